@@ -1,0 +1,3 @@
+//! Clusternet's application model and render engine.
+//!
+//! Pure: no I/O, no async, no network.

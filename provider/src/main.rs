@@ -1,0 +1,3 @@
+//! terraform-provider-clusternet: the provider binary.
+
+fn main() {}
