@@ -1,3 +1,11 @@
 //! Clusternet's application model and render engine.
 //!
 //! Pure: no I/O, no async, no network.
+
+pub mod json;
+pub mod provenance;
+pub mod scheduling;
+pub mod selectors;
+pub mod taints;
+pub mod types;
+pub mod yaml;

@@ -1,0 +1,191 @@
+//! YAML <-> JSON conversion, the way `sigs.k8s.io/yaml` does it for Clusternet.
+//!
+//! The YAML crate is `serde_norway`, a maintained fork of the deprecated
+//! `serde_yaml` with the same API; it is used only to parse YAML into its own value
+//! tree and to print such a tree. Conversion to and from `serde_json::Value` is done
+//! here, by hand, because `serde_json`'s exact-number representation
+//! (`arbitrary_precision`) does not survive a direct serde round trip through
+//! another format, and because Go's float formatting has to be reproduced.
+
+use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+use serde_norway::Value as Yaml;
+
+/// Why YAML could not be converted.
+#[derive(Debug, thiserror::Error)]
+pub enum YamlError {
+    /// The text is not valid YAML.
+    #[error("invalid YAML: {0}")]
+    Syntax(#[from] serde_norway::Error),
+    /// The YAML holds something JSON cannot (a non-scalar map key, NaN, ...).
+    #[error("YAML value cannot be represented as JSON: {0}")]
+    NotJson(String),
+}
+
+/// Convert one YAML (or JSON) document to a JSON value, like `yaml.YAMLToJSON`.
+///
+/// An empty document becomes `null`.
+pub fn yaml_to_json(text: &str) -> Result<Value, YamlError> {
+    let yaml: Yaml = serde_norway::from_str(text)?;
+    convert_from_yaml(yaml)
+}
+
+/// Parse a stream of YAML documents separated by `---`; empty documents are dropped.
+pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
+    let mut docs = Vec::new();
+    for document in serde_norway::Deserializer::from_str(text) {
+        let yaml = Yaml::deserialize(document)?;
+        let value = convert_from_yaml(yaml)?;
+        if !value.is_null() {
+            docs.push(value);
+        }
+    }
+    Ok(docs)
+}
+
+/// Print a JSON value as YAML (sorted keys, two-space indentation), like `yaml.JSONToYAML`.
+pub fn json_to_yaml(value: &Value) -> String {
+    serde_norway::to_string(&convert_to_yaml(value)).unwrap_or_else(|_| String::from("null\n"))
+}
+
+/// Print several values as one YAML stream, documents separated by `---`.
+pub fn to_stream(values: &[Value]) -> String {
+    let mut out = String::new();
+    for value in values {
+        out.push_str("---\n");
+        out.push_str(&json_to_yaml(value));
+    }
+    out
+}
+
+fn convert_from_yaml(yaml: Yaml) -> Result<Value, YamlError> {
+    Ok(match yaml {
+        Yaml::Null => Value::Null,
+        Yaml::Bool(b) => Value::Bool(b),
+        Yaml::Number(n) => Value::Number(number_from_yaml(&n)?),
+        Yaml::String(s) => Value::String(s),
+        Yaml::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .map(convert_from_yaml)
+                .collect::<Result<_, _>>()?,
+        ),
+        Yaml::Mapping(mapping) => {
+            let mut map = Map::new();
+            for (key, item) in mapping {
+                map.insert(key_to_string(key)?, convert_from_yaml(item)?);
+            }
+            Value::Object(map)
+        }
+        Yaml::Tagged(tagged) => convert_from_yaml(tagged.value)?,
+    })
+}
+
+fn key_to_string(key: Yaml) -> Result<String, YamlError> {
+    Ok(match key {
+        Yaml::String(s) => s,
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Null => String::from("null"),
+        Yaml::Number(n) => number_from_yaml(&n)?.to_string(),
+        Yaml::Tagged(tagged) => key_to_string(tagged.value)?,
+        other => {
+            return Err(YamlError::NotJson(format!(
+                "map key {other:?} is not a scalar"
+            )));
+        }
+    })
+}
+
+fn number_from_yaml(n: &serde_norway::Number) -> Result<Number, YamlError> {
+    if let Some(i) = n.as_i64() {
+        return Ok(Number::from(i));
+    }
+    if let Some(u) = n.as_u64() {
+        return Ok(Number::from(u));
+    }
+    let f = n
+        .as_f64()
+        .ok_or_else(|| YamlError::NotJson(format!("number {n}")))?;
+    go_float(f).ok_or_else(|| YamlError::NotJson(format!("number {n} is not finite")))
+}
+
+/// Format a float64 the way Go's `encoding/json` does (`1` for 1.0, `1e+21`, `1e-7`).
+pub fn go_float(f: f64) -> Option<Number> {
+    if !f.is_finite() {
+        return None;
+    }
+    let abs = f.abs();
+    let text = if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let s = format!("{f:e}");
+        // Go writes a sign and at least one exponent digit: 1e+21, 1e-07 -> 1e-7.
+        match s.split_once('e') {
+            Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+            _ => s,
+        }
+    } else {
+        format!("{f}")
+    };
+    serde_json::from_str(&text).ok()
+}
+
+fn convert_to_yaml(value: &Value) -> Yaml {
+    match value {
+        Value::Null => Yaml::Null,
+        Value::Bool(b) => Yaml::Bool(*b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Yaml::Number(i.into())
+            } else if let Some(u) = n.as_u64() {
+                Yaml::Number(u.into())
+            } else {
+                match n.as_f64() {
+                    Some(f) if f.is_finite() => Yaml::Number(f.into()),
+                    _ => Yaml::String(n.to_string()),
+                }
+            }
+        }
+        Value::String(s) => Yaml::String(s.clone()),
+        Value::Array(items) => Yaml::Sequence(items.iter().map(convert_to_yaml).collect()),
+        Value::Object(map) => {
+            let mut mapping = serde_norway::Mapping::with_capacity(map.len());
+            for (key, item) in map {
+                mapping.insert(Yaml::String(key.clone()), convert_to_yaml(item));
+            }
+            Yaml::Mapping(mapping)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_becomes_json_with_go_numbers() {
+        let v = yaml_to_json("a: 1\nb: 1.0\nc: 2.5\nd: [x, null]\n1: one\n").unwrap();
+        assert_eq!(
+            crate::json::to_compact(&v),
+            r#"{"1":"one","a":1,"b":1,"c":2.5,"d":["x",null]}"#
+        );
+    }
+
+    #[test]
+    fn go_float_formatting() {
+        assert_eq!(go_float(1e21).unwrap().to_string(), "1e+21");
+        assert_eq!(go_float(1e-7).unwrap().to_string(), "1e-7");
+        assert_eq!(go_float(0.5).unwrap().to_string(), "0.5");
+    }
+
+    #[test]
+    fn stream_skips_empty_documents() {
+        let docs = parse_stream("---\na: 1\n---\n---\nb: 2\n").unwrap();
+        assert_eq!(docs, vec![json!({"a": 1}), json!({"b": 2})]);
+    }
+
+    #[test]
+    fn json_prints_as_sorted_yaml() {
+        let text = json_to_yaml(&json!({"b": [1, 2], "a": {"c": "x"}}));
+        assert_eq!(text, "a:\n  c: x\nb:\n- 1\n- 2\n");
+    }
+}
