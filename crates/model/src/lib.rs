@@ -9,3 +9,4 @@ pub mod selectors;
 pub mod taints;
 pub mod types;
 pub mod yaml;
+pub mod overrides;
