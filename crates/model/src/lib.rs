@@ -10,3 +10,7 @@ pub mod taints;
 pub mod types;
 pub mod yaml;
 pub mod overrides;
+pub mod naming;
+pub mod spec_hash;
+pub mod error;
+pub mod feeds;
