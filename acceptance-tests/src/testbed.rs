@@ -664,20 +664,31 @@ impl Cluster {
         Ok((code, body.to_string()))
     }
 
-    /// Installs the upstream Clusternet CRDs from `../shared/clusternet-crds` (server-side
-    /// apply, client-side validation off: the ManagedCluster CRD carries CEL rules that
-    /// v1.20 does not know) and waits until they are established. Idempotent.
+    /// Installs the upstream Clusternet CRDs from `../shared/clusternet-crds` and waits until
+    /// they are established. Idempotent. Client-side apply with validation off: the
+    /// ManagedCluster CRD carries CEL rules (`x-kubernetes-validations`) that v1.20 does not
+    /// know, which client-side validation and the server's typed server-side apply both
+    /// reject, while a plain write prunes them. Retried, since several tests may install the
+    /// CRDs at the same time.
     pub fn install_clusternet_crds(&self) -> Result<()> {
         let dir = clusternet_crds_dir();
-        self.kubectl([
-            OsStr::new("apply"),
-            OsStr::new("--server-side"),
-            OsStr::new("--force-conflicts"),
-            OsStr::new("--field-manager=clusternet-testbed"),
-            OsStr::new("--validate=false"),
-            OsStr::new("-f"),
-            dir.as_os_str(),
-        ])?;
+        let apply = || {
+            self.kubectl([
+                OsStr::new("apply"),
+                OsStr::new("--validate=false"),
+                OsStr::new("-f"),
+                dir.as_os_str(),
+            ])
+        };
+        let mut result = apply();
+        for _ in 0..4 {
+            if result.is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            result = apply();
+        }
+        result?;
         self.kubectl([
             OsStr::new("wait"),
             OsStr::new("--for=condition=Established"),
