@@ -10,8 +10,8 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use acceptance_tests::testbed::{
-    Testbed, charts_dir, listening_addresses, process_alive, tcp_port_listening, tools,
-    unique_name, wait_until,
+    ChartRepo, Testbed, charts_dir, listening_addresses, process_alive, run_checked,
+    tcp_port_listening, tools, unique_name, wait_until,
 };
 
 fn configmap(namespace: &str, name: &str, value: &str) -> String {
@@ -407,4 +407,86 @@ fn up_is_idempotent_and_down_leaves_nothing_behind() {
     }
     assert!(!state.exists(), "down removed the state directory");
     assert!(!Testbed::is_running(&state));
+}
+
+#[test]
+fn helm_installs_a_chart_from_a_loopback_repository() {
+    let cluster = Testbed::shared().child(1);
+    let repo = ChartRepo::serve(&[&charts_dir().join("smoke")]).unwrap();
+    assert!(repo.url().starts_with("http://127.0.0.1:"));
+    let ns = cluster.create_namespace("repo").unwrap();
+    cluster
+        .helm([
+            "install",
+            "fromrepo",
+            "smoke",
+            "--repo",
+            repo.url(),
+            "--version",
+            "0.1.0",
+            "-n",
+            &ns,
+        ])
+        .unwrap();
+    cluster
+        .kubectl(["get", "configmap", "fromrepo-config", "-n", &ns])
+        .unwrap();
+    let err = cluster
+        .helm([
+            "install",
+            "missing",
+            "smoke",
+            "--repo",
+            repo.url(),
+            "--version",
+            "9.9.9",
+            "-n",
+            &ns,
+        ])
+        .unwrap_err();
+    assert!(err.to_string().contains("9.9.9"), "{err}");
+    cluster.helm(["uninstall", "fromrepo", "-n", &ns]).unwrap();
+}
+
+#[test]
+fn a_bed_whose_server_died_keeps_its_logs_on_down_and_is_replaced_on_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("bed");
+    let bed = Testbed::up(&state, 0, false, Some(std::process::id())).unwrap();
+    assert!(bed.children().is_empty());
+    let hub_pid = bed.hub().apiserver_pid();
+    run_checked(std::process::Command::new("kill").arg(hub_pid.to_string())).unwrap();
+    assert!(wait_until(Duration::from_secs(15), || !process_alive(
+        hub_pid
+    )));
+    assert!(!Testbed::is_running(&state), "status sees the dead server");
+
+    // `up` replaces the dead bed with a fresh one.
+    let fresh = Testbed::up(&state, 0, false, Some(std::process::id())).unwrap();
+    assert_ne!(fresh.hub().apiserver_pid(), hub_pid);
+    fresh
+        .hub()
+        .kubectl(["get", "namespace", "default"])
+        .unwrap();
+    let fresh_pid = fresh.hub().apiserver_pid();
+    run_checked(std::process::Command::new("kill").arg(fresh_pid.to_string())).unwrap();
+    assert!(wait_until(Duration::from_secs(15), || !process_alive(
+        fresh_pid
+    )));
+
+    fresh.down().unwrap();
+    assert!(!state.exists());
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("bed.failed-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "down keeps the logs of a failed bed");
+    assert!(kept[0].path().join("kube-apiserver-hub.log").is_file());
+    for pid in fresh.pids() {
+        assert!(
+            wait_until(Duration::from_secs(10), || !process_alive(pid)),
+            "{pid} stopped"
+        );
+    }
 }
