@@ -14,3 +14,7 @@ pub mod naming;
 pub mod spec_hash;
 pub mod error;
 pub mod feeds;
+pub mod inventory;
+pub mod description;
+pub mod render;
+pub mod stream;

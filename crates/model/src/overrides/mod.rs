@@ -16,6 +16,7 @@ pub mod field_patch;
 pub mod helm;
 pub mod json_patch;
 pub mod merge_patch;
+pub mod ordering;
 
 use serde_json::Value;
 
@@ -150,8 +151,9 @@ impl PreparedOverride {
         }
     }
 
-    /// A built-in JSON patch with a single operation.
-    fn builtin(patch: &str) -> Self {
+    /// An override the controller-manager adds itself (built-in removals, chart
+    /// protections, the chart merge step), from its JSON text.
+    pub fn builtin(patch: &str) -> Self {
         let config = OverrideConfig {
             name: String::from("built-in"),
             value: patch.to_string(),
@@ -170,6 +172,15 @@ impl PreparedOverride {
             generated: true,
         };
         Self::new(source, &config)
+    }
+
+    /// An internal override whose value is already JSON (e.g. the rendered chart patch).
+    pub fn from_value(kind: OverrideType, value: Value) -> Self {
+        let mut prepared = Self::builtin("");
+        prepared.kind = kind;
+        let patch = (kind == OverrideType::JsonPatch).then(|| Patch::decode(&value));
+        prepared.value = PreparedValue::Json { value, patch };
+        prepared
     }
 
     /// Whether the value is blank (such overrides are skipped).

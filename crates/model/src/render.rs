@@ -1,0 +1,819 @@
+//! The whole pipeline: Clusternet objects in, per Subscription the scheduling status,
+//! Bases, dividing Localizations, Descriptions, provenance and warnings out.
+//!
+//! [`render`] is a pure function of its [`RenderInput`]: no clock, no randomness, no
+//! dependence on the order objects were added (everything is keyed and sorted).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::description::{self, chart_object};
+use crate::error::Error;
+use crate::feeds::{FeedIndex, ObjectIdentity, Resolved, StoredManifest};
+use crate::inventory;
+use crate::overrides::ordering::{self, OverrideKind, OverrideObject};
+use crate::overrides::{self, Buffer, PreparedOverride};
+use crate::provenance::{AppliedOverride, Effect, Warning, WarningCode};
+use crate::scheduling::{self, Availability};
+use crate::spec_hash::spec_hash;
+use crate::types::{
+    APPS_API_VERSION, Base, CLUSTERS_API_VERSION, ChartPhase, ChartReference, Description,
+    FeedInventory, Globalization, HelmChart, Localization, ManagedCluster, Manifest,
+    OverrideType, SchedulingStrategy, Subscription,
+};
+
+/// Annotation on a ManagedCluster giving its availability for dynamic dividing: an
+/// integer (all feeds) or a JSON object `{"<feed key>": n, "*": n}`. Model-specific:
+/// it stands in for Clusternet's predictor.
+pub const AVAILABILITY_ANNOTATION: &str = "render.clusternet.io/available-replicas";
+
+/// Everything rendering needs. Fill it with [`RenderInput::add_object`] or directly.
+#[derive(Debug, Clone, Default)]
+pub struct RenderInput {
+    /// Child clusters (namespace = dedicated namespace).
+    pub clusters: Vec<ManagedCluster>,
+    /// Availability per cluster (`"<namespace>/<name>"`), for dynamic dividing.
+    pub availability: BTreeMap<String, Availability>,
+    /// Subscriptions.
+    pub subscriptions: Vec<Subscription>,
+    /// HelmChart feeds.
+    pub helm_charts: Vec<HelmChart>,
+    /// Plain-object feeds, as stored by the shadow API.
+    pub manifests: Vec<StoredManifest>,
+    /// Localizations.
+    pub localizations: Vec<Localization>,
+    /// Globalizations.
+    pub globalizations: Vec<Globalization>,
+    /// FeedInventories (otherwise detected for Dividing Subscriptions).
+    pub feed_inventories: Vec<FeedInventory>,
+}
+
+/// The render result.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOutput {
+    /// One entry per Subscription, sorted by namespace/name.
+    pub subscriptions: Vec<SubscriptionRender>,
+    /// Warnings, sorted and de-duplicated (including every Subscription's).
+    pub warnings: Vec<Warning>,
+}
+
+/// What one Subscription renders to.
+#[derive(Debug, Clone)]
+pub struct SubscriptionRender {
+    /// The Subscription with CRD defaults and `status` filled in.
+    pub subscription: Subscription,
+    /// The FeedInventory used (given or detected); Dividing only.
+    pub feed_inventory: Option<FeedInventory>,
+    /// One entry per bound cluster, in `bindingClusters` order.
+    pub clusters: Vec<ClusterRender>,
+    /// Warnings about this Subscription.
+    pub warnings: Vec<Warning>,
+}
+
+/// What one bound cluster gets.
+#[derive(Debug, Clone)]
+pub struct ClusterRender {
+    /// `"<namespace>/<name>"`.
+    pub binding: String,
+    /// ManagedCluster name.
+    pub cluster_name: String,
+    /// Dedicated namespace.
+    pub namespace: String,
+    /// The Base.
+    pub base: Base,
+    /// Generated dividing Localizations.
+    pub localizations: Vec<Localization>,
+    /// `<base>-helm` and/or `<base>-generic` (none if a chart is `NotFound`).
+    pub descriptions: Vec<Description>,
+    /// Rendered plain objects with provenance, in `raw` order.
+    pub objects: Vec<RenderedObject>,
+    /// Rendered charts with provenance, in `charts` order.
+    pub charts: Vec<RenderedChart>,
+}
+
+/// One rendered plain object.
+#[derive(Debug, Clone)]
+pub struct RenderedObject {
+    /// Index of the Subscription feed it comes from.
+    pub feed_index: usize,
+    /// Identity of the feed object (before overrides).
+    pub source: ObjectIdentity,
+    /// Identity after overrides (what is deployed).
+    pub identity: ObjectIdentity,
+    /// Compact, sorted-key JSON: `raw` of the Generic Description.
+    pub json: String,
+    /// Overrides in application order, with their effect.
+    pub overrides: Vec<AppliedOverride>,
+}
+
+/// One rendered chart.
+#[derive(Debug, Clone)]
+pub struct RenderedChart {
+    /// Index of the Subscription feed.
+    pub feed_index: usize,
+    /// Chart namespace.
+    pub namespace: String,
+    /// Chart name.
+    pub name: String,
+    /// Rendered values (`raw`; `" "` when no value overrides).
+    pub values: String,
+    /// Rendered HelmChart JSON (`chartRaw`).
+    pub chart: String,
+    /// Overrides in application order, with their effect.
+    pub overrides: Vec<AppliedOverride>,
+}
+
+fn object_name(object: &Value) -> String {
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("object");
+    let meta = object.get("metadata");
+    let get = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).unwrap_or("");
+    match (get("namespace"), get("name")) {
+        ("", "") => kind.to_string(),
+        ("", name) => format!("{kind} {name}"),
+        (ns, name) => format!("{kind} {ns}/{name}"),
+    }
+}
+
+fn parse_typed<T: DeserializeOwned>(object: Value) -> Result<T, Error> {
+    let name = object_name(&object);
+    serde_path_to_error::deserialize(object).map_err(|e| Error::InvalidObject {
+        object: name,
+        field: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+fn invalid(object: &str, field: &str, message: impl Into<String>) -> Error {
+    Error::InvalidObject {
+        object: object.to_string(),
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+fn require(object: &str, field: &str, value: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        Err(invalid(object, field, "required"))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_priority(object: &str, priority: i32) -> Result<(), Error> {
+    if (0..=1000).contains(&priority) {
+        Ok(())
+    } else {
+        Err(invalid(object, "spec.priority", format!("{priority} is outside 0..=1000")))
+    }
+}
+
+fn parse_availability(object: &str, text: &str) -> Result<Availability, Error> {
+    let field = format!("metadata.annotations[{AVAILABILITY_ANNOTATION}]");
+    let value: Value = crate::json::parse(text.trim())
+        .map_err(|e| invalid(object, &field, format!("not JSON: {e}")))?;
+    let mut availability = Availability::default();
+    match value {
+        Value::Number(n) => availability.default = n.as_i64(),
+        Value::Object(map) => {
+            for (key, n) in map {
+                let n = n
+                    .as_i64()
+                    .ok_or_else(|| invalid(object, &field, format!("{key}: not an integer")))?;
+                if key == "*" {
+                    availability.default = Some(n);
+                } else {
+                    availability.per_feed.insert(crate::types::FeedKey(key), n);
+                }
+            }
+        }
+        _ => return Err(invalid(object, &field, "must be an integer or an object")),
+    }
+    Ok(availability)
+}
+
+impl RenderInput {
+    /// Add one Kubernetes object: a Clusternet object by kind, anything else as a feed
+    /// submitted through the shadow API.
+    pub fn add_object(&mut self, object: Value) -> Result<(), Error> {
+        let name = object_name(&object);
+        if !object.is_object() {
+            return Err(invalid(&name, "", "a document must be a Kubernetes object"));
+        }
+        let api_version = object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let kind = object
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        require(&name, "apiVersion", &api_version)?;
+        require(&name, "kind", &kind)?;
+        match (api_version.as_str(), kind.as_str()) {
+            (CLUSTERS_API_VERSION, "ManagedCluster") => {
+                let cluster: ManagedCluster = parse_typed(object)?;
+                require(&name, "metadata.name", &cluster.metadata.name)?;
+                require(&name, "metadata.namespace", &cluster.metadata.namespace)?;
+                if let Some(text) = cluster.metadata.annotations.get(AVAILABILITY_ANNOTATION) {
+                    let availability = parse_availability(&name, text)?;
+                    self.availability.insert(cluster.binding_name(), availability);
+                }
+                self.clusters.push(cluster);
+            }
+            (APPS_API_VERSION, "Subscription") => {
+                let sub: Subscription = parse_typed(object)?;
+                require(&name, "metadata.name", &sub.metadata.name)?;
+                require(&name, "metadata.namespace", &sub.metadata.namespace)?;
+                if sub.spec.subscribers.is_empty() {
+                    return Err(invalid(&name, "spec.subscribers", "at least one subscriber is required"));
+                }
+                for (i, feed) in sub.spec.feeds.iter().enumerate() {
+                    require(&name, &format!("spec.feeds[{i}].kind"), &feed.kind)?;
+                    require(&name, &format!("spec.feeds[{i}].apiVersion"), &feed.api_version)?;
+                    require(&name, &format!("spec.feeds[{i}].name"), &feed.name)?;
+                }
+                for (i, s) in sub.spec.subscribers.iter().enumerate() {
+                    if s.weight < 0 {
+                        return Err(invalid(&name, &format!("spec.subscribers[{i}].weight"), "must be >= 0"));
+                    }
+                }
+                self.subscriptions.push(sub);
+            }
+            (APPS_API_VERSION, "HelmChart") => {
+                let chart: HelmChart = parse_typed(object)?;
+                require(&name, "metadata.name", &chart.metadata.name)?;
+                require(&name, "metadata.namespace", &chart.metadata.namespace)?;
+                require(&name, "spec.repo", &chart.spec.repo)?;
+                require(&name, "spec.chart", &chart.spec.chart)?;
+                require(&name, "spec.targetNamespace", &chart.spec.target_namespace)?;
+                self.helm_charts.push(chart);
+            }
+            (APPS_API_VERSION, "Localization") => {
+                let loc: Localization = parse_typed(object)?;
+                require(&name, "metadata.name", &loc.metadata.name)?;
+                require(&name, "metadata.namespace", &loc.metadata.namespace)?;
+                check_priority(&name, loc.spec.priority)?;
+                self.localizations.push(loc);
+            }
+            (APPS_API_VERSION, "Globalization") => {
+                let glob: Globalization = parse_typed(object)?;
+                require(&name, "metadata.name", &glob.metadata.name)?;
+                check_priority(&name, glob.spec.priority)?;
+                self.globalizations.push(glob);
+            }
+            (APPS_API_VERSION, "FeedInventory") => {
+                let inv: FeedInventory = parse_typed(object)?;
+                require(&name, "metadata.name", &inv.metadata.name)?;
+                require(&name, "metadata.namespace", &inv.metadata.namespace)?;
+                self.feed_inventories.push(inv);
+            }
+            (APPS_API_VERSION, "Manifest") => {
+                let manifest: Manifest = parse_typed(object)?;
+                let stored = StoredManifest::from_manifest(&manifest).ok_or_else(|| {
+                    invalid(&name, "template", "needs apiVersion, kind and metadata.name")
+                })?;
+                self.manifests.push(stored);
+            }
+            (APPS_API_VERSION, "Base" | "Description" | "HelmRelease") => {
+                return Err(invalid(&name, "kind", format!("{kind} is produced by rendering, not an input")));
+            }
+            (v, _) if crate::feeds::split_api_version(v).0.ends_with("clusternet.io") => {
+                return Err(invalid(
+                    &name,
+                    "apiVersion",
+                    format!("{kind} of {v} is not a known Clusternet input and cannot be a feed (the shadow API does not serve *.clusternet.io)"),
+                ));
+            }
+            _ => {
+                let meta = object.get("metadata");
+                let obj_name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("");
+                require(&name, "metadata.name", obj_name)?;
+                let stored = StoredManifest::from_object(object)
+                    .ok_or_else(|| invalid(&name, "metadata", "is not an object with a name"))?;
+                self.manifests.push(stored);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_duplicates<'a>(kind: &str, names: impl Iterator<Item = String> + 'a) -> Result<(), Error> {
+    let mut seen = BTreeSet::new();
+    for name in names {
+        if !seen.insert(name.clone()) {
+            return Err(Error::Duplicate {
+                object: format!("{kind} {name}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What an override object targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    Manifest(usize),
+    Chart(usize),
+}
+
+struct Overrides {
+    objects: Vec<OverrideObject>,
+    /// Globalizations by target.
+    global: HashMap<Target, Vec<usize>>,
+    /// Localizations by (namespace, target).
+    local: HashMap<(String, Target), Vec<usize>>,
+    /// Whether each object resolved its feed.
+    resolved: Vec<bool>,
+}
+
+fn targets(index: &FeedIndex, feed: &crate::types::Feed) -> Vec<Target> {
+    match index.resolve(feed) {
+        Some(Resolved::Chart(c)) => vec![Target::Chart(c)],
+        Some(Resolved::Manifests(found)) => found.into_iter().map(Target::Manifest).collect(),
+        None => Vec::new(),
+    }
+}
+
+impl Overrides {
+    fn build(input: &RenderInput, index: &FeedIndex) -> Result<Self, Error> {
+        let mut objects = Vec::new();
+        for g in &input.globalizations {
+            if let Some(selector) = &g.spec.cluster_affinity {
+                selector.validate().map_err(|source| Error::GlobalizationSelector {
+                    name: g.metadata.name.clone(),
+                    source,
+                })?;
+            }
+            objects.push(OverrideObject::new(
+                OverrideKind::Globalization,
+                &g.metadata,
+                g.spec.priority,
+                &g.spec.feed,
+                g.spec.cluster_affinity.clone(),
+                &g.spec.overrides,
+                false,
+            ));
+        }
+        for l in &input.localizations {
+            objects.push(OverrideObject::new(
+                OverrideKind::Localization,
+                &l.metadata,
+                l.spec.priority,
+                &l.spec.feed,
+                None,
+                &l.spec.overrides,
+                false,
+            ));
+        }
+        objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut global: HashMap<Target, Vec<usize>> = HashMap::new();
+        let mut local: HashMap<(String, Target), Vec<usize>> = HashMap::new();
+        let mut resolved = Vec::with_capacity(objects.len());
+        for (i, object) in objects.iter().enumerate() {
+            let found = targets(index, &object.feed);
+            resolved.push(!found.is_empty());
+            for target in found {
+                match object.kind {
+                    OverrideKind::Globalization => global.entry(target).or_default().push(i),
+                    OverrideKind::Localization => local
+                        .entry((object.namespace.clone(), target))
+                        .or_default()
+                        .push(i),
+                }
+            }
+        }
+        Ok(Self {
+            objects,
+            global,
+            local,
+            resolved,
+        })
+    }
+}
+
+/// Per-cluster context while rendering.
+struct ClusterScope<'a> {
+    namespace: &'a str,
+    /// Labels of every ManagedCluster in this namespace (Globalization affinity).
+    labels: Vec<&'a crate::types::StringMap>,
+    generated: &'a [(OverrideObject, Vec<Target>)],
+}
+
+struct Renderer<'a> {
+    index: &'a FeedIndex,
+    overrides: &'a Overrides,
+    used: Vec<bool>,
+    warnings: BTreeSet<Warning>,
+}
+
+fn chart_protections() -> &'static [PreparedOverride] {
+    static PROTECTIONS: std::sync::OnceLock<Vec<PreparedOverride>> = std::sync::OnceLock::new();
+    PROTECTIONS.get_or_init(|| {
+        [
+            r#"[{"path":"/spec/chart","op":"remove"}]"#,
+            r#"[{"path":"/spec/targetNamespace","op":"remove"}]"#,
+        ]
+        .into_iter()
+        .map(PreparedOverride::builtin)
+        .collect()
+    })
+}
+
+impl<'a> Renderer<'a> {
+    /// Override objects for `target` in this cluster, in application order, plus ties.
+    fn collect<'s>(
+        &mut self,
+        scope: &'s ClusterScope<'s>,
+        target: Target,
+        what: &str,
+    ) -> Vec<&'s OverrideObject>
+    where
+        'a: 's,
+    {
+        let objects = &self.overrides.objects;
+        let mut globs: Vec<&'s OverrideObject> = Vec::new();
+        if let Some(ids) = self.overrides.global.get(&target) {
+            for &i in ids {
+                let object = &objects[i];
+                let applies = match &object.cluster_affinity {
+                    None => true,
+                    Some(selector) => scope.labels.iter().any(|labels| selector.matches(labels)),
+                };
+                if applies {
+                    self.used[i] = true;
+                    globs.push(object);
+                }
+            }
+        }
+        let mut locs: Vec<&'s OverrideObject> = Vec::new();
+        if let Some(ids) = self.overrides.local.get(&(scope.namespace.to_string(), target)) {
+            for &i in ids {
+                self.used[i] = true;
+                locs.push(&objects[i]);
+            }
+        }
+        for (object, targets) in scope.generated {
+            if targets.contains(&target) {
+                locs.push(object);
+            }
+        }
+        let mut ties = ordering::order(&mut globs);
+        ties.extend(ordering::order(&mut locs));
+        for (first, second) in ties {
+            self.warnings.insert(Warning::new(
+                WarningCode::Tie,
+                format!(
+                    "{} and {} both override {what} with priority {} and creation timestamps in the same second-of-minute: \
+                     upstream applies them in informer order; the preview applies {} first (earlier timestamp, then name)",
+                    first.describe(),
+                    second.describe(),
+                    first.priority,
+                    first.describe(),
+                ),
+            ));
+        }
+        globs.extend(locs);
+        globs
+    }
+
+    fn provenance(
+        &mut self,
+        prepared: &[&PreparedOverride],
+        trace: &overrides::Trace,
+        what: &str,
+        namespace: &str,
+    ) -> Vec<AppliedOverride> {
+        prepared
+            .iter()
+            .zip(&trace.effects)
+            .map(|(ov, (effect, detail))| {
+                if *effect == Effect::SkippedMissingPath {
+                    self.warnings.insert(Warning::new(
+                        WarningCode::PatchSkipped,
+                        format!(
+                            "{}: JSON patch skipped entirely on {what} in namespace {namespace}: {}",
+                            ov.source,
+                            detail.as_deref().unwrap_or("a path is missing")
+                        ),
+                    ));
+                }
+                AppliedOverride {
+                    source: ov.source.clone(),
+                    effect: *effect,
+                    detail: detail.clone(),
+                }
+            })
+            .collect()
+    }
+
+    fn render_object(
+        &mut self,
+        scope: &ClusterScope<'_>,
+        manifest: usize,
+        feed_index: usize,
+        description: &str,
+    ) -> Result<RenderedObject, Error> {
+        let stored = &self.index.manifests[manifest];
+        let what = stored.identity.describe();
+        let list = self.collect(scope, Target::Manifest(manifest), &what);
+        let prepared: Vec<&PreparedOverride> = list.iter().flat_map(|o| o.overrides.iter()).collect();
+        let mut generic = Buffer::Json(stored.template.clone());
+        let mut chart = Buffer::Blank(String::new());
+        let trace = overrides::apply_overrides(&mut generic, &mut chart, &prepared).map_err(|source| {
+            Error::Override {
+                description: format!("{}/{description}", scope.namespace),
+                object: what.clone(),
+                source,
+            }
+        })?;
+        let overrides = self.provenance(&prepared, &trace, &what, scope.namespace);
+        let identity = generic
+            .as_json()
+            .and_then(ObjectIdentity::of)
+            .unwrap_or_else(|| stored.identity.clone());
+        Ok(RenderedObject {
+            feed_index,
+            source: stored.identity.clone(),
+            identity,
+            json: generic.to_text(),
+            overrides,
+        })
+    }
+
+    fn render_chart(
+        &mut self,
+        scope: &ClusterScope<'_>,
+        chart: usize,
+        feed_index: usize,
+        chart_json: &Value,
+        description: &str,
+    ) -> Result<RenderedChart, Error> {
+        let meta = &self.index.charts[chart].metadata;
+        let (namespace, name) = (meta.namespace.clone(), meta.name.clone());
+        let what = format!("HelmChart {namespace}/{name}");
+        let fail = |source| Error::Override {
+            description: format!("{}/{description}", scope.namespace),
+            object: what.clone(),
+            source,
+        };
+        let list = self.collect(scope, Target::Chart(chart), &what);
+        let prepared: Vec<&PreparedOverride> = list.iter().flat_map(|o| o.overrides.iter()).collect();
+        let mut values = Buffer::space();
+        let mut patch = Buffer::space();
+        let trace = overrides::apply_overrides(&mut values, &mut patch, &prepared).map_err(fail)?;
+        let protections: Vec<&PreparedOverride> = chart_protections().iter().collect();
+        overrides::apply_overrides(&mut patch, &mut Buffer::space(), &protections).map_err(fail)?;
+        let merge = match patch {
+            Buffer::Json(value) => vec![PreparedOverride::from_value(OverrideType::MergePatch, value)],
+            Buffer::Blank(_) => Vec::new(),
+        };
+        let merge: Vec<&PreparedOverride> = merge.iter().collect();
+        let mut rendered = Buffer::Json(chart_json.clone());
+        overrides::apply_overrides(&mut rendered, &mut Buffer::space(), &merge).map_err(fail)?;
+        let overrides = self.provenance(&prepared, &trace, &what, scope.namespace);
+        Ok(RenderedChart {
+            feed_index,
+            namespace,
+            name,
+            values: values.to_text(),
+            chart: rendered.to_text(),
+            overrides,
+        })
+    }
+
+    fn subscription(
+        &mut self,
+        mut sub: Subscription,
+        clusters: &[ManagedCluster],
+        by_namespace: &BTreeMap<&str, Vec<&crate::types::StringMap>>,
+        chart_objects: &[Value],
+        input: &RenderInput,
+    ) -> Result<SubscriptionRender, Error> {
+        let sub_name = sub.metadata.namespaced_name();
+        let sub_uid = description::subscription_uid(&sub);
+        sub.metadata.uid = sub_uid.clone();
+        let mut resolved = Vec::with_capacity(sub.spec.feeds.len());
+        for (index, feed) in sub.spec.feeds.iter().enumerate() {
+            let found = self.index.resolve(feed).ok_or_else(|| Error::MissingFeed {
+                subscription: sub_name.clone(),
+                index,
+                feed: feed.to_string(),
+                kind: feed.kind.clone(),
+            })?;
+            resolved.push(found);
+        }
+        let inventory = (sub.spec.scheduling_strategy == SchedulingStrategy::Dividing).then(|| {
+            input
+                .feed_inventories
+                .iter()
+                .find(|f| f.metadata.namespaced_name() == sub_name)
+                .cloned()
+                .unwrap_or_else(|| inventory::detect(&sub, self.index))
+        });
+        let schedule = scheduling::schedule(&sub, clusters, inventory.as_ref(), &input.availability)
+            .map_err(|source| Error::Scheduling {
+                subscription: sub_name.clone(),
+                source,
+            })?;
+        let mut warnings = schedule.warnings.clone();
+        sub.status.binding_clusters = schedule.binding_clusters.clone();
+        sub.status.replicas = schedule.replicas.clone();
+        sub.status.spec_hash = spec_hash(&sub.spec);
+        sub.status.desired_releases = schedule.binding_clusters.len();
+
+        let not_found: Vec<String> = resolved
+            .iter()
+            .filter_map(|r| match r {
+                Resolved::Chart(c) => Some(&self.index.charts[*c]),
+                Resolved::Manifests(_) => None,
+            })
+            .filter(|c| c.status.as_ref().and_then(|s| s.phase) == Some(ChartPhase::NotFound))
+            .map(|c| c.metadata.namespaced_name())
+            .collect();
+        if !not_found.is_empty() {
+            warnings.push(Warning::new(
+                WarningCode::ChartNotFound,
+                format!(
+                    "Subscription {sub_name}: HelmChart {} has status.phase NotFound: Clusternet renders no Description for this Subscription's Bases",
+                    not_found.join(", ")
+                ),
+            ));
+        }
+
+        let mut rendered_clusters = Vec::with_capacity(schedule.cluster_indices.len());
+        for (position, &ci) in schedule.cluster_indices.iter().enumerate() {
+            let cluster = &clusters[ci];
+            let base = description::base(&sub, &sub_uid, cluster);
+            let mut localizations = Vec::new();
+            let mut generated = Vec::new();
+            if let (Some(inv), Some(replicas)) = (&inventory, &sub.status.replicas) {
+                for order in inv.spec.feeds.iter().filter(|o| o.desired_replicas.is_some()) {
+                    let key = order.feed.key();
+                    let Some(list) = replicas.get(&key).filter(|l| !l.is_empty()) else {
+                        continue;
+                    };
+                    if order.replica_json_path.is_empty() {
+                        warnings.push(Warning::new(
+                            WarningCode::DividingSkipped,
+                            format!("FeedInventory {sub_name}: feed {key}: replicaJsonPath is unset (ReplicaJsonPathUnset); no replica Localization generated"),
+                        ));
+                        continue;
+                    }
+                    let Some(&n) = list.get(position) else {
+                        continue;
+                    };
+                    let loc = description::dividing_localization(&base, &sub_uid, &order.feed, &order.replica_json_path, n);
+                    let object = OverrideObject::new(
+                        OverrideKind::Localization,
+                        &loc.metadata,
+                        loc.spec.priority,
+                        &loc.spec.feed,
+                        None,
+                        &loc.spec.overrides,
+                        true,
+                    );
+                    generated.push((object, targets(self.index, &order.feed)));
+                    localizations.push(loc);
+                }
+            }
+            let namespace = cluster.metadata.namespace.as_str();
+            let scope = ClusterScope {
+                namespace,
+                labels: by_namespace.get(namespace).cloned().unwrap_or_default(),
+                generated: &generated,
+            };
+            let mut rendered = ClusterRender {
+                binding: cluster.binding_name(),
+                cluster_name: cluster.metadata.name.clone(),
+                namespace: namespace.to_string(),
+                base,
+                localizations,
+                descriptions: Vec::new(),
+                objects: Vec::new(),
+                charts: Vec::new(),
+            };
+            if not_found.is_empty() {
+                let generic_name = crate::naming::generic_description_name(&rendered.base.metadata.name);
+                let helm_name = crate::naming::helm_description_name(&rendered.base.metadata.name);
+                for (feed_index, r) in resolved.iter().enumerate() {
+                    match r {
+                        Resolved::Chart(c) => {
+                            let chart = self.render_chart(&scope, *c, feed_index, &chart_objects[*c], &helm_name)?;
+                            rendered.charts.push(chart);
+                        }
+                        Resolved::Manifests(found) => {
+                            for &m in found {
+                                let object = self.render_object(&scope, m, feed_index, &generic_name)?;
+                                rendered.objects.push(object);
+                            }
+                        }
+                    }
+                }
+                if !rendered.charts.is_empty() {
+                    let refs = rendered
+                        .charts
+                        .iter()
+                        .map(|c| ChartReference {
+                            namespace: c.namespace.clone(),
+                            name: c.name.clone(),
+                        })
+                        .collect();
+                    let raw = rendered.charts.iter().map(|c| c.values.clone()).collect();
+                    let chart_raw = rendered.charts.iter().map(|c| c.chart.clone()).collect();
+                    rendered
+                        .descriptions
+                        .push(description::helm_description(&rendered.base, refs, raw, chart_raw));
+                }
+                if !rendered.objects.is_empty() {
+                    let raw = rendered.objects.iter().map(|o| o.json.clone()).collect();
+                    rendered
+                        .descriptions
+                        .push(description::generic_description(&rendered.base, raw));
+                }
+            }
+            rendered_clusters.push(rendered);
+        }
+        Ok(SubscriptionRender {
+            subscription: sub,
+            feed_inventory: inventory,
+            clusters: rendered_clusters,
+            warnings,
+        })
+    }
+}
+
+/// Render everything.
+pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
+    check_duplicates("ManagedCluster", input.clusters.iter().map(|c| c.binding_name()))?;
+    check_duplicates("Subscription", input.subscriptions.iter().map(|s| s.metadata.namespaced_name()))?;
+    check_duplicates("HelmChart", input.helm_charts.iter().map(|c| c.metadata.namespaced_name()))?;
+    check_duplicates("Localization", input.localizations.iter().map(|l| l.metadata.namespaced_name()))?;
+    check_duplicates("Globalization", input.globalizations.iter().map(|g| g.metadata.name.clone()))?;
+    check_duplicates("FeedInventory", input.feed_inventories.iter().map(|f| f.metadata.namespaced_name()))?;
+    check_duplicates(
+        "object",
+        input.manifests.iter().map(|m| format!("{} {}", m.identity.api_version(), m.identity.describe())),
+    )?;
+
+    let index = FeedIndex::new(input.manifests.clone(), input.helm_charts.clone());
+    let overrides = Overrides::build(input, &index)?;
+    let mut clusters = input.clusters.clone();
+    clusters.sort_by_key(|c| c.binding_name());
+    let mut by_namespace: BTreeMap<&str, Vec<&crate::types::StringMap>> = BTreeMap::new();
+    for c in &clusters {
+        by_namespace.entry(&c.metadata.namespace).or_default().push(&c.metadata.labels);
+    }
+    let chart_objects: Vec<Value> = index.charts.iter().map(chart_object).collect();
+    let mut subscriptions = input.subscriptions.clone();
+    subscriptions.sort_by_key(|s| s.metadata.namespaced_name());
+
+    let mut renderer = Renderer {
+        index: &index,
+        overrides: &overrides,
+        used: vec![false; overrides.objects.len()],
+        warnings: BTreeSet::new(),
+    };
+    let mut results = Vec::with_capacity(subscriptions.len());
+    for mut subscription in subscriptions {
+        subscription.spec.apply_defaults();
+        results.push(renderer.subscription(subscription, &clusters, &by_namespace, &chart_objects, input)?);
+    }
+
+    for (i, object) in overrides.objects.iter().enumerate() {
+        if renderer.used[i] {
+            continue;
+        }
+        let message = if !overrides.resolved[i] {
+            format!(
+                "{}: spec.feed {} matches no feed object; its overrides apply to nothing",
+                object.describe(),
+                object.feed
+            )
+        } else if object.kind == OverrideKind::Localization {
+            format!(
+                "{}: matched no rendered object (namespace {} is not the dedicated namespace of a cluster bound to a Subscription with feed {})",
+                object.describe(),
+                object.namespace,
+                object.feed
+            )
+        } else {
+            format!(
+                "{}: matched no rendered object (no bound cluster of a Subscription with feed {} matches its clusterAffinity)",
+                object.describe(),
+                object.feed
+            )
+        };
+        renderer.warnings.insert(Warning::new(WarningCode::OverrideMatchedNothing, message));
+    }
+    for result in &results {
+        renderer.warnings.extend(result.warnings.iter().cloned());
+    }
+    Ok(RenderOutput {
+        subscriptions: results,
+        warnings: renderer.warnings.into_iter().collect(),
+    })
+}

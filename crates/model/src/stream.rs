@@ -1,0 +1,196 @@
+//! YAML streams in and out: the contract of the `render` CLI subcommand.
+//!
+//! Input: YAML streams (documents separated by `---`; `kind: List` documents are
+//! expanded). Output, in this order: every Subscription with `status`, then the Bases,
+//! the generated dividing Localizations, then the Descriptions. `spec.raw` and
+//! `spec.chartRaw` are base64 as the API stores them, or JSON objects with `decode`.
+//! YAML output is a `---`-separated stream with sorted keys; JSON output is one
+//! `{"apiVersion":"v1","kind":"List","items":[...]}`.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::render::{RenderInput, RenderOutput, render};
+use crate::types::{APPS_API_VERSION, FeedKey};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// A YAML stream.
+    #[default]
+    Yaml,
+    /// One JSON `List`, indented.
+    Json,
+}
+
+/// Options of the render command.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Output format.
+    pub output: OutputFormat,
+    /// Show `raw`/`chartRaw` as JSON instead of base64.
+    pub decode: bool,
+}
+
+/// One named input text (a file name or `-` for stdin).
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// Name used in error messages.
+    pub name: &'a str,
+    /// The YAML text.
+    pub text: &'a str,
+}
+
+/// What the command prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamResult {
+    /// For stdout.
+    pub stdout: String,
+    /// For stderr, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Parse sources into a [`RenderInput`].
+pub fn read_sources(sources: &[Source<'_>]) -> Result<RenderInput, Error> {
+    let mut input = RenderInput::default();
+    for source in sources {
+        let documents = crate::yaml::parse_stream(source.text).map_err(|e| Error::Yaml {
+            input: source.name.to_string(),
+            source: e,
+        })?;
+        for (position, document) in documents.into_iter().enumerate() {
+            let is_list = document.get("kind").and_then(Value::as_str) == Some("List");
+            let objects = match document {
+                Value::Object(mut map) if is_list => match map.remove("items") {
+                    Some(Value::Array(items)) => items,
+                    _ => Vec::new(),
+                },
+                other => vec![other],
+            };
+            for object in objects {
+                input.add_object(object).map_err(|e| locate(e, source.name, position + 1))?;
+            }
+        }
+    }
+    Ok(input)
+}
+
+fn locate(error: Error, input: &str, document: usize) -> Error {
+    match error {
+        Error::InvalidObject {
+            object,
+            field,
+            message,
+        } => Error::InvalidObject {
+            object: format!("{input}: document {document}: {object}"),
+            field,
+            message,
+        },
+        other => other,
+    }
+}
+
+fn typed<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn with_type(api_version: &str, kind: &str, object: Value) -> Value {
+    let mut map = match object {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    map.insert("apiVersion".into(), Value::String(api_version.into()));
+    map.insert("kind".into(), Value::String(kind.into()));
+    Value::Object(map)
+}
+
+fn decode_raw(description: &mut Value) {
+    for field in ["raw", "chartRaw"] {
+        let Some(items) = description
+            .pointer_mut(&format!("/spec/{field}"))
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for item in items.iter_mut() {
+            let Some(encoded) = item.as_str() else { continue };
+            let engine = base64::engine::general_purpose::STANDARD;
+            let Ok(bytes) = base64::Engine::decode(&engine, encoded) else { continue };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            *item = crate::json::parse(&text).unwrap_or(Value::String(text));
+        }
+    }
+}
+
+/// The output objects, in contract order.
+pub fn output_objects(output: &RenderOutput, decode: bool) -> Vec<Value> {
+    let mut subscriptions = Vec::new();
+    let mut bases = Vec::new();
+    let mut localizations = Vec::new();
+    let mut descriptions = Vec::new();
+    for sub in &output.subscriptions {
+        let mut object = with_type(APPS_API_VERSION, "Subscription", typed(&sub.subscription));
+        // Replica vectors keyed by feed key: keep them as a JSON object.
+        if let Some(replicas) = &sub.subscription.status.replicas {
+            let map: Map<String, Value> = replicas
+                .iter()
+                .map(|(FeedKey(k), v)| (k.clone(), typed(v)))
+                .collect();
+            if let Some(status) = object.get_mut("status").and_then(Value::as_object_mut) {
+                status.insert("replicas".into(), Value::Object(map));
+            }
+        }
+        subscriptions.push(object);
+        for cluster in &sub.clusters {
+            bases.push(typed(&cluster.base));
+            for loc in &cluster.localizations {
+                localizations.push(with_type(APPS_API_VERSION, "Localization", typed(loc)));
+            }
+            for description in &cluster.descriptions {
+                let mut value = typed(description);
+                if decode {
+                    decode_raw(&mut value);
+                }
+                descriptions.push(value);
+            }
+        }
+    }
+    subscriptions
+        .into_iter()
+        .chain(bases)
+        .chain(localizations)
+        .chain(descriptions)
+        .collect()
+}
+
+/// Format objects for stdout.
+pub fn format_objects(objects: &[Value], format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Yaml => crate::yaml::to_stream(objects),
+        OutputFormat::Json => {
+            let mut list = Map::new();
+            list.insert("apiVersion".into(), Value::String("v1".into()));
+            list.insert("kind".into(), Value::String("List".into()));
+            list.insert("items".into(), Value::Array(objects.to_vec()));
+            let mut text = crate::json::to_indented(&Value::Object(list), "  ");
+            text.push('\n');
+            text
+        }
+    }
+}
+
+/// Everything the `render` command does between reading files and printing.
+pub fn render_sources(sources: &[Source<'_>], options: StreamOptions) -> Result<StreamResult, Error> {
+    let input = read_sources(sources)?;
+    let output = render(&input)?;
+    let objects = output_objects(&output, options.decode);
+    Ok(StreamResult {
+        stdout: format_objects(&objects, options.output),
+        warnings: output
+            .warnings
+            .iter()
+            .map(|w| format!("warning: {}", w.message))
+            .collect(),
+    })
+}
