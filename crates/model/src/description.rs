@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use crate::naming;
 use crate::types::{
-    APPS_API_VERSION, Base, BaseSpec, ChartReference, Deployer, Description, DescriptionSpec,
-    Feed, HelmChart, Localization, LocalizationSpec, ManagedCluster, ObjectMeta, OverrideConfig,
+    APPS_API_VERSION, Base, BaseSpec, ChartReference, Deployer, Description, DescriptionSpec, Feed,
+    HelmChart, Localization, LocalizationSpec, ManagedCluster, ObjectMeta, OverrideConfig,
     OverridePolicy, OverrideType, OwnerReference, StringMap, Subscription,
     cluster::{CLUSTER_ID_LABEL, CLUSTER_NAME_LABEL},
 };
@@ -52,10 +52,22 @@ pub fn base(subscription: &Subscription, sub_uid: &str, cluster: &ManagedCluster
     );
     let mut labels = StringMap::new();
     label(&mut labels, CREATED_BY, CONTROLLER_MANAGER);
-    label(&mut labels, "apps.clusternet.io/config.kind", "Subscription");
-    label(&mut labels, "apps.clusternet.io/config.namespace", &sub.namespace);
+    label(
+        &mut labels,
+        "apps.clusternet.io/config.kind",
+        "Subscription",
+    );
+    label(
+        &mut labels,
+        "apps.clusternet.io/config.namespace",
+        &sub.namespace,
+    );
     label(&mut labels, "apps.clusternet.io/config.uid", sub_uid);
-    label(&mut labels, "apps.clusternet.io/subs.namespace", &sub.namespace);
+    label(
+        &mut labels,
+        "apps.clusternet.io/subs.namespace",
+        &sub.namespace,
+    );
     label(&mut labels, "apps.clusternet.io/subs.uid", sub_uid);
     label(&mut labels, CLUSTER_ID_LABEL, cluster.cluster_id());
     label(&mut labels, CLUSTER_NAME_LABEL, cluster.cluster_name());
@@ -109,7 +121,12 @@ pub fn dividing_localization(
     let name = format!(
         "{}-{}",
         base.metadata.name,
-        naming::suffix(&["Localization", &base.metadata.namespace, &base.metadata.name, &key.0])
+        naming::suffix(&[
+            "Localization",
+            &base.metadata.namespace,
+            &base.metadata.name,
+            &key.0
+        ])
     );
     let mut labels = StringMap::new();
     label(&mut labels, CREATED_BY, CONTROLLER_MANAGER);
@@ -147,8 +164,16 @@ fn description_meta(base: &Base, name: String) -> ObjectMeta {
     let mut labels = StringMap::new();
     label(&mut labels, CREATED_BY, CONTROLLER_MANAGER);
     label(&mut labels, "apps.clusternet.io/config.kind", "Base");
-    label(&mut labels, "apps.clusternet.io/config.namespace", &base.metadata.namespace);
-    label(&mut labels, "apps.clusternet.io/config.uid", &base.metadata.uid);
+    label(
+        &mut labels,
+        "apps.clusternet.io/config.namespace",
+        &base.metadata.namespace,
+    );
+    label(
+        &mut labels,
+        "apps.clusternet.io/config.uid",
+        &base.metadata.uid,
+    );
     for key in [
         CLUSTER_ID_LABEL,
         CLUSTER_NAME_LABEL,
@@ -223,7 +248,11 @@ pub fn chart_object(chart: &HelmChart) -> Value {
     }
     let (name, namespace) = (meta.name.clone(), meta.namespace.clone());
     label(&mut meta.labels, "apps.clusternet.io/config.name", &name);
-    label(&mut meta.labels, "apps.clusternet.io/config.namespace", &namespace);
+    label(
+        &mut meta.labels,
+        "apps.clusternet.io/config.namespace",
+        &namespace,
+    );
     if !meta.finalizers.iter().any(|f| f == FINALIZER) {
         meta.finalizers.push(FINALIZER.to_string());
     }

@@ -66,7 +66,7 @@ pub enum Error {
         object: String,
         /// The failing override.
         #[source]
-        source: OverrideError,
+        source: Box<OverrideError>,
     },
     /// The input is not YAML.
     #[error("{input}: {source}")]

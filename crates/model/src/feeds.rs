@@ -138,8 +138,10 @@ fn object_mut<'a>(value: &'a mut Value, key: &str) -> Option<&'a mut Map<String,
 /// Every stored template carries a UID (from the dry-run); derive one when absent, so that
 /// the built-in `remove /metadata/uid` succeeds and the object is re-serialised, as upstream.
 fn ensure_uid(template: &mut Value, identity: &ObjectIdentity) {
-    if let Some(meta) = object_mut(template, "metadata") {
-        if !meta.contains_key("uid") {
+    if let Some(meta) = object_mut(template, "metadata")
+        && !meta.contains_key("uid")
+    {
+        {
             let api_version = identity.api_version();
             let uid = naming::uid(&[
                 "shadow",
@@ -287,7 +289,8 @@ impl FeedIndex {
     pub fn new(mut manifests: Vec<StoredManifest>, mut charts: Vec<HelmChart>) -> Self {
         manifests.sort_by(|a, b| a.identity.cmp(&b.identity));
         charts.sort_by(|a, b| {
-            (&a.metadata.namespace, &a.metadata.name).cmp(&(&b.metadata.namespace, &b.metadata.name))
+            (&a.metadata.namespace, &a.metadata.name)
+                .cmp(&(&b.metadata.namespace, &b.metadata.name))
         });
         Self { manifests, charts }
     }
@@ -298,7 +301,9 @@ impl FeedIndex {
             return self
                 .charts
                 .iter()
-                .position(|c| c.metadata.namespace == feed.namespace && c.metadata.name == feed.name)
+                .position(|c| {
+                    c.metadata.namespace == feed.namespace && c.metadata.name == feed.name
+                })
                 .map(Resolved::Chart);
         }
         let mut matches: Vec<usize> = self
@@ -341,11 +346,18 @@ mod tests {
 
     #[test]
     fn service_cluster_ips_and_node_ports_are_trimmed() {
-        let m = stored(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "d"},
-            "spec": {"type": "NodePort", "clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1"], "ports": [{"port": 80, "nodePort": 30000}]}}));
-        assert_eq!(m.template["spec"], json!({"type": "NodePort", "ports": [{"port": 80}]}));
-        let headless = stored(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "d"},
-            "spec": {"clusterIP": "None"}}));
+        let m = stored(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "d"},
+            "spec": {"type": "NodePort", "clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1"], "ports": [{"port": 80, "nodePort": 30000}]}}),
+        );
+        assert_eq!(
+            m.template["spec"],
+            json!({"type": "NodePort", "ports": [{"port": 80}]})
+        );
+        let headless = stored(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "d"},
+            "spec": {"clusterIP": "None"}}),
+        );
         assert_eq!(headless.template["spec"]["clusterIP"], "None");
     }
 
@@ -360,30 +372,67 @@ mod tests {
     fn feed_without_namespace_matches_every_namespace() {
         let index = FeedIndex::new(
             vec![
-                stored(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "b"}})),
-                stored(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "a"}})),
-                stored(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "a"}})),
+                stored(
+                    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "b"}}),
+                ),
+                stored(
+                    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "a"}}),
+                ),
+                stored(
+                    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "a"}}),
+                ),
             ],
             vec![],
         );
-        let feed = Feed { kind: "ConfigMap".into(), api_version: "v1".into(), namespace: String::new(), name: "c".into() };
-        let Some(Resolved::Manifests(found)) = index.resolve(&feed) else { panic!("resolves") };
-        let namespaces: Vec<&str> = found.iter().map(|&i| index.manifests[i].identity.namespace.as_str()).collect();
+        let feed = Feed {
+            kind: "ConfigMap".into(),
+            api_version: "v1".into(),
+            namespace: String::new(),
+            name: "c".into(),
+        };
+        let Some(Resolved::Manifests(found)) = index.resolve(&feed) else {
+            panic!("resolves")
+        };
+        let namespaces: Vec<&str> = found
+            .iter()
+            .map(|&i| index.manifests[i].identity.namespace.as_str())
+            .collect();
         assert_eq!(namespaces, ["a", "b"]);
-        let wrong_version = Feed { api_version: "v2".into(), ..feed };
+        let wrong_version = Feed {
+            api_version: "v2".into(),
+            ..feed
+        };
         assert!(index.resolve(&wrong_version).is_none());
     }
 
     // spec §10.6
     #[test]
     fn feed_keys_and_formatting() {
-        let f = Feed { kind: "Guess".into(), api_version: "v1".into(), namespace: String::new(), name: "what".into() };
+        let f = Feed {
+            kind: "Guess".into(),
+            api_version: "v1".into(),
+            namespace: String::new(),
+            name: "what".into(),
+        };
         assert_eq!(f.to_string(), "Guess what");
-        let f = Feed { namespace: "demo".into(), ..f };
+        let f = Feed {
+            namespace: "demo".into(),
+            ..f
+        };
         assert_eq!(f.to_string(), "Guess demo/what");
-        let d = Feed { kind: "Deployment".into(), api_version: "apps/v1".into(), namespace: "bar".into(), name: "my-nginx".into() };
+        let d = Feed {
+            kind: "Deployment".into(),
+            api_version: "apps/v1".into(),
+            namespace: "bar".into(),
+            name: "my-nginx".into(),
+        };
         assert_eq!(d.key().0, "apps/v1/Deployment/bar/my-nginx");
-        let n = Feed { kind: "Namespace".into(), api_version: "v1".into(), namespace: String::new(), name: "bar".into() };
+        let n = Feed {
+            kind: "Namespace".into(),
+            api_version: "v1".into(),
+            namespace: String::new(),
+            name: "bar".into(),
+        };
         assert_eq!(n.key().0, "v1/Namespace/bar");
     }
 }

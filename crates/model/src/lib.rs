@@ -2,19 +2,20 @@
 //!
 //! Pure: no I/O, no async, no network.
 
-pub mod json;
-pub mod provenance;
-pub mod scheduling;
-pub mod selectors;
-pub mod taints;
-pub mod types;
-pub mod yaml;
-pub mod overrides;
-pub mod naming;
-pub mod spec_hash;
+pub mod description;
 pub mod error;
 pub mod feeds;
 pub mod inventory;
-pub mod description;
+pub mod json;
+pub mod naming;
+pub mod overrides;
+pub mod preview;
+pub mod provenance;
 pub mod render;
+pub mod scheduling;
+pub mod selectors;
+pub mod spec_hash;
 pub mod stream;
+pub mod taints;
+pub mod types;
+pub mod yaml;

@@ -108,7 +108,10 @@ mod tests {
     // spec §10.6
     #[test]
     fn manifest_names() {
-        assert_eq!(manifest_name("deployments", "foo", "my-nginx"), "deployments.foo.my-nginx");
+        assert_eq!(
+            manifest_name("deployments", "foo", "my-nginx"),
+            "deployments.foo.my-nginx"
+        );
         assert_eq!(manifest_name("namespaces", "", "foo"), "namespaces.foo");
         assert_eq!(plural("Deployment"), "deployments");
         assert_eq!(plural("Namespace"), "namespaces");

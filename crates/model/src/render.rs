@@ -20,8 +20,8 @@ use crate::scheduling::{self, Availability};
 use crate::spec_hash::spec_hash;
 use crate::types::{
     APPS_API_VERSION, Base, CLUSTERS_API_VERSION, ChartPhase, ChartReference, Description,
-    FeedInventory, Globalization, HelmChart, Localization, ManagedCluster, Manifest,
-    OverrideType, SchedulingStrategy, Subscription,
+    FeedInventory, Globalization, HelmChart, Localization, ManagedCluster, Manifest, OverrideType,
+    SchedulingStrategy, Subscription,
 };
 
 /// Annotation on a ManagedCluster giving its availability for dynamic dividing: an
@@ -126,9 +126,16 @@ pub struct RenderedChart {
 }
 
 fn object_name(object: &Value) -> String {
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("object");
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("object");
     let meta = object.get("metadata");
-    let get = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).unwrap_or("");
+    let get = |k: &str| {
+        meta.and_then(|m| m.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
     match (get("namespace"), get("name")) {
         ("", "") => kind.to_string(),
         ("", name) => format!("{kind} {name}"),
@@ -165,7 +172,11 @@ fn check_priority(object: &str, priority: i32) -> Result<(), Error> {
     if (0..=1000).contains(&priority) {
         Ok(())
     } else {
-        Err(invalid(object, "spec.priority", format!("{priority} is outside 0..=1000")))
+        Err(invalid(
+            object,
+            "spec.priority",
+            format!("{priority} is outside 0..=1000"),
+        ))
     }
 }
 
@@ -220,7 +231,8 @@ impl RenderInput {
                 require(&name, "metadata.namespace", &cluster.metadata.namespace)?;
                 if let Some(text) = cluster.metadata.annotations.get(AVAILABILITY_ANNOTATION) {
                     let availability = parse_availability(&name, text)?;
-                    self.availability.insert(cluster.binding_name(), availability);
+                    self.availability
+                        .insert(cluster.binding_name(), availability);
                 }
                 self.clusters.push(cluster);
             }
@@ -229,16 +241,28 @@ impl RenderInput {
                 require(&name, "metadata.name", &sub.metadata.name)?;
                 require(&name, "metadata.namespace", &sub.metadata.namespace)?;
                 if sub.spec.subscribers.is_empty() {
-                    return Err(invalid(&name, "spec.subscribers", "at least one subscriber is required"));
+                    return Err(invalid(
+                        &name,
+                        "spec.subscribers",
+                        "at least one subscriber is required",
+                    ));
                 }
                 for (i, feed) in sub.spec.feeds.iter().enumerate() {
                     require(&name, &format!("spec.feeds[{i}].kind"), &feed.kind)?;
-                    require(&name, &format!("spec.feeds[{i}].apiVersion"), &feed.api_version)?;
+                    require(
+                        &name,
+                        &format!("spec.feeds[{i}].apiVersion"),
+                        &feed.api_version,
+                    )?;
                     require(&name, &format!("spec.feeds[{i}].name"), &feed.name)?;
                 }
                 for (i, s) in sub.spec.subscribers.iter().enumerate() {
                     if s.weight < 0 {
-                        return Err(invalid(&name, &format!("spec.subscribers[{i}].weight"), "must be >= 0"));
+                        return Err(invalid(
+                            &name,
+                            &format!("spec.subscribers[{i}].weight"),
+                            "must be >= 0",
+                        ));
                     }
                 }
                 self.subscriptions.push(sub);
@@ -274,23 +298,40 @@ impl RenderInput {
             (APPS_API_VERSION, "Manifest") => {
                 let manifest: Manifest = parse_typed(object)?;
                 let stored = StoredManifest::from_manifest(&manifest).ok_or_else(|| {
-                    invalid(&name, "template", "needs apiVersion, kind and metadata.name")
+                    invalid(
+                        &name,
+                        "template",
+                        "needs apiVersion, kind and metadata.name",
+                    )
                 })?;
                 self.manifests.push(stored);
             }
             (APPS_API_VERSION, "Base" | "Description" | "HelmRelease") => {
-                return Err(invalid(&name, "kind", format!("{kind} is produced by rendering, not an input")));
+                return Err(invalid(
+                    &name,
+                    "kind",
+                    format!("{kind} is produced by rendering, not an input"),
+                ));
             }
-            (v, _) if crate::feeds::split_api_version(v).0.ends_with("clusternet.io") => {
+            (v, _)
+                if crate::feeds::split_api_version(v)
+                    .0
+                    .ends_with("clusternet.io") =>
+            {
                 return Err(invalid(
                     &name,
                     "apiVersion",
-                    format!("{kind} of {v} is not a known Clusternet input and cannot be a feed (the shadow API does not serve *.clusternet.io)"),
+                    format!(
+                        "{kind} of {v} is not a known Clusternet input and cannot be a feed (the shadow API does not serve *.clusternet.io)"
+                    ),
                 ));
             }
             _ => {
                 let meta = object.get("metadata");
-                let obj_name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("");
+                let obj_name = meta
+                    .and_then(|m| m.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 require(&name, "metadata.name", obj_name)?;
                 let stored = StoredManifest::from_object(object)
                     .ok_or_else(|| invalid(&name, "metadata", "is not an object with a name"))?;
@@ -343,10 +384,12 @@ impl Overrides {
         let mut objects = Vec::new();
         for g in &input.globalizations {
             if let Some(selector) = &g.spec.cluster_affinity {
-                selector.validate().map_err(|source| Error::GlobalizationSelector {
-                    name: g.metadata.name.clone(),
-                    source,
-                })?;
+                selector
+                    .validate()
+                    .map_err(|source| Error::GlobalizationSelector {
+                        name: g.metadata.name.clone(),
+                        source,
+                    })?;
             }
             objects.push(OverrideObject::new(
                 OverrideKind::Globalization,
@@ -450,7 +493,11 @@ impl<'a> Renderer<'a> {
             }
         }
         let mut locs: Vec<&'s OverrideObject> = Vec::new();
-        if let Some(ids) = self.overrides.local.get(&(scope.namespace.to_string(), target)) {
+        if let Some(ids) = self
+            .overrides
+            .local
+            .get(&(scope.namespace.to_string(), target))
+        {
             for &i in ids {
                 self.used[i] = true;
                 locs.push(&objects[i]);
@@ -520,16 +567,18 @@ impl<'a> Renderer<'a> {
         let stored = &self.index.manifests[manifest];
         let what = stored.identity.describe();
         let list = self.collect(scope, Target::Manifest(manifest), &what);
-        let prepared: Vec<&PreparedOverride> = list.iter().flat_map(|o| o.overrides.iter()).collect();
+        let prepared: Vec<&PreparedOverride> =
+            list.iter().flat_map(|o| o.overrides.iter()).collect();
         let mut generic = Buffer::Json(stored.template.clone());
         let mut chart = Buffer::Blank(String::new());
-        let trace = overrides::apply_overrides(&mut generic, &mut chart, &prepared).map_err(|source| {
-            Error::Override {
-                description: format!("{}/{description}", scope.namespace),
-                object: what.clone(),
-                source,
-            }
-        })?;
+        let trace =
+            overrides::apply_overrides(&mut generic, &mut chart, &prepared).map_err(|source| {
+                Error::Override {
+                    description: format!("{}/{description}", scope.namespace),
+                    object: what.clone(),
+                    source: Box::new(source),
+                }
+            })?;
         let overrides = self.provenance(&prepared, &trace, &what, scope.namespace);
         let identity = generic
             .as_json()
@@ -558,17 +607,21 @@ impl<'a> Renderer<'a> {
         let fail = |source| Error::Override {
             description: format!("{}/{description}", scope.namespace),
             object: what.clone(),
-            source,
+            source: Box::new(source),
         };
         let list = self.collect(scope, Target::Chart(chart), &what);
-        let prepared: Vec<&PreparedOverride> = list.iter().flat_map(|o| o.overrides.iter()).collect();
+        let prepared: Vec<&PreparedOverride> =
+            list.iter().flat_map(|o| o.overrides.iter()).collect();
         let mut values = Buffer::space();
         let mut patch = Buffer::space();
         let trace = overrides::apply_overrides(&mut values, &mut patch, &prepared).map_err(fail)?;
         let protections: Vec<&PreparedOverride> = chart_protections().iter().collect();
         overrides::apply_overrides(&mut patch, &mut Buffer::space(), &protections).map_err(fail)?;
         let merge = match patch {
-            Buffer::Json(value) => vec![PreparedOverride::from_value(OverrideType::MergePatch, value)],
+            Buffer::Json(value) => vec![PreparedOverride::from_value(
+                OverrideType::MergePatch,
+                value,
+            )],
             Buffer::Blank(_) => Vec::new(),
         };
         let merge: Vec<&PreparedOverride> = merge.iter().collect();
@@ -614,11 +667,13 @@ impl<'a> Renderer<'a> {
                 .cloned()
                 .unwrap_or_else(|| inventory::detect(&sub, self.index))
         });
-        let schedule = scheduling::schedule(&sub, clusters, inventory.as_ref(), &input.availability)
-            .map_err(|source| Error::Scheduling {
-                subscription: sub_name.clone(),
-                source,
-            })?;
+        let schedule =
+            scheduling::schedule(&sub, clusters, inventory.as_ref(), &input.availability).map_err(
+                |source| Error::Scheduling {
+                    subscription: sub_name.clone(),
+                    source,
+                },
+            )?;
         let mut warnings = schedule.warnings.clone();
         sub.status.binding_clusters = schedule.binding_clusters.clone();
         sub.status.replicas = schedule.replicas.clone();
@@ -651,7 +706,12 @@ impl<'a> Renderer<'a> {
             let mut localizations = Vec::new();
             let mut generated = Vec::new();
             if let (Some(inv), Some(replicas)) = (&inventory, &sub.status.replicas) {
-                for order in inv.spec.feeds.iter().filter(|o| o.desired_replicas.is_some()) {
+                for order in inv
+                    .spec
+                    .feeds
+                    .iter()
+                    .filter(|o| o.desired_replicas.is_some())
+                {
                     let key = order.feed.key();
                     let Some(list) = replicas.get(&key).filter(|l| !l.is_empty()) else {
                         continue;
@@ -666,7 +726,13 @@ impl<'a> Renderer<'a> {
                     let Some(&n) = list.get(position) else {
                         continue;
                     };
-                    let loc = description::dividing_localization(&base, &sub_uid, &order.feed, &order.replica_json_path, n);
+                    let loc = description::dividing_localization(
+                        &base,
+                        &sub_uid,
+                        &order.feed,
+                        &order.replica_json_path,
+                        n,
+                    );
                     let object = OverrideObject::new(
                         OverrideKind::Localization,
                         &loc.metadata,
@@ -697,17 +763,25 @@ impl<'a> Renderer<'a> {
                 charts: Vec::new(),
             };
             if not_found.is_empty() {
-                let generic_name = crate::naming::generic_description_name(&rendered.base.metadata.name);
+                let generic_name =
+                    crate::naming::generic_description_name(&rendered.base.metadata.name);
                 let helm_name = crate::naming::helm_description_name(&rendered.base.metadata.name);
                 for (feed_index, r) in resolved.iter().enumerate() {
                     match r {
                         Resolved::Chart(c) => {
-                            let chart = self.render_chart(&scope, *c, feed_index, &chart_objects[*c], &helm_name)?;
+                            let chart = self.render_chart(
+                                &scope,
+                                *c,
+                                feed_index,
+                                &chart_objects[*c],
+                                &helm_name,
+                            )?;
                             rendered.charts.push(chart);
                         }
                         Resolved::Manifests(found) => {
                             for &m in found {
-                                let object = self.render_object(&scope, m, feed_index, &generic_name)?;
+                                let object =
+                                    self.render_object(&scope, m, feed_index, &generic_name)?;
                                 rendered.objects.push(object);
                             }
                         }
@@ -724,9 +798,12 @@ impl<'a> Renderer<'a> {
                         .collect();
                     let raw = rendered.charts.iter().map(|c| c.values.clone()).collect();
                     let chart_raw = rendered.charts.iter().map(|c| c.chart.clone()).collect();
-                    rendered
-                        .descriptions
-                        .push(description::helm_description(&rendered.base, refs, raw, chart_raw));
+                    rendered.descriptions.push(description::helm_description(
+                        &rendered.base,
+                        refs,
+                        raw,
+                        chart_raw,
+                    ));
                 }
                 if !rendered.objects.is_empty() {
                     let raw = rendered.objects.iter().map(|o| o.json.clone()).collect();
@@ -748,15 +825,48 @@ impl<'a> Renderer<'a> {
 
 /// Render everything.
 pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
-    check_duplicates("ManagedCluster", input.clusters.iter().map(|c| c.binding_name()))?;
-    check_duplicates("Subscription", input.subscriptions.iter().map(|s| s.metadata.namespaced_name()))?;
-    check_duplicates("HelmChart", input.helm_charts.iter().map(|c| c.metadata.namespaced_name()))?;
-    check_duplicates("Localization", input.localizations.iter().map(|l| l.metadata.namespaced_name()))?;
-    check_duplicates("Globalization", input.globalizations.iter().map(|g| g.metadata.name.clone()))?;
-    check_duplicates("FeedInventory", input.feed_inventories.iter().map(|f| f.metadata.namespaced_name()))?;
+    check_duplicates(
+        "ManagedCluster",
+        input.clusters.iter().map(|c| c.binding_name()),
+    )?;
+    check_duplicates(
+        "Subscription",
+        input
+            .subscriptions
+            .iter()
+            .map(|s| s.metadata.namespaced_name()),
+    )?;
+    check_duplicates(
+        "HelmChart",
+        input
+            .helm_charts
+            .iter()
+            .map(|c| c.metadata.namespaced_name()),
+    )?;
+    check_duplicates(
+        "Localization",
+        input
+            .localizations
+            .iter()
+            .map(|l| l.metadata.namespaced_name()),
+    )?;
+    check_duplicates(
+        "Globalization",
+        input.globalizations.iter().map(|g| g.metadata.name.clone()),
+    )?;
+    check_duplicates(
+        "FeedInventory",
+        input
+            .feed_inventories
+            .iter()
+            .map(|f| f.metadata.namespaced_name()),
+    )?;
     check_duplicates(
         "object",
-        input.manifests.iter().map(|m| format!("{} {}", m.identity.api_version(), m.identity.describe())),
+        input
+            .manifests
+            .iter()
+            .map(|m| format!("{} {}", m.identity.api_version(), m.identity.describe())),
     )?;
 
     let index = FeedIndex::new(input.manifests.clone(), input.helm_charts.clone());
@@ -765,7 +875,10 @@ pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
     clusters.sort_by_key(|c| c.binding_name());
     let mut by_namespace: BTreeMap<&str, Vec<&crate::types::StringMap>> = BTreeMap::new();
     for c in &clusters {
-        by_namespace.entry(&c.metadata.namespace).or_default().push(&c.metadata.labels);
+        by_namespace
+            .entry(&c.metadata.namespace)
+            .or_default()
+            .push(&c.metadata.labels);
     }
     let chart_objects: Vec<Value> = index.charts.iter().map(chart_object).collect();
     let mut subscriptions = input.subscriptions.clone();
@@ -780,7 +893,13 @@ pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
     let mut results = Vec::with_capacity(subscriptions.len());
     for mut subscription in subscriptions {
         subscription.spec.apply_defaults();
-        results.push(renderer.subscription(subscription, &clusters, &by_namespace, &chart_objects, input)?);
+        results.push(renderer.subscription(
+            subscription,
+            &clusters,
+            &by_namespace,
+            &chart_objects,
+            input,
+        )?);
     }
 
     for (i, object) in overrides.objects.iter().enumerate() {
@@ -807,7 +926,9 @@ pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
                 object.feed
             )
         };
-        renderer.warnings.insert(Warning::new(WarningCode::OverrideMatchedNothing, message));
+        renderer
+            .warnings
+            .insert(Warning::new(WarningCode::OverrideMatchedNothing, message));
     }
     for result in &results {
         renderer.warnings.extend(result.warnings.iter().cloned());

@@ -8,7 +8,9 @@ use crate::types::{LabelSelector, SelectorOperator, StringMap};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectorError {
     /// `In`/`NotIn` with no values.
-    #[error("matchExpressions[{index}] (key {key:?}): operator {operator:?} needs at least one value")]
+    #[error(
+        "matchExpressions[{index}] (key {key:?}): operator {operator:?} needs at least one value"
+    )]
     MissingValues {
         /// Index in `matchExpressions`.
         index: usize,
@@ -119,8 +121,10 @@ mod tests {
 
     #[test]
     fn match_labels_are_anded() {
-        let mut s = LabelSelector::default();
-        s.match_labels = labels(&[("a", "1"), ("b", "2")]);
+        let s = LabelSelector {
+            match_labels: labels(&[("a", "1"), ("b", "2")]),
+            ..Default::default()
+        };
         assert!(s.matches(&labels(&[("a", "1"), ("b", "2"), ("c", "3")])));
         assert!(!s.matches(&labels(&[("a", "1")])));
     }
@@ -140,8 +144,16 @@ mod tests {
     #[test]
     fn malformed_requirements_are_rejected() {
         assert!(expr("a", SelectorOperator::In, &[]).validate().is_err());
-        assert!(expr("a", SelectorOperator::Exists, &["x"]).validate().is_err());
+        assert!(
+            expr("a", SelectorOperator::Exists, &["x"])
+                .validate()
+                .is_err()
+        );
         assert!(expr("", SelectorOperator::Exists, &[]).validate().is_err());
-        assert!(expr("a", SelectorOperator::NotIn, &["x"]).validate().is_ok());
+        assert!(
+            expr("a", SelectorOperator::NotIn, &["x"])
+                .validate()
+                .is_ok()
+        );
     }
 }

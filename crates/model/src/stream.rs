@@ -69,7 +69,9 @@ pub fn read_sources(sources: &[Source<'_>]) -> Result<RenderInput, Error> {
                 other => vec![other],
             };
             for object in objects {
-                input.add_object(object).map_err(|e| locate(e, source.name, position + 1))?;
+                input
+                    .add_object(object)
+                    .map_err(|e| locate(e, source.name, position + 1))?;
             }
         }
     }
@@ -114,9 +116,13 @@ fn decode_raw(description: &mut Value) {
             continue;
         };
         for item in items.iter_mut() {
-            let Some(encoded) = item.as_str() else { continue };
+            let Some(encoded) = item.as_str() else {
+                continue;
+            };
             let engine = base64::engine::general_purpose::STANDARD;
-            let Ok(bytes) = base64::Engine::decode(&engine, encoded) else { continue };
+            let Ok(bytes) = base64::Engine::decode(&engine, encoded) else {
+                continue;
+            };
             let text = String::from_utf8_lossy(&bytes).into_owned();
             *item = crate::json::parse(&text).unwrap_or(Value::String(text));
         }
@@ -181,7 +187,10 @@ pub fn format_objects(objects: &[Value], format: OutputFormat) -> String {
 }
 
 /// Everything the `render` command does between reading files and printing.
-pub fn render_sources(sources: &[Source<'_>], options: StreamOptions) -> Result<StreamResult, Error> {
+pub fn render_sources(
+    sources: &[Source<'_>],
+    options: StreamOptions,
+) -> Result<StreamResult, Error> {
     let input = read_sources(sources)?;
     let output = render(&input)?;
     let objects = output_objects(&output, options.decode);

@@ -21,10 +21,15 @@ fn tolerated(taint: &Taint, tolerations: &[Toleration]) -> bool {
 }
 
 /// Filter: the first `NoSchedule`/`NoExecute` taint not tolerated, if any (cluster is dropped).
-pub fn untolerated_hard_taint<'a>(taints: &'a [Taint], tolerations: &[Toleration]) -> Option<&'a Taint> {
+pub fn untolerated_hard_taint<'a>(
+    taints: &'a [Taint],
+    tolerations: &[Toleration],
+) -> Option<&'a Taint> {
     taints.iter().find(|taint| {
-        matches!(taint.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute)
-            && !tolerated(taint, tolerations)
+        matches!(
+            taint.effect,
+            TaintEffect::NoSchedule | TaintEffect::NoExecute
+        ) && !tolerated(taint, tolerations)
     })
 }
 

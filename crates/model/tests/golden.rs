@@ -21,7 +21,13 @@ fn run_case(dir: &Path) -> Result<(), String> {
         output: OutputFormat::Yaml,
         decode: true,
     };
-    let (stdout, warnings) = match render_sources(&[Source { name: "input.yaml", text: &input }], options) {
+    let (stdout, warnings) = match render_sources(
+        &[Source {
+            name: "input.yaml",
+            text: &input,
+        }],
+        options,
+    ) {
         Ok(result) => (result.stdout, result.warnings.join("\n")),
         Err(e) => (
             clusternet_model::yaml::to_stream(&[serde_json::json!({ "error": e.to_string() })]),
@@ -39,7 +45,8 @@ fn run_case(dir: &Path) -> Result<(), String> {
         }
         return Ok(());
     }
-    let expected = fs::read_to_string(&expected_path).map_err(|e| format!("{}: {e}", expected_path.display()))?;
+    let expected = fs::read_to_string(&expected_path)
+        .map_err(|e| format!("{}: {e}", expected_path.display()))?;
     if stdout != expected {
         return Err(format!(
             "{}: output differs from expected.yaml\n--- got ---\n{stdout}",
@@ -66,5 +73,9 @@ fn golden_fixtures() {
     cases.sort();
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert!(cases.len() >= 8, "expected at least 8 fixtures, found {}", cases.len());
+    assert!(
+        cases.len() >= 8,
+        "expected at least 8 fixtures, found {}",
+        cases.len()
+    );
 }

@@ -136,8 +136,18 @@ fn world() -> impl Strategy<Value = Vec<String>> {
 
 fn render_docs(docs: &[String]) -> (String, Vec<String>) {
     let text = docs.join("---\n");
-    let options = StreamOptions { output: OutputFormat::Json, decode: true };
-    let result = render_sources(&[Source { name: "world", text: &text }], options).expect("valid world renders");
+    let options = StreamOptions {
+        output: OutputFormat::Json,
+        decode: true,
+    };
+    let result = render_sources(
+        &[Source {
+            name: "world",
+            text: &text,
+        }],
+        options,
+    )
+    .expect("valid world renders");
     (result.stdout, result.warnings)
 }
 

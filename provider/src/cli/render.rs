@@ -134,7 +134,11 @@ pub fn run(args: &[String]) -> ExitCode {
             }
             let stdout = std::io::stdout();
             let mut stdout = stdout.lock();
-            if stdout.write_all(result.stdout.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+            if stdout
+                .write_all(result.stdout.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
                 return ExitCode::FAILURE;
             }
             ExitCode::SUCCESS

@@ -86,16 +86,20 @@ pub fn field_patch(
     }
     let format = format.ok_or(FieldPatchError::MissingFormat)?;
     let mut content = match format {
-        FieldFormat::Json => crate::json::parse(original).map_err(|e| FieldPatchError::BadContent {
-            path: path.to_string(),
-            format: "JSON",
-            message: e.to_string(),
-        })?,
-        FieldFormat::Yaml => yaml::yaml_to_json(original).map_err(|e| FieldPatchError::BadContent {
-            path: path.to_string(),
-            format: "YAML",
-            message: e.to_string(),
-        })?,
+        FieldFormat::Json => {
+            crate::json::parse(original).map_err(|e| FieldPatchError::BadContent {
+                path: path.to_string(),
+                format: "JSON",
+                message: e.to_string(),
+            })?
+        }
+        FieldFormat::Yaml => {
+            yaml::yaml_to_json(original).map_err(|e| FieldPatchError::BadContent {
+                path: path.to_string(),
+                format: "YAML",
+                message: e.to_string(),
+            })?
+        }
     };
     match inner {
         Inner::JsonPatch(patch) => {
@@ -143,7 +147,8 @@ mod tests {
         );
         let doc = json!({"spec": {"commands": ["sleep", "999999"]}});
         assert_eq!(find_field(&doc, "/spec/commands/1").unwrap(), "999999");
-        let doc = json!({"spec": {"containers": [{"image": "nginx:latest"}, {"image": "redis:latest"}]}});
+        let doc =
+            json!({"spec": {"containers": [{"image": "nginx:latest"}, {"image": "redis:latest"}]}});
         assert_eq!(
             find_field(&doc, "/spec/containers/1/image").unwrap(),
             "redis:latest"
@@ -165,7 +170,13 @@ mod tests {
     fn yaml_field_is_reencoded_as_sorted_yaml() {
         let mut doc = json!({"data": {"cfg": "b: 1\na:\n  x: old\n"}});
         let patch = json!({"a": {"x": "new"}});
-        field_patch(&mut doc, "/data/cfg", Some(FieldFormat::Yaml), Inner::MergePatch(&patch)).unwrap();
+        field_patch(
+            &mut doc,
+            "/data/cfg",
+            Some(FieldFormat::Yaml),
+            Inner::MergePatch(&patch),
+        )
+        .unwrap();
         assert_eq!(doc["data"]["cfg"], "a:\n  x: new\nb: 1\n");
     }
 }

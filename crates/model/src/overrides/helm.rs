@@ -91,7 +91,13 @@ mod tests {
 
     #[test]
     fn non_objects_are_errors() {
-        assert_eq!(coalesce(&mut json!([1]), &json!({})), Err(HelmError::BaseNotObject));
-        assert_eq!(coalesce(&mut json!({}), &json!([1])), Err(HelmError::OverrideNotObject));
+        assert_eq!(
+            coalesce(&mut json!([1]), &json!({})),
+            Err(HelmError::BaseNotObject)
+        );
+        assert_eq!(
+            coalesce(&mut json!({}), &json!([1])),
+            Err(HelmError::OverrideNotObject)
+        );
     }
 }

@@ -170,8 +170,16 @@ fn container_mut<'a>(doc: &'a mut Value, parents: &[String]) -> Option<&'a mut V
     Some(current)
 }
 
-fn locate<'a>(doc: &'a mut Value, path: &str, op: &str) -> Result<(&'a mut Value, String), PatchError> {
-    let missing = || PatchError::Missing(format!("{op} operation does not apply: doc is missing path: {path:?}"));
+fn locate<'a>(
+    doc: &'a mut Value,
+    path: &str,
+    op: &str,
+) -> Result<(&'a mut Value, String), PatchError> {
+    let missing = || {
+        PatchError::Missing(format!(
+            "{op} operation does not apply: doc is missing path: {path:?}"
+        ))
+    };
     let (parents, key) = split(path).ok_or_else(missing)?;
     let container = container_mut(doc, &parents).ok_or_else(missing)?;
     Ok((container, key))
@@ -207,14 +215,18 @@ fn add_at(container: &mut Value, key: &str, value: Value) -> Result<bool, PatchE
             items.insert(idx as usize, value);
             Ok(true)
         }
-        _ => Err(PatchError::Invalid(String::from("add target is not a container"))),
+        _ => Err(PatchError::Invalid(String::from(
+            "add target is not a container",
+        ))),
     }
 }
 
 fn remove_at(container: &mut Value, key: &str, path: &str) -> Result<Value, PatchError> {
     match container {
         Value::Object(map) => map.remove(key).ok_or_else(|| {
-            PatchError::Missing(format!("unable to remove nonexistent key: {key} (path {path:?})"))
+            PatchError::Missing(format!(
+                "unable to remove nonexistent key: {key} (path {path:?})"
+            ))
         }),
         Value::Array(items) => {
             let idx = parse_index(key)?;
@@ -225,22 +237,32 @@ fn remove_at(container: &mut Value, key: &str, path: &str) -> Result<Value, Patc
             let idx = if idx < 0 { idx + len } else { idx };
             Ok(items.remove(idx as usize))
         }
-        _ => Err(PatchError::Invalid(String::from("remove target is not a container"))),
+        _ => Err(PatchError::Invalid(String::from(
+            "remove target is not a container",
+        ))),
     }
 }
 
 /// `get` on a container: `Ok(None)` never happens for arrays (bad indices are errors).
-fn get_at<'a>(container: &'a mut Value, key: &str, path: &str) -> Result<&'a mut Value, PatchError> {
+fn get_at<'a>(
+    container: &'a mut Value,
+    key: &str,
+    path: &str,
+) -> Result<&'a mut Value, PatchError> {
     match container {
         Value::Object(map) => map.get_mut(key).ok_or_else(|| {
-            PatchError::Missing(format!("unable to get nonexistent key: {key} (path {path:?})"))
+            PatchError::Missing(format!(
+                "unable to get nonexistent key: {key} (path {path:?})"
+            ))
         }),
         Value::Array(items) => {
             let idx = parse_index(key)?;
             let i = array_index(key, items.len()).ok_or_else(|| invalid_index(idx))?;
             Ok(&mut items[i])
         }
-        _ => Err(PatchError::Invalid(String::from("target is not a container"))),
+        _ => Err(PatchError::Invalid(String::from(
+            "target is not a container",
+        ))),
     }
 }
 
@@ -285,7 +307,9 @@ fn apply_operation(doc: &mut Value, op: &Operation) -> Result<bool, PatchError> 
             }
             let (container, key) = locate(doc, path, kind)?;
             let slot = get_at(container, &key, path).map_err(|e| {
-                PatchError::Missing(format!("replace operation does not apply: doc is missing key: {path} ({e})"))
+                PatchError::Missing(format!(
+                    "replace operation does not apply: doc is missing key: {path} ({e})"
+                ))
             })?;
             let new = value();
             let changed = *slot != new;
@@ -385,7 +409,8 @@ mod tests {
 
     #[test]
     fn a_missing_path_drops_earlier_operations_too() {
-        let patch = r#"[{"op":"add","path":"/a","value":1},{"op":"replace","path":"/nope","value":2}]"#;
+        let patch =
+            r#"[{"op":"add","path":"/a","value":1},{"op":"replace","path":"/nope","value":2}]"#;
         let (outcome, out) = run(r#"{"b":1}"#, patch).unwrap();
         assert!(matches!(outcome, Outcome::SkippedMissing(_)));
         assert_eq!(out, r#"{"b":1}"#);
@@ -405,13 +430,21 @@ mod tests {
 
     #[test]
     fn replace_out_of_range_counts_as_missing() {
-        let (outcome, _) = run(r#"{"a":[1]}"#, r#"[{"op":"replace","path":"/a/3","value":1}]"#).unwrap();
+        let (outcome, _) = run(
+            r#"{"a":[1]}"#,
+            r#"[{"op":"replace","path":"/a/3","value":1}]"#,
+        )
+        .unwrap();
         assert!(matches!(outcome, Outcome::SkippedMissing(_)));
     }
 
     #[test]
     fn negative_indices_and_escapes() {
-        let (_, out) = run(r#"{"a":[1,2,3],"b/c":{"~":1}}"#, r#"[{"op":"remove","path":"/a/-1"},{"op":"replace","path":"/b~1c/~0","value":2}]"#).unwrap();
+        let (_, out) = run(
+            r#"{"a":[1,2,3],"b/c":{"~":1}}"#,
+            r#"[{"op":"remove","path":"/a/-1"},{"op":"replace","path":"/b~1c/~0","value":2}]"#,
+        )
+        .unwrap();
         assert_eq!(out, r#"{"a":[1,2],"b/c":{"~":2}}"#);
     }
 

@@ -100,8 +100,14 @@ mod tests {
         let mut doc = json!([1]);
         merge_patch(&mut doc, &json!({"a": null, "b": 1})).unwrap();
         assert_eq!(doc, json!({"b": 1}));
-        assert_eq!(merge_patch(&mut json!({}), &json!(1)), Err(MergePatchError::BadPatch));
-        assert_eq!(merge_patch(&mut Value::Null, &json!({})), Err(MergePatchError::BadDocument));
+        assert_eq!(
+            merge_patch(&mut json!({}), &json!(1)),
+            Err(MergePatchError::BadPatch)
+        );
+        assert_eq!(
+            merge_patch(&mut Value::Null, &json!({})),
+            Err(MergePatchError::BadDocument)
+        );
     }
 
     #[test]

@@ -84,7 +84,9 @@ pub enum OverrideErrorKind {
     #[error("field patch: {0}")]
     Field(#[from] FieldPatchError),
     /// StrategicMergePatch is not supported.
-    #[error("unsupported OverrideType StrategicMergePatch: strategic merge needs patch metadata Clusternet does not have; use MergePatch or JSONPatch")]
+    #[error(
+        "unsupported OverrideType StrategicMergePatch: strategic merge needs patch metadata Clusternet does not have; use MergePatch or JSONPatch"
+    )]
     StrategicMergePatch,
 }
 
@@ -119,7 +121,10 @@ pub struct PreparedOverride {
 enum PreparedValue {
     Blank,
     Invalid(String),
-    Json { value: Value, patch: Option<Result<Patch, PatchError>> },
+    Json {
+        value: Value,
+        patch: Option<Result<Patch, PatchError>>,
+    },
 }
 
 impl PreparedOverride {
@@ -238,7 +243,11 @@ pub fn apply_overrides(
 }
 
 fn changed(flag: bool) -> Effect {
-    if flag { Effect::Changed } else { Effect::Unchanged }
+    if flag {
+        Effect::Changed
+    } else {
+        Effect::Unchanged
+    }
 }
 
 /// One step of `applyOverrides`.
@@ -310,7 +319,12 @@ pub fn apply_one(
                 let p = decoded(patch)?;
                 field_patch::field_patch(doc, &ov.field_path, ov.field_format, Inner::JsonPatch(&p))
             } else {
-                field_patch::field_patch(doc, &ov.field_path, ov.field_format, Inner::MergePatch(value))
+                field_patch::field_patch(
+                    doc,
+                    &ov.field_path,
+                    ov.field_format,
+                    Inner::MergePatch(value),
+                )
             }
             .map_err(|e| ov.error(e))?;
             Ok((changed(flag), None))

@@ -135,7 +135,9 @@ pub fn second_of_minute(timestamp: &str) -> u32 {
 }
 
 /// Sort override objects into application order; returns pairs that tie upstream.
-pub fn order<'a>(objects: &mut [&'a OverrideObject]) -> Vec<(&'a OverrideObject, &'a OverrideObject)> {
+pub fn order<'a>(
+    objects: &mut [&'a OverrideObject],
+) -> Vec<(&'a OverrideObject, &'a OverrideObject)> {
     objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     objects
         .windows(2)
@@ -154,7 +156,12 @@ mod tests {
             creation_timestamp: ts.map(String::from),
             ..Default::default()
         };
-        let feed = Feed { kind: "K".into(), api_version: "v1".into(), namespace: String::new(), name: "n".into() };
+        let feed = Feed {
+            kind: "K".into(),
+            api_version: "v1".into(),
+            namespace: String::new(),
+            name: "n".into(),
+        };
         OverrideObject::new(kind, &meta, priority, &feed, None, &[], false)
     }
 
@@ -174,8 +181,18 @@ mod tests {
     #[test]
     fn second_of_minute_beats_the_full_timestamp() {
         // created a minute later but at second 05: applied before the one at second 50
-        let early = object(OverrideKind::Localization, "early", 500, Some("2024-01-01T10:00:50Z"));
-        let late = object(OverrideKind::Localization, "late", 500, Some("2024-01-01T10:01:05Z"));
+        let early = object(
+            OverrideKind::Localization,
+            "early",
+            500,
+            Some("2024-01-01T10:00:50Z"),
+        );
+        let late = object(
+            OverrideKind::Localization,
+            "late",
+            500,
+            Some("2024-01-01T10:01:05Z"),
+        );
         let mut list = vec![&early, &late];
         assert!(order(&mut list).is_empty());
         assert_eq!(list[0].name, "late");
@@ -183,8 +200,18 @@ mod tests {
 
     #[test]
     fn equal_priority_and_second_is_a_tie() {
-        let a = object(OverrideKind::Localization, "a", 500, Some("2024-01-01T10:00:07Z"));
-        let b = object(OverrideKind::Localization, "b", 500, Some("2024-01-01T11:30:07Z"));
+        let a = object(
+            OverrideKind::Localization,
+            "a",
+            500,
+            Some("2024-01-01T10:00:07Z"),
+        );
+        let b = object(
+            OverrideKind::Localization,
+            "b",
+            500,
+            Some("2024-01-01T11:30:07Z"),
+        );
         let mut list = vec![&b, &a];
         assert_eq!(order(&mut list).len(), 1);
         assert_eq!(list[0].name, "a");

@@ -58,12 +58,32 @@ fn helm_values_and_chart_patches() {
         "spec": {"chart": "cert-manager", "repo": "https://charts.bitnami.com/bitnami", "targetNamespace": "kube-system", "version": "0.5.8"}});
     let configs = [
         config(OverrideType::Helm, "", false),
-        config(OverrideType::Helm, r#"{"address":{"country":"US","state":"MA"},"boat":"fighter"}"#, false),
+        config(
+            OverrideType::Helm,
+            r#"{"address":{"country":"US","state":"MA"},"boat":"fighter"}"#,
+            false,
+        ),
         config(OverrideType::Helm, "   ", false),
-        config(OverrideType::Helm, "address:\n  planet: Earth\n  street: 234 Spouter Inn Ct.\nhole: black\n", false),
-        config(OverrideType::Helm, r#"{"metadata":{"labels":{"foo":"bar"},"annotations":{"foo":"bar"}}}"#, true),
-        config(OverrideType::Helm, r#"{"spec":{"repo":"https://clusternet.github.io/charts","targetNamespace":"kube-public"}}"#, true),
-        config(OverrideType::Helm, r#"{"spec":{"version":"0.6.1","chart":"my-cert-manager"}}"#, true),
+        config(
+            OverrideType::Helm,
+            "address:\n  planet: Earth\n  street: 234 Spouter Inn Ct.\nhole: black\n",
+            false,
+        ),
+        config(
+            OverrideType::Helm,
+            r#"{"metadata":{"labels":{"foo":"bar"},"annotations":{"foo":"bar"}}}"#,
+            true,
+        ),
+        config(
+            OverrideType::Helm,
+            r#"{"spec":{"repo":"https://clusternet.github.io/charts","targetNamespace":"kube-public"}}"#,
+            true,
+        ),
+        config(
+            OverrideType::Helm,
+            r#"{"spec":{"version":"0.6.1","chart":"my-cert-manager"}}"#,
+            true,
+        ),
     ];
     let (g, c, trace) = run(Buffer::Json(generic), Buffer::Json(chart), &configs);
     assert_eq!(
@@ -85,10 +105,19 @@ fn helm_values_and_chart_patches() {
 // §10.1, chart-protection case
 #[test]
 fn chart_protection_removes_chart_and_target_namespace() {
-    let chart = json!({"spec": {"chart": "c", "repo": "r", "targetNamespace": "t", "version": "1"}});
+    let chart =
+        json!({"spec": {"chart": "c", "repo": "r", "targetNamespace": "t", "version": "1"}});
     let protections = [
-        config(OverrideType::JsonPatch, r#"[{"path":"/spec/chart","op":"remove"}]"#, false),
-        config(OverrideType::JsonPatch, r#"[{"path":"/spec/targetNamespace","op":"remove"}]"#, false),
+        config(
+            OverrideType::JsonPatch,
+            r#"[{"path":"/spec/chart","op":"remove"}]"#,
+            false,
+        ),
+        config(
+            OverrideType::JsonPatch,
+            r#"[{"path":"/spec/targetNamespace","op":"remove"}]"#,
+            false,
+        ),
     ];
     let (g, _, _) = run(Buffer::Json(chart), Buffer::space(), &protections);
     assert_eq!(reparse(&g), json!({"spec": {"repo": "r", "version": "1"}}));
@@ -107,15 +136,47 @@ fn json_and_merge_patches_on_a_pod() {
         "status": {"a": "b", "some-value": [{"key1": "value1", "key2": "value2"}]}});
     let configs = [
         config(OverrideType::MergePatch, "   ", false),
-        config(OverrideType::MergePatch, r#"{"metadata":{"namespace":"test"}}"#, false),
+        config(
+            OverrideType::MergePatch,
+            r#"{"metadata":{"namespace":"test"}}"#,
+            false,
+        ),
         config(OverrideType::JsonPatch, "   ", false),
-        config(OverrideType::MergePatch, "metadata:\n    namespace: test2\n", false),
-        config(OverrideType::JsonPatch, r#"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.21.1"}]"#, false),
-        config(OverrideType::MergePatch, r#"{"metadata":{"labels":{"foo":"bar","xyz":"def","key":"value"}}}"#, false),
-        config(OverrideType::MergePatch, r#"{"metadata":{"labels":{"xyz":null}}}"#, false),
-        config(OverrideType::MergePatch, "metadata:\n  labels:\n    key: null\n", false),
-        config(OverrideType::JsonPatch, r#"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.20.1"}]"#, false),
-        config(OverrideType::JsonPatch, r#"[{"op":"add","path":"/spec/containers/1","value":{"name":"injected-container","image":"redis:6.2.5"}}]"#, false),
+        config(
+            OverrideType::MergePatch,
+            "metadata:\n    namespace: test2\n",
+            false,
+        ),
+        config(
+            OverrideType::JsonPatch,
+            r#"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.21.1"}]"#,
+            false,
+        ),
+        config(
+            OverrideType::MergePatch,
+            r#"{"metadata":{"labels":{"foo":"bar","xyz":"def","key":"value"}}}"#,
+            false,
+        ),
+        config(
+            OverrideType::MergePatch,
+            r#"{"metadata":{"labels":{"xyz":null}}}"#,
+            false,
+        ),
+        config(
+            OverrideType::MergePatch,
+            "metadata:\n  labels:\n    key: null\n",
+            false,
+        ),
+        config(
+            OverrideType::JsonPatch,
+            r#"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.20.1"}]"#,
+            false,
+        ),
+        config(
+            OverrideType::JsonPatch,
+            r#"[{"op":"add","path":"/spec/containers/1","value":{"name":"injected-container","image":"redis:6.2.5"}}]"#,
+            false,
+        ),
     ];
     let (g, _, _) = run(Buffer::Json(pod), Buffer::Blank(String::new()), &configs);
     assert_eq!(
@@ -148,7 +209,11 @@ fn field_json_patch_on_a_configmap() {
 #[test]
 fn first_value_is_taken_verbatim_into_a_blank_buffer() {
     let configs = [
-        config(OverrideType::JsonPatch, r#"[{"op":"add","path":"/a","value":1}]"#, false),
+        config(
+            OverrideType::JsonPatch,
+            r#"[{"op":"add","path":"/a","value":1}]"#,
+            false,
+        ),
         config(OverrideType::MergePatch, "a: 1\nb: null\n", false),
     ];
     let (g, _, trace) = run(Buffer::space(), Buffer::space(), &configs);
@@ -161,7 +226,11 @@ fn first_value_is_taken_verbatim_into_a_blank_buffer() {
 #[test]
 fn override_chart_only_matters_for_helm() {
     let configs = [
-        config(OverrideType::MergePatch, r#"{"spec":{"version":"1"}}"#, true),
+        config(
+            OverrideType::MergePatch,
+            r#"{"spec":{"version":"1"}}"#,
+            true,
+        ),
         config(OverrideType::MergePatch, r#"{"x":1}"#, true),
     ];
     // first: chart blank, taken verbatim whatever the type; second: MergePatch ignores
@@ -185,7 +254,8 @@ fn strategic_merge_patch_is_rejected() {
     let configs = [config(OverrideType::StrategicMergePatch, "a: 1", false)];
     let prepared = prepare(&configs);
     let refs: Vec<&PreparedOverride> = prepared.iter().collect();
-    let err = apply_overrides(&mut Buffer::Json(json!({})), &mut Buffer::space(), &refs).unwrap_err();
+    let err =
+        apply_overrides(&mut Buffer::Json(json!({})), &mut Buffer::space(), &refs).unwrap_err();
     assert!(err.to_string().contains("StrategicMergePatch"));
 }
 

@@ -42,7 +42,8 @@ pub fn static_divide(desired: i64, weights: &[i64]) -> Division {
     for &i in &order[..given] {
         replicas[i] += 1;
     }
-    let tie = given > 0 && given < order.len() && weights[order[given - 1]] == weights[order[given]];
+    let tie =
+        given > 0 && given < order.len() && weights[order[given - 1]] == weights[order[given]];
     Division { replicas, tie }
 }
 
@@ -101,7 +102,11 @@ mod tests {
             (5, &[5, 1, 0, 2], &[4, 0, 0, 1]),
         ];
         for (desired, weights, want) in cases {
-            assert_eq!(static_divide(desired, weights).replicas, want, "{desired} {weights:?}");
+            assert_eq!(
+                static_divide(desired, weights).replicas,
+                want,
+                "{desired} {weights:?}"
+            );
         }
     }
 

@@ -43,7 +43,9 @@ pub enum SchedulingError {
         source: SelectorError,
     },
     /// `schedulingBySubGroup` without a `subGroupStrategy`.
-    #[error("spec.subscribers[{index}].subGroupStrategy: required when schedulingBySubGroup is true")]
+    #[error(
+        "spec.subscribers[{index}].subGroupStrategy: required when schedulingBySubGroup is true"
+    )]
     MissingSubGroupStrategy {
         /// Subscriber index.
         index: usize,
@@ -168,7 +170,10 @@ pub fn schedule(
                     .and_then(|order| order.desired_replicas)
             })
         };
-        let names: Vec<String> = candidates.iter().map(|&i| clusters[i].binding_name()).collect();
+        let names: Vec<String> = candidates
+            .iter()
+            .map(|&i| clusters[i].binding_name())
+            .collect();
         match dividing_type {
             DividingType::Static => {
                 let weights: Vec<i64> = candidates

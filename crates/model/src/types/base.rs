@@ -85,7 +85,9 @@ mod raw_bytes {
         serializer.collect_seq(raw.iter().map(|r| engine.encode(r.as_bytes())))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<String>, D::Error> {
         let engine = base64::engine::general_purpose::STANDARD;
         let encoded = Vec::<String>::deserialize(deserializer)?;
         encoded

@@ -59,7 +59,11 @@ pub struct HelmChartSpec {
     #[serde(default, rename = "skipCRDs", skip_serializing_if = "Option::is_none")]
     pub skip_crds: Option<bool>,
     /// Replace chart CRDs before install/upgrade.
-    #[serde(default, rename = "replaceCRDs", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "replaceCRDs",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub replace_crds: Option<bool>,
     /// Disable hooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -23,8 +23,8 @@ pub use meta::{
     StringMap,
 };
 pub use overrides::{
-    FieldFormat, Globalization, GlobalizationSpec, Localization, LocalizationSpec,
-    OverrideConfig, OverridePolicy, OverrideType,
+    FieldFormat, Globalization, GlobalizationSpec, Localization, LocalizationSpec, OverrideConfig,
+    OverridePolicy, OverrideType,
 };
 pub use subscription::{
     DividingScheduling, DividingType, DynamicDividing, DynamicStrategy, Feed, FeedKey,

@@ -30,7 +30,10 @@ pub struct Subscription {
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionSpec {
     /// Scheduler profile, default `default`.
-    #[serde(default = "default_scheduler", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default = "default_scheduler",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub scheduler_name: String,
     /// Truncate per subscriber to `subGroupStrategy.minClusters`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
