@@ -1,3 +1,40 @@
-//! terraform-provider-clusternet: the provider binary.
+//! terraform-provider-clusternet: a Terraform provider for multi-cluster application
+//! distribution with Clusternet's model.
+//!
+//! Started by Terraform (magic cookie in the environment) it serves the plugin protocol;
+//! started by a person it is a small CLI ([`cli`]).
 
-fn main() {}
+mod attrs;
+mod cli;
+mod config;
+mod data_sources;
+mod provider;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    if !clusternet_tfplugin::handshake::started_by_terraform() {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        return cli::run(&args);
+    }
+    clusternet_tfplugin::logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("[ERROR] cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(clusternet_tfplugin::server::serve(
+        provider::ClusternetProvider::new(),
+    )) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("[ERROR] {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The provider configuration: schema, typed form, and the checks that name the attribute at
+//! fault.
+
+mod labels;
+mod parse;
+mod schema;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use parse::parse;
+pub use schema::provider_schema;
+
+/// Default number of clusters written at once.
+pub const DEFAULT_PARALLELISM: usize = 10;
+
+/// Who renders and deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deployer {
+    /// The provider renders and deploys (Clusternet's Push mode, done by the provider).
+    Provider,
+    /// Clusternet's controllers on the hub render and deploy.
+    Clusternet,
+}
+
+impl Deployer {
+    /// The configuration word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Deployer::Provider => "provider",
+            Deployer::Clusternet => "clusternet",
+        }
+    }
+}
+
+/// A secret string: never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A client-go credential plugin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecConfig {
+    /// Program.
+    pub command: String,
+    /// `client.authentication.k8s.io` version.
+    pub api_version: String,
+    /// Arguments.
+    pub args: Vec<String>,
+    /// Extra environment.
+    pub env: BTreeMap<String, String>,
+}
+
+/// How to reach a Kubernetes API server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    /// A kubeconfig file and context.
+    Kubeconfig {
+        /// File.
+        path: PathBuf,
+        /// Context (the file's current-context when `None`).
+        context: Option<String>,
+    },
+    /// Explicit endpoint and credentials.
+    Direct {
+        /// API server URL.
+        host: String,
+        /// Bearer token.
+        token: Option<Secret>,
+        /// PEM CA bundle.
+        ca_certificate: Option<String>,
+        /// PEM client certificate.
+        client_certificate: Option<String>,
+        /// PEM client key.
+        client_key: Option<Secret>,
+        /// Skip server certificate verification.
+        insecure: bool,
+        /// Credential plugin.
+        exec: Option<ExecConfig>,
+    },
+}
+
+/// Where a cluster's rendered objects go.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// Files in a directory, one per object.
+    Directory(PathBuf),
+    /// A real cluster.
+    Cluster(Connection),
+}
+
+impl Target {
+    /// The inventory's word for the kind of target.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Directory(_) => "directory",
+            Target::Cluster(_) => "kubernetes",
+        }
+    }
+}
+
+/// A taint on a cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaintConfig {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+    /// Effect.
+    pub effect: String,
+}
+
+/// One child cluster of the configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterConfig {
+    /// Name (a DNS label).
+    pub name: String,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Dedicated namespace on the hub.
+    pub namespace: String,
+    /// Taints.
+    pub taints: Vec<TaintConfig>,
+    /// Where its objects go.
+    pub target: Target,
+}
+
+/// The provider configuration, parsed and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderConfig {
+    /// The hub, when configured.
+    pub hub: Option<Connection>,
+    /// Who deploys.
+    pub deployer: Deployer,
+    /// Child clusters by name (clusters whose configuration is not yet known are absent and
+    /// counted in `unknown_clusters`).
+    pub clusters: BTreeMap<String, ClusterConfig>,
+    /// Clusters at once.
+    pub parallelism: usize,
+    /// Whether parts of the configuration are unknown until apply (values from resources not
+    /// yet created): plans then leave what depends on them unknown.
+    pub has_unknowns: bool,
+}
+
+/// The dedicated namespace of a cluster with no explicit one.
+pub fn default_namespace(cluster: &str) -> String {
+    format!("clusternet-{cluster}")
+}

@@ -1,0 +1,444 @@
+//! From the provider block's value to a [`ProviderConfig`], with a diagnostic on the exact
+//! attribute for everything wrong. Unknown values (from resources not yet applied) are not
+//! errors: they are recorded so that plans leave what depends on them unknown.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
+
+use super::labels::{check_cluster_name, check_label_key, check_label_value};
+use super::{
+    ClusterConfig, Connection, DEFAULT_PARALLELISM, Deployer, ExecConfig, ProviderConfig, Secret,
+    TaintConfig, Target, default_namespace,
+};
+use crate::attrs::{self, Field};
+
+/// Parses and checks the provider block.
+///
+/// Only local facts are checked (kubeconfig files are read; no network).
+pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut has_unknowns = false;
+    let root = AttributePath::root();
+
+    let deployer = match attrs::string(config, "deployer") {
+        Field::Null => Deployer::Provider,
+        Field::Unknown => {
+            has_unknowns = true;
+            Deployer::Provider
+        }
+        Field::Known(s) => match s.as_str() {
+            "provider" => Deployer::Provider,
+            "clusternet" => Deployer::Clusternet,
+            other => {
+                diags.error_at(
+                    root.clone().attr("deployer"),
+                    "Unknown deployer",
+                    format!(
+                        "deployer = {other:?} is not a deployer. Use \"provider\" (the provider \
+                         renders and deploys) or \"clusternet\" (Clusternet's controllers on the \
+                         hub do)."
+                    ),
+                );
+                Deployer::Provider
+            }
+        },
+    };
+
+    let hub = match attrs::object(config, "hub") {
+        Field::Null => None,
+        Field::Unknown => {
+            has_unknowns = true;
+            None
+        }
+        Field::Known(hub) => {
+            let path = root.clone().attr("hub");
+            match parse_connection(hub, &path, &mut diags) {
+                Parsed::Known(c) => Some(c),
+                Parsed::Unknown => {
+                    has_unknowns = true;
+                    None
+                }
+                Parsed::Missing => {
+                    diags.error_at(
+                        path,
+                        "Hub has no credentials",
+                        "Set `kubeconfig_path` (and `context`), or `host` with `token`, \
+                         `client_certificate` and `client_key`, or `exec`. Remove the `hub` \
+                         block to keep Clusternet objects in Terraform state only.",
+                    );
+                    None
+                }
+                Parsed::Invalid => None,
+            }
+        }
+    };
+    if deployer == Deployer::Clusternet && hub.is_none() && !has_unknowns && !diags.has_errors() {
+        diags.error_at(
+            root.clone().attr("deployer"),
+            "The clusternet deployer needs a hub",
+            "deployer = \"clusternet\" lets Clusternet's controllers on the hub render and \
+             deploy, so a `hub` must be configured. Use deployer = \"provider\" without a hub.",
+        );
+    }
+
+    let parallelism = match attrs::integer(config, "parallelism") {
+        Field::Null => DEFAULT_PARALLELISM,
+        Field::Unknown => {
+            has_unknowns = true;
+            DEFAULT_PARALLELISM
+        }
+        Field::Known(Ok(n)) if (1..=1000).contains(&n) => n as usize,
+        Field::Known(n) => {
+            let shown = n.map_or_else(|s| s, |n| n.to_string());
+            diags.error_at(
+                root.clone().attr("parallelism"),
+                "Invalid parallelism",
+                format!("parallelism = {shown}: use a whole number from 1 to 1000."),
+            );
+            DEFAULT_PARALLELISM
+        }
+    };
+
+    let mut clusters = BTreeMap::new();
+    match attrs::entries(config, "clusters") {
+        Field::Null => {}
+        Field::Unknown => has_unknowns = true,
+        Field::Known(entries) => {
+            for (name, cluster) in entries {
+                let path = root.clone().attr("clusters").key(name);
+                match parse_cluster(name, cluster, &path, &mut diags) {
+                    Parsed::Known(c) => {
+                        clusters.insert(name.clone(), c);
+                    }
+                    Parsed::Unknown => has_unknowns = true,
+                    Parsed::Missing | Parsed::Invalid => {}
+                }
+            }
+        }
+    }
+
+    (
+        ProviderConfig {
+            hub,
+            deployer,
+            clusters,
+            parallelism,
+            has_unknowns,
+        },
+        diags,
+    )
+}
+
+/// Outcome of parsing one part.
+enum Parsed<T> {
+    Known(T),
+    /// Depends on unknown values.
+    Unknown,
+    /// Nothing was set.
+    Missing,
+    /// Diagnostics were reported.
+    Invalid,
+}
+
+fn parse_cluster(
+    name: &str,
+    cluster: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) -> Parsed<ClusterConfig> {
+    if let Err(e) = check_cluster_name(name) {
+        diags.error_at(
+            path.clone(),
+            "Invalid cluster name",
+            format!(
+                "Cluster name {name:?} {e}. It becomes part of namespaces, file names and plan \
+                 keys."
+            ),
+        );
+        return Parsed::Invalid;
+    }
+    let errors_before = diags.iter().filter(|d| d.is_error()).count();
+    let mut unknown = false;
+
+    let labels = match attrs::string_map(cluster, "labels") {
+        Field::Known(labels) => labels,
+        Field::Null => BTreeMap::new(),
+        Field::Unknown => {
+            unknown = true;
+            BTreeMap::new()
+        }
+    };
+    for (key, value) in &labels {
+        let label_path = path.clone().attr("labels").key(key);
+        if let Err(e) = check_label_key(key) {
+            diags.error_at(
+                label_path.clone(),
+                "Invalid label key",
+                format!("Label key {key:?} on cluster {name:?}: {e}."),
+            );
+        }
+        if let Err(e) = check_label_value(value) {
+            diags.error_at(
+                label_path,
+                "Invalid label value",
+                format!("Label {key}={value:?} on cluster {name:?}: the value {e}."),
+            );
+        }
+    }
+
+    let namespace = match attrs::string(cluster, "namespace") {
+        Field::Known(ns) => {
+            if let Err(e) = check_cluster_name(&ns) {
+                diags.error_at(
+                    path.clone().attr("namespace"),
+                    "Invalid namespace",
+                    format!("Namespace {ns:?} of cluster {name:?} {e}."),
+                );
+            }
+            ns
+        }
+        Field::Unknown => {
+            unknown = true;
+            String::new()
+        }
+        Field::Null => default_namespace(name),
+    };
+
+    let mut taints = Vec::new();
+    match attrs::elements(cluster, "taints") {
+        Field::Known(items) => {
+            for (i, taint) in items.iter().enumerate() {
+                let taint_path = path.clone().attr("taints").index(i as i64);
+                let key = attrs::string(taint, "key");
+                let value = attrs::string(taint, "value");
+                let effect = attrs::string(taint, "effect");
+                if key.is_unknown() || value.is_unknown() || effect.is_unknown() {
+                    unknown = true;
+                    continue;
+                }
+                let effect = effect.known().unwrap_or_default();
+                if !matches!(
+                    effect.as_str(),
+                    "NoSchedule" | "PreferNoSchedule" | "NoExecute"
+                ) {
+                    diags.error_at(
+                        taint_path.attr("effect"),
+                        "Invalid taint effect",
+                        format!(
+                            "effect = {effect:?}: use NoSchedule, PreferNoSchedule or NoExecute."
+                        ),
+                    );
+                    continue;
+                }
+                taints.push(TaintConfig {
+                    key: key.known().unwrap_or_default(),
+                    value: value.known().unwrap_or_default(),
+                    effect,
+                });
+            }
+        }
+        Field::Unknown => unknown = true,
+        Field::Null => {}
+    }
+
+    let directory = attrs::string(cluster, "directory");
+    let connection = parse_connection(cluster, path, diags);
+    let target = match (directory, connection) {
+        (Field::Unknown, _) | (_, Parsed::Unknown) => {
+            unknown = true;
+            None
+        }
+        (_, Parsed::Invalid) => None,
+        (Field::Known(dir), Parsed::Known(_)) => {
+            let _ = dir;
+            diags.error_at(
+                path.clone().attr("directory"),
+                "Cluster has both a directory and credentials",
+                format!(
+                    "Cluster {name:?} sets `directory` and cluster credentials. A directory \
+                     target receives files instead of a deployment: keep one or the other."
+                ),
+            );
+            None
+        }
+        (Field::Known(dir), Parsed::Missing) => {
+            if dir.trim().is_empty() {
+                diags.error_at(
+                    path.clone().attr("directory"),
+                    "Empty directory",
+                    format!("Cluster {name:?} has directory = \"\"; name a directory."),
+                );
+                None
+            } else {
+                Some(Target::Directory(PathBuf::from(dir)))
+            }
+        }
+        (Field::Null, Parsed::Known(c)) => Some(Target::Cluster(c)),
+        (Field::Null, Parsed::Missing) => {
+            diags.error_at(
+                path.clone(),
+                "Cluster has no credentials and no directory",
+                format!(
+                    "Cluster {name:?} needs either credentials (`kubeconfig_path` with \
+                     `context`, or `host` with `token`, client certificate or `exec`) or a \
+                     `directory` to write its objects to. The provider never falls back to \
+                     ~/.kube/config or in-cluster credentials."
+                ),
+            );
+            None
+        }
+    };
+
+    let errors_after = diags.iter().filter(|d| d.is_error()).count();
+    if errors_after > errors_before {
+        return Parsed::Invalid;
+    }
+    match target {
+        Some(target) if !unknown => Parsed::Known(ClusterConfig {
+            name: name.to_string(),
+            labels,
+            namespace,
+            taints,
+            target,
+        }),
+        _ if unknown => Parsed::Unknown,
+        _ => Parsed::Invalid,
+    }
+}
+
+/// Parses the connection attributes shared by the hub and clusters.
+fn parse_connection(
+    object: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) -> Parsed<Connection> {
+    let kubeconfig = attrs::string(object, "kubeconfig_path");
+    let context = attrs::string(object, "context");
+    let host = attrs::string(object, "host");
+    let token = attrs::string(object, "token");
+    let ca = attrs::string(object, "cluster_ca_certificate");
+    let cert = attrs::string(object, "client_certificate");
+    let key = attrs::string(object, "client_key");
+    let insecure = attrs::boolean(object, "insecure");
+    let exec = attrs::object(object, "exec");
+
+    let fields_unknown = [&kubeconfig, &context, &host, &token, &ca, &cert, &key]
+        .iter()
+        .any(|f| f.is_unknown())
+        || insecure.is_unknown()
+        || exec.is_unknown();
+
+    if kubeconfig.is_set() && host.is_set() {
+        diags.error_at(
+            path.clone().attr("host"),
+            "Both kubeconfig_path and host are set",
+            "Use either a kubeconfig file (`kubeconfig_path`, `context`) or explicit \
+             credentials (`host`, `token`, certificates, `exec`), not both.",
+        );
+        return Parsed::Invalid;
+    }
+    if context.is_set() && !kubeconfig.is_set() {
+        diags.error_at(
+            path.clone().attr("context"),
+            "context without kubeconfig_path",
+            "`context` selects a context of `kubeconfig_path`; set `kubeconfig_path` too.",
+        );
+        return Parsed::Invalid;
+    }
+    if fields_unknown {
+        return Parsed::Unknown;
+    }
+
+    if let Field::Known(file) = kubeconfig {
+        let context = context.known();
+        let file_path = PathBuf::from(&file);
+        return match clusternet_deploy::kubeconfig::check(&file_path, context.as_deref()) {
+            Ok(_) => Parsed::Known(Connection::Kubeconfig {
+                path: file_path,
+                context,
+            }),
+            Err(e) => {
+                let attr = if matches!(
+                    e,
+                    clusternet_deploy::kubeconfig::KubeconfigError::MissingContext { .. }
+                ) {
+                    "context"
+                } else {
+                    "kubeconfig_path"
+                };
+                diags.error_at(
+                    path.clone().attr(attr),
+                    "Unusable kubeconfig",
+                    format!("{e}. Fix the path or the file."),
+                );
+                Parsed::Invalid
+            }
+        };
+    }
+
+    let credentials_set =
+        token.is_set() || cert.is_set() || key.is_set() || ca.is_set() || exec.is_set();
+    let Field::Known(host) = host else {
+        if credentials_set {
+            diags.error_at(
+                path.clone().attr("host"),
+                "Credentials without host",
+                "`token`, certificates and `exec` are for an explicit API server: set `host` \
+                 as well, or use `kubeconfig_path`.",
+            );
+            return Parsed::Invalid;
+        }
+        return Parsed::Missing;
+    };
+    if !(host.starts_with("https://") || host.starts_with("http://")) {
+        diags.error_at(
+            path.clone().attr("host"),
+            "Invalid host",
+            format!("host = {host:?}: use a URL such as https://127.0.0.1:6443."),
+        );
+        return Parsed::Invalid;
+    }
+    if cert.is_set() != key.is_set() {
+        diags.error_at(
+            path.clone().attr(if cert.is_set() {
+                "client_key"
+            } else {
+                "client_certificate"
+            }),
+            "Incomplete client certificate",
+            "`client_certificate` and `client_key` go together: set both or neither.",
+        );
+        return Parsed::Invalid;
+    }
+    let exec = match exec {
+        Field::Known(exec) => Some(ExecConfig {
+            command: attrs::string(exec, "command").known().unwrap_or_default(),
+            api_version: attrs::string(exec, "api_version")
+                .known()
+                .unwrap_or_else(|| "client.authentication.k8s.io/v1".to_string()),
+            args: attrs::string_list(exec, "args").known().unwrap_or_default(),
+            env: attrs::string_map(exec, "env").known().unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    if !(token.is_set() || cert.is_set() || exec.is_some()) {
+        diags.error_at(
+            path.clone().attr("host"),
+            "host without credentials",
+            "An explicit API server needs `token`, `client_certificate` with `client_key`, or \
+             `exec`. The provider never connects anonymously or with ambient credentials.",
+        );
+        return Parsed::Invalid;
+    }
+    Parsed::Known(Connection::Direct {
+        host,
+        token: token.known().map(Secret),
+        ca_certificate: ca.known(),
+        client_certificate: cert.known(),
+        client_key: key.known().map(Secret),
+        insecure: insecure.known().unwrap_or(false),
+        exec,
+    })
+}

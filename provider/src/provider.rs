@@ -1,0 +1,154 @@
+//! `ClusternetProvider`: the provider's schemas and the dispatch of Terraform's calls to the
+//! resources and data sources.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use clusternet_tfplugin::provider::{
+    ApplyRequest, ApplyResponse, ImportedResource, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse,
+};
+use clusternet_tfplugin::{Diagnostic, Diagnostics, Provider, ProviderSchemas, Value};
+
+use crate::config::{self, ProviderConfig};
+use crate::data_sources;
+
+/// The provider's source address.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet";
+
+/// The Clusternet provider.
+pub struct ClusternetProvider {
+    schemas: ProviderSchemas,
+    config: RwLock<Option<Arc<ProviderConfig>>>,
+}
+
+impl Default for ClusternetProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClusternetProvider {
+    /// A provider not yet configured.
+    pub fn new() -> Self {
+        ClusternetProvider {
+            schemas: schemas(),
+            config: RwLock::new(None),
+        }
+    }
+
+    fn configured(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
+        self.config
+            .read()
+            .expect("config lock")
+            .clone()
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Provider not configured",
+                    "Terraform called the provider before configuring it; this is a bug.",
+                )
+                .into()
+            })
+    }
+}
+
+/// Every schema the provider serves.
+pub fn schemas() -> ProviderSchemas {
+    ProviderSchemas {
+        provider: config::provider_schema(),
+        resources: BTreeMap::new(),
+        data_sources: BTreeMap::from([(
+            data_sources::clusters::TYPE_NAME.to_string(),
+            data_sources::clusters::schema(),
+        )]),
+    }
+}
+
+fn unsupported(type_name: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Unsupported type {type_name:?}"),
+        "This provider version does not implement it.",
+    )
+    .into()
+}
+
+impl Provider for ClusternetProvider {
+    fn schemas(&self) -> &ProviderSchemas {
+        &self.schemas
+    }
+
+    fn validate_provider_config(&self, config: &Value) -> Diagnostics {
+        config::parse(config).1
+    }
+
+    async fn configure(&self, config: Value, terraform_version: String) -> Diagnostics {
+        let (parsed, diags) = config::parse(&config);
+        tracing::debug!(
+            terraform_version,
+            clusters = parsed.clusters.len(),
+            hub = parsed.hub.is_some(),
+            deployer = parsed.deployer.as_str(),
+            has_unknowns = parsed.has_unknowns,
+            "provider configured"
+        );
+        *self.config.write().expect("config lock") = Some(Arc::new(parsed));
+        diags
+    }
+
+    fn validate_resource_config(&self, type_name: &str, _config: &Value) -> Diagnostics {
+        unsupported(type_name)
+    }
+
+    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match type_name {
+            data_sources::clusters::TYPE_NAME => data_sources::clusters::validate(config),
+            other => unsupported(other),
+        }
+    }
+
+    async fn read_data_source(&self, type_name: &str, config: Value) -> (Value, Diagnostics) {
+        let provider_config = match self.configured() {
+            Ok(c) => c,
+            Err(d) => return (Value::Null, d),
+        };
+        match type_name {
+            data_sources::clusters::TYPE_NAME => {
+                data_sources::clusters::read(&config, &provider_config)
+            }
+            other => (Value::Null, unsupported(other)),
+        }
+    }
+
+    async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
+        PlanResponse {
+            planned_state: Value::Null,
+            requires_replace: Vec::new(),
+            planned_private: Vec::new(),
+            diagnostics: unsupported(&req.type_name),
+        }
+    }
+
+    async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
+        ApplyResponse {
+            new_state: req.prior_state,
+            private: Vec::new(),
+            diagnostics: unsupported(&req.type_name),
+        }
+    }
+
+    async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
+        ReadResponse {
+            new_state: req.current_state,
+            private: req.private,
+            diagnostics: unsupported(&req.type_name),
+        }
+    }
+
+    async fn import_resource_state(
+        &self,
+        type_name: &str,
+        _id: &str,
+    ) -> (Vec<ImportedResource>, Diagnostics) {
+        (Vec::new(), unsupported(type_name))
+    }
+}
