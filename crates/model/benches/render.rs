@@ -1,2 +1,114 @@
-//! Placeholder until the render bench lands.
-fn main() {}
+//! Render benchmark: 1,000 clusters x 50 feeds x 3 overrides per feed and cluster
+//! (two Globalizations, one of them with a clusterAffinity, and one Localization in every
+//! cluster namespace), one Replication Subscription binding every cluster.
+//!
+//! Run: `cargo bench -p clusternet-model --bench render`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::json;
+use std::hint::black_box;
+
+use clusternet_model::render::{RenderInput, render};
+
+const CLUSTERS: usize = 1000;
+const FEEDS: usize = 50;
+
+/// The benchmark world; public to the bench binary's `main` for one-shot runs.
+fn world() -> RenderInput {
+    let mut input = RenderInput::default();
+    let regions = ["eu", "us", "ap"];
+    for c in 0..CLUSTERS {
+        input
+            .add_object(json!({
+                "apiVersion": "clusters.clusternet.io/v1beta1", "kind": "ManagedCluster",
+                "metadata": {"name": format!("cluster-{c:04}"), "namespace": format!("clusternet-{c:04}"),
+                    "labels": {"region": regions[c % 3], "env": "prod"}},
+                "spec": {"clusterId": format!("00000000-0000-4000-8000-{c:012}"), "syncMode": "Push"}
+            }))
+            .unwrap();
+    }
+    let mut feeds = Vec::new();
+    for f in 0..FEEDS {
+        let name = format!("app-{f:02}");
+        let (api_version, kind) = if f % 2 == 0 {
+            ("apps/v1", "Deployment")
+        } else {
+            ("v1", "ConfigMap")
+        };
+        feeds.push(
+            json!({"apiVersion": api_version, "kind": kind, "namespace": "apps", "name": name}),
+        );
+        let object = if kind == "Deployment" {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name, "namespace": "apps", "labels": {"app": name}},
+                "spec": {"replicas": 3, "selector": {"matchLabels": {"app": name}},
+                    "template": {"metadata": {"labels": {"app": name}},
+                        "spec": {"containers": [{"name": "main", "image": "registry.example.com/app:1.0",
+                            "ports": [{"containerPort": 8080}],
+                            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+                            "env": [{"name": "MODE", "value": "production"}, {"name": "LOG", "value": "info"}]}]}}}})
+        } else {
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": "apps", "labels": {"app": name}},
+                "data": {"config.json": "{\n    \"level\": \"info\",\n    \"port\": 8080\n}", "mode": "production"}})
+        };
+        input.add_object(object).unwrap();
+        let feed =
+            json!({"apiVersion": api_version, "kind": kind, "namespace": "apps", "name": name});
+        input
+            .add_object(json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": "Globalization",
+                "metadata": {"name": format!("{name}-all")},
+                "spec": {"priority": 100, "feed": feed,
+                    "overrides": [{"type": "MergePatch", "value": "{\"metadata\":{\"annotations\":{\"owner\":\"platform\"}}}"}]}}))
+            .unwrap();
+        input
+            .add_object(json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": "Globalization",
+                "metadata": {"name": format!("{name}-eu")},
+                "spec": {"priority": 200, "feed": feed, "clusterAffinity": {"matchLabels": {"region": "eu"}},
+                    "overrides": [{"type": "JSONPatch", "value": "[{\"op\":\"add\",\"path\":\"/metadata/labels/region\",\"value\":\"eu\"}]"}]}}))
+            .unwrap();
+        for c in 0..CLUSTERS {
+            input
+                .add_object(json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": "Localization",
+                    "metadata": {"name": name, "namespace": format!("clusternet-{c:04}")},
+                    "spec": {"priority": 500, "feed": feed,
+                        "overrides": [{"type": "MergePatch", "value": format!("{{\"metadata\":{{\"labels\":{{\"cluster\":\"cluster-{c:04}\"}}}}}}")}]}}))
+                .unwrap();
+        }
+    }
+    input
+        .add_object(
+            json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": "Subscription",
+            "metadata": {"name": "fleet", "namespace": "apps"},
+            "spec": {"subscribers": [{"clusterAffinity": {}}], "feeds": feeds}}),
+        )
+        .unwrap();
+    input
+}
+
+fn bench_render(c: &mut Criterion) {
+    let input = world();
+    let output = render(&input).unwrap();
+    let objects: usize = output.subscriptions[0]
+        .clusters
+        .iter()
+        .map(|c| c.objects.len())
+        .sum();
+    assert_eq!(objects, CLUSTERS * FEEDS);
+    let applied: usize = output.subscriptions[0]
+        .clusters
+        .iter()
+        .flat_map(|c| &c.objects)
+        .map(|o| o.overrides.len())
+        .sum();
+    eprintln!("rendered {objects} objects, {applied} override applications");
+    let mut group = c.benchmark_group("render");
+    group.sample_size(10);
+    group.bench_function("1000_clusters_x_50_feeds_x_3_overrides", |b| {
+        b.iter(|| render(black_box(&input)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_render);
+criterion_main!(benches);

@@ -86,30 +86,46 @@ fn write_value(out: &mut String, value: &Value, indent: Option<&str>, depth: usi
 /// Write a JSON string literal with Go's escaping rules (HTML-safe).
 pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let escape: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\u{8}' => Some("\\b"),
-            '\u{c}' => Some("\\f"),
-            '<' => Some("\\u003c"),
-            '>' => Some("\\u003e"),
-            '&' => Some("\\u0026"),
-            '\u{2028}' => Some("\\u2028"),
-            '\u{2029}' => Some("\\u2029"),
-            c if (c as u32) < 0x20 => None,
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            b'<' => Some("\\u003c"),
+            b'>' => Some("\\u003e"),
+            b'&' => Some("\\u0026"),
+            0x00..=0x1f => None,
+            // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                Some(if bytes[i + 2] == 0xa8 {
+                    "\\u2028"
+                } else {
+                    "\\u2029"
+                })
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[start..i]);
+        let width = if b == 0xe2 { 3 } else { 1 };
         match escape {
             Some(e) => out.push_str(e),
-            None => out.push_str(&format!("\\u{:04x}", c as u32)),
+            None => out.push_str(&format!("\\u{:04x}", b)),
         }
-        start = i + c.len_utf8();
+        i += width;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
@@ -136,6 +152,13 @@ mod tests {
             to_indented(&v, "    "),
             "{\n    \"a\": [],\n    \"b\": {},\n    \"c\": {\n        \"d\": 1\n    }\n}"
         );
+    }
+
+    #[test]
+    fn line_separators_are_escaped() {
+        let mut out = String::new();
+        write_string(&mut out, "a\u{2028}b\u{2029}c\u{e9}\u{1f600}");
+        assert_eq!(out, "\"a\\u2028b\\u2029c\u{e9}\u{1f600}\"");
     }
 
     #[test]

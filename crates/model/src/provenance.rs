@@ -1,6 +1,12 @@
 //! Provenance and warnings: what the preview reports besides the rendered objects.
 
-use serde::Serialize;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+fn serialize_shared<S: Serializer>(source: &Arc<OverrideSource>, s: S) -> Result<S::Ok, S::Error> {
+    source.as_ref().serialize(s)
+}
 
 /// Kinds of warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -97,7 +103,8 @@ pub enum Effect {
 #[serde(rename_all = "camelCase")]
 pub struct AppliedOverride {
     /// Where the override came from.
-    pub source: OverrideSource,
+    #[serde(serialize_with = "serialize_shared")]
+    pub source: Arc<OverrideSource>,
     /// What it did.
     pub effect: Effect,
     /// Detail, e.g. the missing path.

@@ -365,8 +365,8 @@ struct Overrides {
     objects: Vec<OverrideObject>,
     /// Globalizations by target.
     global: HashMap<Target, Vec<usize>>,
-    /// Localizations by (namespace, target).
-    local: HashMap<(String, Target), Vec<usize>>,
+    /// Localizations by namespace, then target.
+    local: HashMap<String, HashMap<Target, Vec<usize>>>,
     /// Whether each object resolved its feed.
     resolved: Vec<bool>,
 }
@@ -412,9 +412,9 @@ impl Overrides {
                 false,
             ));
         }
-        objects.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        // No global sort: `collect` orders each object's list with the full key.
         let mut global: HashMap<Target, Vec<usize>> = HashMap::new();
-        let mut local: HashMap<(String, Target), Vec<usize>> = HashMap::new();
+        let mut local: HashMap<String, HashMap<Target, Vec<usize>>> = HashMap::new();
         let mut resolved = Vec::with_capacity(objects.len());
         for (i, object) in objects.iter().enumerate() {
             let found = targets(index, &object.feed);
@@ -423,7 +423,9 @@ impl Overrides {
                 match object.kind {
                     OverrideKind::Globalization => global.entry(target).or_default().push(i),
                     OverrideKind::Localization => local
-                        .entry((object.namespace.clone(), target))
+                        .entry(object.namespace.clone())
+                        .or_default()
+                        .entry(target)
                         .or_default()
                         .push(i),
                 }
@@ -451,6 +453,19 @@ struct Renderer<'a> {
     overrides: &'a Overrides,
     used: Vec<bool>,
     warnings: BTreeSet<Warning>,
+}
+
+fn same_identity(object: &Value, identity: &ObjectIdentity) -> bool {
+    fn text(v: Option<&Value>) -> &str {
+        v.and_then(Value::as_str).unwrap_or_default()
+    }
+    let meta = object.get("metadata");
+    let (group, version) = crate::feeds::split_api_version(text(object.get("apiVersion")));
+    text(object.get("kind")) == identity.kind
+        && text(meta.and_then(|m| m.get("name"))) == identity.name
+        && text(meta.and_then(|m| m.get("namespace"))) == identity.namespace
+        && group == identity.group
+        && version == identity.version
 }
 
 fn chart_protections() -> &'static [PreparedOverride] {
@@ -496,7 +511,8 @@ impl<'a> Renderer<'a> {
         if let Some(ids) = self
             .overrides
             .local
-            .get(&(scope.namespace.to_string(), target))
+            .get(scope.namespace)
+            .and_then(|by_target| by_target.get(&target))
         {
             for &i in ids {
                 self.used[i] = true;
@@ -580,10 +596,12 @@ impl<'a> Renderer<'a> {
                 }
             })?;
         let overrides = self.provenance(&prepared, &trace, &what, scope.namespace);
-        let identity = generic
-            .as_json()
-            .and_then(ObjectIdentity::of)
-            .unwrap_or_else(|| stored.identity.clone());
+        let identity = match generic.as_json() {
+            Some(rendered) if !same_identity(rendered, &stored.identity) => {
+                ObjectIdentity::of(rendered).unwrap_or_else(|| stored.identity.clone())
+            }
+            _ => stored.identity.clone(),
+        };
         Ok(RenderedObject {
             feed_index,
             source: stored.identity.clone(),

@@ -26,8 +26,36 @@ pub enum YamlError {
 ///
 /// An empty document becomes `null`.
 pub fn yaml_to_json(text: &str) -> Result<Value, YamlError> {
+    // Fast path: most override values are JSON, which is YAML. Parsing them as JSON gives
+    // the same tree once floats are re-formatted the way the YAML path (float64) does.
+    let start = text.trim_start();
+    if (start.starts_with('{') || start.starts_with('['))
+        && let Ok(mut value) = serde_json::from_str::<Value>(text)
+    {
+        normalize_numbers(&mut value)?;
+        return Ok(value);
+    }
     let yaml: Yaml = serde_norway::from_str(text)?;
     convert_from_yaml(yaml)
+}
+
+/// Integers stay as they are; any other number goes through float64, as in Go.
+fn normalize_numbers(value: &mut Value) -> Result<(), YamlError> {
+    match value {
+        Value::Number(n) => {
+            if n.as_i64().is_none() && n.as_u64().is_none() {
+                let f = n
+                    .as_f64()
+                    .ok_or_else(|| YamlError::NotJson(format!("number {n}")))?;
+                *n = go_float(f)
+                    .ok_or_else(|| YamlError::NotJson(format!("number {n} is not finite")))?;
+            }
+        }
+        Value::Array(items) => items.iter_mut().try_for_each(normalize_numbers)?,
+        Value::Object(map) => map.values_mut().try_for_each(normalize_numbers)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Parse a stream of YAML documents separated by `---`; empty documents are dropped.
@@ -168,6 +196,22 @@ mod tests {
             crate::json::to_compact(&v),
             r#"{"1":"one","a":1,"b":1,"c":2.5,"d":["x",null]}"#
         );
+    }
+
+    #[test]
+    fn json_fast_path_agrees_with_the_yaml_path() {
+        for text in [
+            r#"{"a":1.0,"b":[1e3,2.50,-0.0,10],"c":"x"}"#,
+            "[1, 2.5e-7, {\"k\": null}]",
+        ] {
+            let fast = yaml_to_json(text).unwrap();
+            let slow = convert_from_yaml(serde_norway::from_str(text).unwrap()).unwrap();
+            assert_eq!(
+                crate::json::to_compact(&fast),
+                crate::json::to_compact(&slow),
+                "{text}"
+            );
+        }
     }
 
     #[test]

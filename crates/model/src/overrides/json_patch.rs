@@ -4,6 +4,8 @@
 //! applied on top: a patch that fails because a path is *missing* is dropped as a
 //! whole, silently ([`apply_lenient`]); any other failure is an error.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 /// Clusternet refuses patches with more operations than this.
@@ -126,22 +128,12 @@ pub fn apply_lenient(patch: &Patch, doc: &mut Value) -> Result<Outcome, PatchErr
     }
 }
 
-fn decode_key(key: &str) -> String {
+fn decode_key(key: &str) -> Cow<'_, str> {
     if key.contains('~') {
-        key.replace("~1", "/").replace("~0", "~")
+        Cow::Owned(key.replace("~1", "/").replace("~0", "~"))
     } else {
-        key.to_string()
+        Cow::Borrowed(key)
     }
-}
-
-/// `findObject`: the container holding the last segment, and that segment (decoded).
-fn split(path: &str) -> Option<(Vec<String>, String)> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.len() < 2 {
-        return None;
-    }
-    let key = decode_key(parts.pop().unwrap_or_default());
-    Some((parts[1..].iter().map(|p| decode_key(p)).collect(), key))
 }
 
 fn array_index(key: &str, len: usize) -> Option<usize> {
@@ -151,38 +143,36 @@ fn array_index(key: &str, len: usize) -> Option<usize> {
     (0..len).contains(&idx).then_some(idx as usize)
 }
 
-fn container_mut<'a>(doc: &'a mut Value, parents: &[String]) -> Option<&'a mut Value> {
-    let mut current = doc;
-    for part in parents {
-        let next = match current {
-            Value::Object(map) => map.get_mut(part)?,
-            Value::Array(items) => {
-                let i = array_index(part, items.len())?;
-                &mut items[i]
-            }
-            _ => return None,
-        };
-        if !(next.is_object() || next.is_array()) {
-            return None;
-        }
-        current = next;
-    }
-    Some(current)
-}
-
-fn locate<'a>(
+/// `findObject`: the container holding the last segment of `path`, and that segment
+/// (decoded). The first segment (before the leading `/`) is ignored, as upstream does.
+fn locate<'a, 'p>(
     doc: &'a mut Value,
-    path: &str,
+    path: &'p str,
     op: &str,
-) -> Result<(&'a mut Value, String), PatchError> {
+) -> Result<(&'a mut Value, Cow<'p, str>), PatchError> {
     let missing = || {
         PatchError::Missing(format!(
             "{op} operation does not apply: doc is missing path: {path:?}"
         ))
     };
-    let (parents, key) = split(path).ok_or_else(missing)?;
-    let container = container_mut(doc, &parents).ok_or_else(missing)?;
-    Ok((container, key))
+    let (parents, key) = path.rsplit_once('/').ok_or_else(missing)?;
+    let mut current = doc;
+    for part in parents.split('/').skip(1) {
+        let part = decode_key(part);
+        let next = match current {
+            Value::Object(map) => map.get_mut(part.as_ref()),
+            Value::Array(items) => {
+                array_index(&part, items.len()).and_then(move |i| items.get_mut(i))
+            }
+            _ => None,
+        }
+        .ok_or_else(missing)?;
+        if !(next.is_object() || next.is_array()) {
+            return Err(missing());
+        }
+        current = next;
+    }
+    Ok((current, decode_key(key)))
 }
 
 fn parse_index(key: &str) -> Result<i64, PatchError> {

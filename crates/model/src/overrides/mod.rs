@@ -18,6 +18,8 @@ pub mod json_patch;
 pub mod merge_patch;
 pub mod ordering;
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::provenance::{Effect, OverrideSource};
@@ -104,8 +106,8 @@ pub struct OverrideError {
 /// An override with its value already converted (once, however many clusters use it).
 #[derive(Debug, Clone)]
 pub struct PreparedOverride {
-    /// Where it comes from.
-    pub source: OverrideSource,
+    /// Where it comes from (shared with every provenance entry it produces).
+    pub source: Arc<OverrideSource>,
     /// Type.
     pub kind: OverrideType,
     /// `overrideChart`.
@@ -147,7 +149,7 @@ impl PreparedOverride {
             }
         };
         Self {
-            source,
+            source: Arc::new(source),
             kind: config.kind,
             override_chart: config.override_chart,
             field_path: config.field_path.clone(),
