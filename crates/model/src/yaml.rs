@@ -42,14 +42,12 @@ pub fn yaml_to_json(text: &str) -> Result<Value, YamlError> {
 /// Integers stay as they are; any other number goes through float64, as in Go.
 fn normalize_numbers(value: &mut Value) -> Result<(), YamlError> {
     match value {
-        Value::Number(n) => {
-            if n.as_i64().is_none() && n.as_u64().is_none() {
-                let f = n
-                    .as_f64()
-                    .ok_or_else(|| YamlError::NotJson(format!("number {n}")))?;
-                *n = go_float(f)
-                    .ok_or_else(|| YamlError::NotJson(format!("number {n} is not finite")))?;
-            }
+        Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_none() => {
+            let f = n
+                .as_f64()
+                .ok_or_else(|| YamlError::NotJson(format!("number {n}")))?;
+            *n = go_float(f)
+                .ok_or_else(|| YamlError::NotJson(format!("number {n} is not finite")))?;
         }
         Value::Array(items) => items.iter_mut().try_for_each(normalize_numbers)?,
         Value::Object(map) => map.values_mut().try_for_each(normalize_numbers)?,
