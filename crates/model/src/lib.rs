@@ -1,6 +1,106 @@
 //! Clusternet's application model and render engine.
 //!
-//! Pure: no I/O, no async, no network.
+//! Given Clusternet objects - ManagedClusters, Subscriptions, feeds (HelmCharts and plain
+//! Kubernetes objects), Localizations, Globalizations, FeedInventories - this crate computes
+//! what Clusternet's hub would produce: each Subscription's scheduling status
+//! (`bindingClusters`, `replicas`, `specHash`, `desiredReleases`), one Base per bound
+//! cluster, the dividing Localizations, and the rendered Descriptions, plus *provenance*
+//! (which override changed which object, which overrides matched nothing, which patches
+//! were skipped, where upstream's order is a tie). Source of truth: `spec/clusternet.md`
+//! of the shared project facts.
+//!
+//! Pure: no I/O, no async, no network, no clock, no randomness. Same input, same output,
+//! byte for byte, whatever the order the objects were given in.
+//!
+//! # Entry points
+//!
+//! * [`render::render`]`(&RenderInput) -> Result<RenderOutput, Error>`: the whole
+//!   pipeline. Fill a [`render::RenderInput`] with [`render::RenderInput::add_object`]
+//!   (any Kubernetes object as JSON) or field by field.
+//! * [`preview::preview`] / [`preview::preview_redacted`]: one Subscription's rendering
+//!   as the Terraform preview map (`<cluster>/<apiVersion>/<Kind>/<ns>/<name>` and
+//!   `<cluster>/helm/<ns>/<chart>` -> compact sorted-key JSON).
+//! * [`stream::render_sources`]: the `render` CLI contract (YAML streams in, YAML or JSON
+//!   `List` out, warnings separately).
+//! * Building blocks, usable alone: [`scheduling::schedule`],
+//!   [`scheduling::dividing`], [`overrides::apply_overrides`] and its primitives
+//!   ([`overrides::json_patch`], [`overrides::merge_patch`], [`overrides::helm`],
+//!   [`overrides::field_patch`]), [`spec_hash::spec_hash`], [`selectors`], [`taints`].
+//!
+//! # YAML
+//!
+//! `serde_yaml` is deprecated and unmaintained. The crate uses `serde_norway`, a
+//! maintained fork with the same API and the same libyaml-based parser (via
+//! `unsafe-libyaml-norway`), only to parse YAML into its own value tree and print one;
+//! conversion to `serde_json::Value` is done in [`yaml`] so that exact numbers
+//! (`arbitrary_precision`) and Go's float formatting are kept under control.
+//!
+//! # Deliberate choices where upstream is not deterministic
+//!
+//! Recorded in `docs/adr/0010-model-deterministic-tie-breaks.md`. Every tie below is also
+//! reported as a [`provenance::WarningCode::Tie`] warning.
+//! * **Scheduler order.** Upstream sorts candidate clusters by score with an unstable sort;
+//!   the model orders by score (fewer intolerable `PreferNoSchedule` taints first), then by
+//!   `namespace/name`. This decides which equal-weight cluster receives a leftover replica
+//!   (static dividing) and which clusters a sub-group keeps.
+//! * **Dynamic dividing remainders.** Equal remainders: lower index (in that order) first.
+//! * **Override objects with equal priority.** Upstream orders by priority, then by the
+//!   *second-of-minute* of `creationTimestamp` (a missing timestamp is second 0, like Go's
+//!   zero time), then informer order. The model keeps the first two keys and then uses the
+//!   full timestamp, then namespace/name. A user Localization at priority 1000 ties with the
+//!   generated dividing Localization (issue #779); it is ordered by name and flagged.
+//! * **Feeds without namespace** match the object in every namespace (upstream quirk, kept);
+//!   the matches are ordered by namespace/name instead of informer order.
+//! * **Generated names and UIDs** (`<subscription>-xxxxx` Bases, `<base>-xxxxx`
+//!   Localizations, server UIDs) are derived from a hash of the object's identity in the
+//!   `util/rand` alphabet ([`naming`]), instead of random.
+//!
+//! # Divergences from upstream, and why
+//!
+//! * **No hub dry-run.** The shadow API stores the hub's *dry-run* result, with server
+//!   defaults of the hub's Kubernetes version. Offline, [`feeds::normalize_template`]
+//!   applies what the shadow API trims and adds (§4) and exactly one server default,
+//!   `spec.replicas: 1` for Deployments, StatefulSets and ReplicaSets, because dividing
+//!   patches that field with `replace` (which upstream silently drops on a missing
+//!   path). Every other default (`strategy`, `imagePullPolicy`, `terminationMessagePath`,
+//!   Service `sessionAffinity`, ...) is absent from the preview: it shows objects as
+//!   written, not as defaulted. A JSON patch that targets such a defaulted-only field is
+//!   skipped here and reported (`PatchSkipped`), where the hub would apply it.
+//! * **Objects without `metadata.namespace`** are treated as cluster-scoped: the model
+//!   has no discovery to know a kind is namespaced and no kubectl context to default it.
+//! * **Server-owned metadata** (`creationTimestamp`, `resourceVersion`, `generation`) is
+//!   not invented. The HelmChart JSON that `chartRaw` starts from carries the HelmChart
+//!   controller's `config.*` labels and finalizer, but not the `<uid>: Base` /
+//!   `<uid>: Subscription` back-reference labels, which depend on server UIDs of every
+//!   Subscription using the chart.
+//! * **UIDs.** A Subscription without `metadata.uid` gets a derived one (it appears in
+//!   Base/Description labels); the output Subscription shows it.
+//! * **Helm numbers.** Helm coalesces values through float64 (integers above 2^53 lose
+//!   precision, `1.50` becomes `1.5`); the model keeps number literals exactly.
+//! * **YAML 1.1 booleans.** `sigs.k8s.io/yaml` (go-yaml v2) reads unquoted `yes`/`no`/
+//!   `on`/`off` as booleans; `serde_norway` follows YAML 1.2 and keeps them as strings.
+//!   Quote them, or write `true`/`false`.
+//! * **Key order.** The evanphx JSON-patch library keeps untouched subtrees' raw bytes;
+//!   the model re-serialises everything with sorted keys. Stored templates are
+//!   Go-marshalled (sorted) maps, so the bytes agree for every realistic input.
+//! * **HelmChart phase.** An empty `status.phase` ("verifying", retried upstream) is
+//!   rendered as if `Found`; `NotFound` renders no Description for the Subscription's
+//!   Bases, as upstream, with a `ChartNotFound` warning.
+//! * **Missing feeds** fail the whole render with an error naming the Subscription and
+//!   `spec.feeds[i]` (upstream fails that Base with event `Nonexistent<Kind>` and keeps
+//!   going); a plan must not silently drop a cluster.
+//! * **Dynamic dividing** uses availabilities given by the caller (or the
+//!   `render.clusternet.io/available-replicas` annotation in the CLI) instead of the
+//!   predictor, and always divides from scratch (no scale-down delta over current
+//!   replicas); `minClusters`, `maxClusters`, `topologySpreadConstraints` and
+//!   `preferredClusters` are not evaluated. The adaptive filtering percentage for fleets of
+//!   100+ clusters is not modelled (every candidate is considered).
+//! * **Sub-groups.** Clusters matched by several subscribers are bound once.
+//! * **FeedInventory detection** does not compute `replicaRequirements.resources` (it
+//!   only feeds the predictor); nodeSelector, tolerations and affinity are copied.
+//! * **StrategicMergePatch** is rejected with an error, as upstream; so is an empty
+//!   `fieldFormat` on field patches (upstream's comment claims a YAML default it does not
+//!   have).
 
 pub mod description;
 pub mod error;
