@@ -203,3 +203,88 @@ pub fn render_sources(
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INPUT: &str = r#"
+apiVersion: clusters.clusternet.io/v1beta1
+kind: ManagedCluster
+metadata: {name: eu-1, namespace: clusternet-eu1ab}
+spec: {clusterId: x, syncMode: Push}
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: apps.clusternet.io/v1alpha1
+  kind: Subscription
+  metadata: {name: app, namespace: default}
+  spec:
+    subscribers: [{clusterAffinity: {}}]
+    feeds: [{apiVersion: apps.clusternet.io/v1alpha1, kind: HelmChart, namespace: default, name: redis}]
+- apiVersion: apps.clusternet.io/v1alpha1
+  kind: HelmChart
+  metadata: {name: redis, namespace: default}
+  spec: {repo: "https://charts.example.com", chart: redis, targetNamespace: cache}
+"#;
+
+    fn run(options: StreamOptions) -> String {
+        render_sources(
+            &[Source {
+                name: "t",
+                text: INPUT,
+            }],
+            options,
+        )
+        .unwrap()
+        .stdout
+    }
+
+    #[test]
+    fn raw_is_base64_unless_decoded() {
+        let encoded = run(StreamOptions::default());
+        assert!(encoded.contains("raw:\n  - IA==\n"), "{encoded}");
+        let decoded = run(StreamOptions {
+            decode: true,
+            ..Default::default()
+        });
+        assert!(decoded.contains("raw:\n  - ' '\n"), "{decoded}");
+        assert!(decoded.contains("chartRaw:\n  - metadata:"), "{decoded}");
+    }
+
+    #[test]
+    fn json_output_is_one_list_in_contract_order() {
+        let text = run(StreamOptions {
+            output: OutputFormat::Json,
+            decode: false,
+        });
+        let list: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(list["kind"], "List");
+        let kinds: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["Subscription", "Base", "Description"]);
+    }
+
+    #[test]
+    fn invalid_documents_name_input_document_object_and_field() {
+        let text = "apiVersion: apps.clusternet.io/v1alpha1\nkind: Localization\nmetadata: {name: l, namespace: n}\nspec: {priority: 5, feed: {kind: K, apiVersion: v1, name: x}, overrides: [{type: Strategic, value: x}]}\n";
+        let err = render_sources(
+            &[Source {
+                name: "in.yaml",
+                text,
+            }],
+            StreamOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("in.yaml: document 1: Localization n/l: spec.overrides[0].type:"),
+            "{err}"
+        );
+    }
+}
