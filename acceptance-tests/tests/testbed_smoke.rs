@@ -490,3 +490,62 @@ fn a_bed_whose_server_died_keeps_its_logs_on_down_and_is_replaced_on_up() {
         );
     }
 }
+
+#[test]
+fn a_failed_up_keeps_its_logs_and_leaves_no_process() {
+    let dir = tempfile::tempdir().unwrap();
+    // A cache whose "kube-apiserver" fails at once; everything else is the real thing.
+    let cache = dir.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let fake = dir.path().join("broken-apiserver");
+    std::fs::write(&fake, "#!/bin/sh\necho 'broken on purpose' >&2\nexit 1\n").unwrap();
+    run_checked(std::process::Command::new("chmod").arg("+x").arg(&fake)).unwrap();
+    let real = std::fs::read_to_string(acceptance_tests::testbed::cache_dir().join("tools.env"))
+        .unwrap_or_default();
+    let etcd = real
+        .lines()
+        .find(|l| l.starts_with("ETCD="))
+        .expect("etcd installed");
+    std::fs::write(
+        cache.join("tools.env"),
+        format!("{etcd}\nKUBE_APISERVER={}\n", fake.display()),
+    )
+    .unwrap();
+
+    let state = dir.path().join("bed");
+    let output = std::process::Command::new(acceptance_tests::testbed::bed_script())
+        .args(["up", "--children", "1", "--state"])
+        .arg(&state)
+        .env("CLUSTERNET_CACHE", &cache)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "up fails: {stderr}");
+    assert!(stderr.contains("logs kept in"), "{stderr}");
+    assert!(!state.exists(), "no state is left behind");
+    let kept = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with("bed.failed-"))
+        .expect("logs kept");
+    let log = std::fs::read_to_string(kept.path().join("kube-apiserver-hub.log")).unwrap();
+    assert!(log.contains("broken on purpose"), "{log}");
+    assert!(kept.path().join("etcd.log").is_file());
+
+    // No process of that bed survives (its command lines would name the state directory).
+    let needle = format!("{}/", state.display());
+    let survivors: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+        .filter(|cmdline| cmdline.contains(&needle))
+        .collect();
+    assert!(survivors.is_empty(), "{survivors:?}");
+}
