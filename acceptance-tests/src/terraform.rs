@@ -46,7 +46,9 @@ impl Terraform {
     pub fn v1_11() -> Terraform {
         Terraform {
             version: "1.11",
-            path: PathBuf::from(std::env::var_os("TERRAFORM").unwrap_or_else(|| "terraform".into())),
+            path: PathBuf::from(
+                std::env::var_os("TERRAFORM").unwrap_or_else(|| "terraform".into()),
+            ),
         }
     }
 
@@ -86,7 +88,11 @@ pub fn provider_binary() -> &'static Path {
             .map(PathBuf::from)
             .unwrap_or_else(|| repo_root().join("target"));
         let binary = target.join("debug/terraform-provider-clusternet");
-        assert!(binary.exists(), "no provider binary at {}", binary.display());
+        assert!(
+            binary.exists(),
+            "no provider binary at {}",
+            binary.display()
+        );
         binary
     })
 }
@@ -98,6 +104,8 @@ pub struct Outcome {
     pub command: String,
     /// Whether it exited 0.
     pub success: bool,
+    /// Its exit code (None when killed by a signal).
+    pub exit_code: Option<i32>,
     /// Its stdout.
     pub stdout: String,
     /// Its stderr.
@@ -145,7 +153,9 @@ impl Workspace {
             .prefix(&format!("tf-{scenario}-"))
             .tempdir()
             .expect("temp dir");
-        let source = repo_root().join("acceptance-tests/scenarios").join(scenario);
+        let source = repo_root()
+            .join("acceptance-tests/scenarios")
+            .join(scenario);
         copy_tf_files(&source, dir.path());
         Self::prepare(dir, terraform)
     }
@@ -214,21 +224,34 @@ impl Workspace {
     }
 
     /// Runs `terraform <args>`.
+    ///
+    /// Output goes to files, not pipes: if terraform crashes, a provider process it leaves
+    /// behind would hold a pipe open and hang the test.
     pub fn run(&self, args: &[&str]) -> Outcome {
-        let output = Command::new(&self.terraform.path)
+        let logs = self.dir.path().join(".logs");
+        std::fs::create_dir_all(&logs).expect("log dir");
+        let stdout_path = logs.join("stdout");
+        let stderr_path = logs.join("stderr");
+        let status = Command::new(&self.terraform.path)
             .args(args)
             .current_dir(self.dir.path())
             .env("TF_IN_AUTOMATION", "1")
             .env("CHECKPOINT_DISABLE", "1")
             .env_remove("TF_LOG")
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .output()
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&stdout_path).expect("stdout file"))
+            .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
+            .status()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.terraform.path.display()));
+        let read =
+            |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
         Outcome {
             command: format!("terraform {} ({})", args.join(" "), self.terraform.version),
-            success: output.status.success(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            success: status.success(),
+            exit_code: status.code(),
+            stdout: read(&stdout_path),
+            stderr: read(&stderr_path),
         }
     }
 

@@ -27,17 +27,23 @@ provider "clusternet" {
 data "clusternet_clusters" "all" {}
 
 data "clusternet_clusters" "prod" {
-  selector = {
+  selector {
     match_labels = { env = "prod" }
   }
 }
 
 data "clusternet_clusters" "eu_not_prod" {
-  selector = {
-    match_expressions = [
-      { key = "region", operator = "In", values = ["eu"] },
-      { key = "env", operator = "NotIn", values = ["prod"] },
-    ]
+  selector {
+    match_expressions {
+      key      = "region"
+      operator = "In"
+      values   = ["eu"]
+    }
+    match_expressions {
+      key      = "env"
+      operator = "NotIn"
+      values   = ["prod"]
+    }
   }
 }
 

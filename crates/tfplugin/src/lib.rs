@@ -20,5 +20,7 @@ pub mod value;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use provider::Provider;
-pub use schema::{Attribute, Block, ObjectNesting, ProviderSchemas, Schema};
+pub use schema::{
+    Attribute, Block, BlockNesting, NestedBlock, ObjectNesting, ProviderSchemas, Schema,
+};
 pub use value::{AttributePath, Type, Value};

@@ -108,6 +108,19 @@ pub struct NestedBlock {
     pub max_items: i64,
 }
 
+impl NestedBlock {
+    /// A nested block type with no item limits.
+    pub fn new(type_name: &str, nesting: BlockNesting, block: Block) -> Self {
+        NestedBlock {
+            type_name: type_name.to_string(),
+            block,
+            nesting,
+            min_items: 0,
+            max_items: 0,
+        }
+    }
+}
+
 impl Attribute {
     fn new(name: &str, ty: AttributeType) -> Self {
         Attribute {
@@ -279,6 +292,12 @@ impl Block {
             attrs.insert(nested.type_name.clone(), ty);
         }
         Type::Object(attrs)
+    }
+
+    /// Adds a nested block type.
+    pub fn with_block(mut self, nested: NestedBlock) -> Self {
+        self.blocks.push(nested);
+        self
     }
 
     /// Looks an attribute up by name.

@@ -1,27 +1,37 @@
 //! `clusternet_clusters`: the cluster inventory, optionally filtered by a label selector.
 
+use crate::attrs::{self, Field};
+use crate::config::ProviderConfig;
 use clusternet_model::types::{LabelSelector, LabelSelectorRequirement, SelectorOperator};
 use clusternet_tfplugin::value::ObjectBuilder;
 use clusternet_tfplugin::{
-    Attribute, AttributePath, Block, Diagnostics, ObjectNesting, Schema, Type, Value,
+    Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, ObjectNesting, Schema,
+    Type, Value,
 };
-
-use crate::attrs::{self, Field};
-use crate::config::ProviderConfig;
 
 /// Type name.
 pub const TYPE_NAME: &str = "clusternet_clusters";
 
-fn selector_attribute() -> Attribute {
-    Attribute::nested(
+/// The `selector` block. A block rather than a nested attribute: Terraform 1.0 crashes when
+/// planning a data source or resource whose single nested attribute is null (see
+/// docs/adr/0001-nested-blocks-for-optional-objects.md).
+fn selector_block() -> NestedBlock {
+    NestedBlock::new(
         "selector",
-        ObjectNesting::Single,
-        vec![
-            Attribute::optional("match_labels", Type::map(Type::String))
-                .describe("Labels a cluster must have, all of them."),
-            Attribute::nested(
-                "match_expressions",
-                ObjectNesting::List,
+        BlockNesting::Single,
+        Block::new(
+            "A Kubernetes label selector. Without it every cluster is listed; an empty \
+             `selector {}` also selects every cluster.",
+            vec![
+                Attribute::optional("match_labels", Type::map(Type::String))
+                    .describe("Labels a cluster must have, all of them."),
+            ],
+        )
+        .with_block(NestedBlock::new(
+            "match_expressions",
+            BlockNesting::List,
+            Block::new(
+                "A set-based requirement; all of them must hold.",
                 vec![
                     Attribute::required("key", Type::String).describe("Label key."),
                     Attribute::required("operator", Type::String)
@@ -29,15 +39,8 @@ fn selector_attribute() -> Attribute {
                     Attribute::optional("values", Type::list(Type::String))
                         .describe("Values for `In` and `NotIn`."),
                 ],
-            )
-            .with_optional()
-            .describe("Set-based requirements, all of them."),
-        ],
-    )
-    .with_optional()
-    .describe(
-        "A Kubernetes label selector. Without it every cluster is listed; `{}` also selects \
-         every cluster.",
+            ),
+        )),
     )
 }
 
@@ -53,33 +56,36 @@ fn cluster_object_type() -> Type {
 
 /// The schema.
 pub fn schema() -> Schema {
-    Schema::new(Block::new(
-        "Lists the child clusters known to the provider (from its `clusters` configuration): \
+    Schema::new(
+        Block::new(
+            "Lists the child clusters known to the provider (from its `clusters` configuration): \
          name, labels, dedicated namespace and kind of target, optionally filtered by a label \
          selector - the same selection a Subscription's `subscribers` make.",
-        vec![
-            selector_attribute(),
-            Attribute::nested(
-                "clusters",
-                ObjectNesting::List,
-                vec![
-                    Attribute::computed("name", Type::String).describe("Cluster name."),
-                    Attribute::computed("labels", Type::map(Type::String))
-                        .describe("Cluster labels."),
-                    Attribute::computed("namespace", Type::String)
-                        .describe("The cluster's dedicated namespace on the hub."),
-                    Attribute::computed("target", Type::String)
-                        .describe("`kubernetes` (a real cluster) or `directory` (rendered files)."),
-                    Attribute::computed("directory", Type::String)
-                        .describe("The directory of a directory target; null otherwise."),
-                ],
-            )
-            .with_computed()
-            .describe("Matching clusters, sorted by name."),
-            Attribute::computed("names", Type::list(Type::String))
-                .describe("Names of the matching clusters, sorted."),
-        ],
-    ))
+            vec![
+                Attribute::nested(
+                    "clusters",
+                    ObjectNesting::List,
+                    vec![
+                        Attribute::computed("name", Type::String).describe("Cluster name."),
+                        Attribute::computed("labels", Type::map(Type::String))
+                            .describe("Cluster labels."),
+                        Attribute::computed("namespace", Type::String)
+                            .describe("The cluster's dedicated namespace on the hub."),
+                        Attribute::computed("target", Type::String).describe(
+                            "`kubernetes` (a real cluster) or `directory` (rendered files).",
+                        ),
+                        Attribute::computed("directory", Type::String)
+                            .describe("The directory of a directory target; null otherwise."),
+                    ],
+                )
+                .with_computed()
+                .describe("Matching clusters, sorted by name."),
+                Attribute::computed("names", Type::list(Type::String))
+                    .describe("Names of the matching clusters, sorted."),
+            ],
+        )
+        .with_block(selector_block()),
+    )
 }
 
 /// Parses the `selector` attribute; `None` when absent (list everything).
