@@ -271,6 +271,7 @@ pub struct Testbed {
     watcher_pid: Option<u32>,
     logs: PathBuf,
     ca_file: PathBuf,
+    token_file: PathBuf,
     token: String,
     clusters: Vec<Cluster>,
 }
@@ -400,6 +401,7 @@ impl Testbed {
             watcher_pid: json.watcher_pid,
             logs: json.logs,
             ca_file: json.ca_file,
+            token_file: json.token_file,
             token,
             clusters,
         })
@@ -464,6 +466,16 @@ impl Testbed {
     /// The admin bearer token (group `system:masters`), valid on every cluster of the bed.
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// The file holding the admin token.
+    pub fn token_file(&self) -> &Path {
+        &self.token_file
+    }
+
+    /// The bed's machine-readable description, `bed.json`.
+    pub fn description_file(&self) -> PathBuf {
+        self.state_dir.join("bed.json")
     }
 
     /// The CA certificate (PEM) that signed every server's serving certificate.
