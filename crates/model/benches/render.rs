@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench -p clusternet-model --bench render`.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 use std::hint::black_box;
 
@@ -13,7 +14,7 @@ use clusternet_model::render::{RenderInput, render};
 const CLUSTERS: usize = 1000;
 const FEEDS: usize = 50;
 
-/// The benchmark world; public to the bench binary's `main` for one-shot runs.
+/// The benchmark world.
 fn world() -> RenderInput {
     let mut input = RenderInput::default();
     let regions = ["eu", "us", "ap"];
@@ -86,29 +87,105 @@ fn world() -> RenderInput {
     input
 }
 
-fn bench_render(c: &mut Criterion) {
-    let input = world();
-    let output = render(&input).unwrap();
-    let objects: usize = output.subscriptions[0]
-        .clusters
-        .iter()
-        .map(|c| c.objects.len())
-        .sum();
+/// CPU time of the benchmarking thread (Linux `schedstat`), so that the result means
+/// "time on one core" even on a machine shared with other jobs.
+struct ThreadCpu;
+
+struct CpuFormatter;
+
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+impl ValueFormatter for CpuFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = if typical < 1e6 {
+            (1e-3, "µs cpu")
+        } else if typical < 1e9 {
+            (1e-6, "ms cpu")
+        } else {
+            (1e-9, "s cpu")
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+    fn scale_throughputs(
+        &self,
+        _typical: f64,
+        _throughput: &Throughput,
+        _values: &mut [f64],
+    ) -> &'static str {
+        "n/a"
+    }
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+impl Measurement for ThreadCpu {
+    type Intermediate = u64;
+    type Value = u64;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns().saturating_sub(start)
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, value: &u64) -> f64 {
+        *value as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &CpuFormatter
+    }
+}
+
+fn check(input: &RenderInput) {
+    let output = render(input).unwrap();
+    let clusters = &output.subscriptions[0].clusters;
+    let objects: usize = clusters.iter().map(|c| c.objects.len()).sum();
     assert_eq!(objects, CLUSTERS * FEEDS);
-    let applied: usize = output.subscriptions[0]
-        .clusters
+    let applied: usize = clusters
         .iter()
         .flat_map(|c| &c.objects)
         .map(|o| o.overrides.len())
         .sum();
     eprintln!("rendered {objects} objects, {applied} override applications");
-    let mut group = c.benchmark_group("render");
+}
+
+fn bench_wall(c: &mut Criterion) {
+    let input = world();
+    check(&input);
+    let mut group = c.benchmark_group("render_wall");
     group.sample_size(10);
     group.bench_function("1000_clusters_x_50_feeds_x_3_overrides", |b| {
-        b.iter(|| render(black_box(&input)).unwrap())
+        b.iter_with_large_drop(|| render(black_box(&input)).unwrap())
     });
     group.finish();
 }
 
-criterion_group!(benches, bench_render);
-criterion_main!(benches);
+fn bench_cpu(c: &mut Criterion<ThreadCpu>) {
+    let input = world();
+    let mut group = c.benchmark_group("render_cpu");
+    group.sample_size(10);
+    group.bench_function("1000_clusters_x_50_feeds_x_3_overrides", |b| {
+        b.iter_with_large_drop(|| render(black_box(&input)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(wall, bench_wall);
+criterion_group! {
+    name = cpu;
+    config = Criterion::default().with_measurement(ThreadCpu);
+    targets = bench_cpu
+}
+criterion_main!(wall, cpu);

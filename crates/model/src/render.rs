@@ -5,6 +5,7 @@
 //! dependence on the order objects were added (everything is keyed and sorted).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -99,9 +100,9 @@ pub struct RenderedObject {
     /// Index of the Subscription feed it comes from.
     pub feed_index: usize,
     /// Identity of the feed object (before overrides).
-    pub source: ObjectIdentity,
-    /// Identity after overrides (what is deployed).
-    pub identity: ObjectIdentity,
+    pub source: Arc<ObjectIdentity>,
+    /// Identity after overrides (what is deployed); the same `Arc` when unchanged.
+    pub identity: Arc<ObjectIdentity>,
     /// Compact, sorted-key JSON: `raw` of the Generic Description.
     pub json: String,
     /// Overrides in application order, with their effect.
@@ -413,11 +414,16 @@ impl Overrides {
             ));
         }
         // No global sort: `collect` orders each object's list with the full key.
+        let mut resolved_feeds: HashMap<crate::types::Feed, Vec<Target>> = HashMap::new();
         let mut global: HashMap<Target, Vec<usize>> = HashMap::new();
         let mut local: HashMap<String, HashMap<Target, Vec<usize>>> = HashMap::new();
         let mut resolved = Vec::with_capacity(objects.len());
         for (i, object) in objects.iter().enumerate() {
-            let found = targets(index, &object.feed);
+            // Many override objects share a feed: resolve each distinct feed once.
+            let found = resolved_feeds
+                .entry(object.feed.clone())
+                .or_insert_with(|| targets(index, &object.feed))
+                .clone();
             resolved.push(!found.is_empty());
             for target in found {
                 match object.kind {
@@ -450,6 +456,8 @@ struct ClusterScope<'a> {
 
 struct Renderer<'a> {
     index: &'a FeedIndex,
+    /// Shared identities of `index.manifests`.
+    identities: Vec<Arc<ObjectIdentity>>,
     overrides: &'a Overrides,
     used: Vec<bool>,
     warnings: BTreeSet<Warning>,
@@ -581,6 +589,7 @@ impl<'a> Renderer<'a> {
         description: &str,
     ) -> Result<RenderedObject, Error> {
         let stored = &self.index.manifests[manifest];
+        let source = self.identities[manifest].clone();
         let what = stored.identity.describe();
         let list = self.collect(scope, Target::Manifest(manifest), &what);
         let prepared: Vec<&PreparedOverride> =
@@ -598,13 +607,13 @@ impl<'a> Renderer<'a> {
         let overrides = self.provenance(&prepared, &trace, &what, scope.namespace);
         let identity = match generic.as_json() {
             Some(rendered) if !same_identity(rendered, &stored.identity) => {
-                ObjectIdentity::of(rendered).unwrap_or_else(|| stored.identity.clone())
+                ObjectIdentity::of(rendered).map_or_else(|| source.clone(), Arc::new)
             }
-            _ => stored.identity.clone(),
+            _ => source.clone(),
         };
         Ok(RenderedObject {
             feed_index,
-            source: stored.identity.clone(),
+            source,
             identity,
             json: generic.to_text(),
             overrides,
@@ -904,6 +913,11 @@ pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
 
     let mut renderer = Renderer {
         index: &index,
+        identities: index
+            .manifests
+            .iter()
+            .map(|m| Arc::new(m.identity.clone()))
+            .collect(),
         overrides: &overrides,
         used: vec![false; overrides.objects.len()],
         warnings: BTreeSet::new(),
