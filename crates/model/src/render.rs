@@ -454,7 +454,16 @@ struct ClusterScope<'a> {
     generated: &'a [(OverrideObject, Vec<Target>)],
 }
 
+/// A rendered object, reusable for every cluster with the same override objects.
+struct Memo {
+    json: String,
+    identity: Arc<ObjectIdentity>,
+    overrides: Vec<AppliedOverride>,
+}
+
 struct Renderer<'a> {
+    /// Rendered objects by (feed object, override objects in order).
+    memo: HashMap<(usize, Vec<usize>), Memo>,
     index: &'a FeedIndex,
     /// Shared identities of `index.manifests`.
     identities: Vec<Arc<ObjectIdentity>>,
@@ -552,33 +561,34 @@ impl<'a> Renderer<'a> {
     }
 
     fn provenance(
-        &mut self,
         prepared: &[&PreparedOverride],
         trace: &overrides::Trace,
-        what: &str,
-        namespace: &str,
     ) -> Vec<AppliedOverride> {
         prepared
             .iter()
             .zip(&trace.effects)
-            .map(|(ov, (effect, detail))| {
-                if *effect == Effect::SkippedMissingPath {
-                    self.warnings.insert(Warning::new(
-                        WarningCode::PatchSkipped,
-                        format!(
-                            "{}: JSON patch skipped entirely on {what} in namespace {namespace}: {}",
-                            ov.source,
-                            detail.as_deref().unwrap_or("a path is missing")
-                        ),
-                    ));
-                }
-                AppliedOverride {
-                    source: ov.source.clone(),
-                    effect: *effect,
-                    detail: detail.clone(),
-                }
+            .map(|(ov, (effect, detail))| AppliedOverride {
+                source: ov.source.clone(),
+                effect: *effect,
+                detail: detail.clone(),
             })
             .collect()
+    }
+
+    fn warn_skipped(&mut self, applied: &[AppliedOverride], what: &str, namespace: &str) {
+        for entry in applied
+            .iter()
+            .filter(|a| a.effect == Effect::SkippedMissingPath)
+        {
+            self.warnings.insert(Warning::new(
+                WarningCode::PatchSkipped,
+                format!(
+                    "{}: JSON patch skipped entirely on {what} in namespace {namespace}: {}",
+                    entry.source,
+                    entry.detail.as_deref().unwrap_or("a path is missing")
+                ),
+            ));
+        }
     }
 
     fn render_object(
@@ -592,6 +602,30 @@ impl<'a> Renderer<'a> {
         let source = self.identities[manifest].clone();
         let what = stored.identity.describe();
         let list = self.collect(scope, Target::Manifest(manifest), &what);
+        // The same override objects on the same feed object render the same result in every
+        // cluster. Only lists made of Globalizations can repeat across clusters (a
+        // Localization belongs to one cluster namespace), so only those are memoised.
+        // Globalizations live in `self.overrides` for the whole render: their addresses
+        // identify them.
+        let shareable = list.iter().all(|o| o.kind == OverrideKind::Globalization);
+        let key = shareable.then(|| {
+            let ids: Vec<usize> = list
+                .iter()
+                .map(|o| *o as *const OverrideObject as usize)
+                .collect();
+            (manifest, ids)
+        });
+        if let Some(hit) = key.as_ref().and_then(|k| self.memo.get(k)) {
+            let rendered = RenderedObject {
+                feed_index,
+                source,
+                identity: hit.identity.clone(),
+                json: hit.json.clone(),
+                overrides: hit.overrides.clone(),
+            };
+            self.warn_skipped(&rendered.overrides, &what, scope.namespace);
+            return Ok(rendered);
+        }
         let prepared: Vec<&PreparedOverride> =
             list.iter().flat_map(|o| o.overrides.iter()).collect();
         let mut generic = Buffer::Json(stored.template.clone());
@@ -604,20 +638,32 @@ impl<'a> Renderer<'a> {
                     source: Box::new(source),
                 }
             })?;
-        let overrides = self.provenance(&prepared, &trace, &what, scope.namespace);
+        let overrides = Self::provenance(&prepared, &trace);
+        self.warn_skipped(&overrides, &what, scope.namespace);
         let identity = match generic.as_json() {
             Some(rendered) if !same_identity(rendered, &stored.identity) => {
                 ObjectIdentity::of(rendered).map_or_else(|| source.clone(), Arc::new)
             }
             _ => source.clone(),
         };
-        Ok(RenderedObject {
+        let rendered = RenderedObject {
             feed_index,
             source,
             identity,
             json: generic.to_text(),
             overrides,
-        })
+        };
+        if let Some(key) = key {
+            self.memo.insert(
+                key,
+                Memo {
+                    json: rendered.json.clone(),
+                    identity: rendered.identity.clone(),
+                    overrides: rendered.overrides.clone(),
+                },
+            );
+        }
+        Ok(rendered)
     }
 
     fn render_chart(
@@ -654,7 +700,8 @@ impl<'a> Renderer<'a> {
         let merge: Vec<&PreparedOverride> = merge.iter().collect();
         let mut rendered = Buffer::Json(chart_json.clone());
         overrides::apply_overrides(&mut rendered, &mut Buffer::space(), &merge).map_err(fail)?;
-        let overrides = self.provenance(&prepared, &trace, &what, scope.namespace);
+        let overrides = Self::provenance(&prepared, &trace);
+        self.warn_skipped(&overrides, &what, scope.namespace);
         Ok(RenderedChart {
             feed_index,
             namespace,
@@ -912,6 +959,7 @@ pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
     subscriptions.sort_by_key(|s| s.metadata.namespaced_name());
 
     let mut renderer = Renderer {
+        memo: HashMap::new(),
         index: &index,
         identities: index
             .manifests
