@@ -188,4 +188,23 @@ proptest! {
         prop_assert_eq!(exact.as_f64_exact().map(f64::to_bits), Some(if f == 0.0 { 0.0f64.to_bits() } else { f.to_bits() }));
         prop_assert_eq!(Number::from_f64(f).unwrap().as_f64(), f);
     }
+
+    /// A cheap, stable-toolchain cousin of the `msgpack_decode` fuzz target: valid encodings
+    /// with a few bytes overwritten must never panic, and whatever still decodes must
+    /// round-trip.
+    #[test]
+    fn corrupted_msgpack_never_panics(
+        (ty, value) in typed_value(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let mut bytes = msgpack::encode(&value, &ty).unwrap();
+        for (index, byte) in edits {
+            let at = index.index(bytes.len());
+            bytes[at] = byte;
+        }
+        if let Ok(decoded) = msgpack::decode(&bytes, &ty) {
+            let encoded = msgpack::encode(&decoded, &ty).unwrap();
+            prop_assert_eq!(msgpack::decode(&encoded, &ty).unwrap(), decoded);
+        }
+    }
 }
