@@ -22,6 +22,8 @@
 //!   `<cluster>/helm/<ns>/<chart>` -> compact sorted-key JSON).
 //! * [`stream::render_sources`]: the `render` CLI contract (YAML streams in, YAML or JSON
 //!   `List` out, warnings separately).
+//! * [`crd::custom_resource_definition`]: CRDs for the provider's own hub mode, generated
+//!   from the types' [`crd::CrdSchema`] and tested for compatibility with upstream's.
 //! * Building blocks, usable alone: [`scheduling::schedule`],
 //!   [`scheduling::dividing`], [`overrides::apply_overrides`] and its primitives
 //!   ([`overrides::json_patch`], [`overrides::merge_patch`], [`overrides::helm`],
@@ -102,6 +104,7 @@
 //!   `fieldFormat` on field patches (upstream's comment claims a YAML default it does not
 //!   have).
 
+pub mod crd;
 pub mod description;
 pub mod error;
 pub mod feeds;

@@ -29,6 +29,7 @@ fn schema_for(kind: &str) -> Option<Value> {
         "Globalization" => "apps.clusternet.io_globalizations.yaml",
         "FeedInventory" => "apps.clusternet.io_feedinventories.yaml",
         "HelmChart" => "apps.clusternet.io_helmcharts.yaml",
+        "Manifest" => "apps.clusternet.io_manifests.yaml",
         "ManagedCluster" => "clusters.clusternet.io_managedclusters.yaml",
         _ => return None,
     };
@@ -233,4 +234,161 @@ fn the_checker_rejects_what_the_crd_rejects() {
     assert!(text.contains("above maximum"), "{text}");
     assert!(text.contains("not in enum"), "{text}");
     assert!(text.contains("unknown field"), "{text}");
+}
+
+/// Our schema is compatible with upstream's: every path we describe exists upstream
+/// with the same type, and our enums are subsets of upstream's.
+fn compatible(ours: &Value, upstream: &Value, path: &str, errors: &mut Vec<String>) {
+    if upstream["x-kubernetes-preserve-unknown-fields"] == true && upstream["properties"].is_null()
+    {
+        return;
+    }
+    if ours["x-kubernetes-preserve-unknown-fields"] == true && ours["properties"].is_null() {
+        if upstream["type"] != ours["type"] && !upstream["type"].is_null() {
+            errors.push(format!(
+                "{path}: type {} vs upstream {}",
+                ours["type"], upstream["type"]
+            ));
+        }
+        return;
+    }
+    if upstream["x-kubernetes-int-or-string"] == true {
+        return;
+    }
+    if ours["type"] != upstream["type"] {
+        errors.push(format!(
+            "{path}: type {} vs upstream {}",
+            ours["type"], upstream["type"]
+        ));
+        return;
+    }
+    if let (Some(mine), Some(theirs)) = (ours["enum"].as_array(), upstream["enum"].as_array()) {
+        for v in mine.iter().filter(|v| !theirs.contains(v)) {
+            errors.push(format!("{path}: enum value {v} unknown upstream"));
+        }
+    }
+    if let Some(properties) = ours["properties"].as_object() {
+        for (key, sub) in properties {
+            let child = format!("{path}.{key}");
+            match upstream["properties"].get(key) {
+                Some(theirs) => compatible(sub, theirs, &child, errors),
+                None if upstream["additionalProperties"].is_object() => {
+                    compatible(sub, &upstream["additionalProperties"], &child, errors)
+                }
+                None if upstream["properties"].is_null() => {}
+                None => errors.push(format!("{child}: not in the upstream schema")),
+            }
+        }
+    }
+    if ours["additionalProperties"].is_object() {
+        compatible(
+            &ours["additionalProperties"],
+            &upstream["additionalProperties"],
+            &format!("{path}.*"),
+            errors,
+        );
+    }
+    if ours["items"].is_object() {
+        compatible(
+            &ours["items"],
+            &upstream["items"],
+            &format!("{path}[]"),
+            errors,
+        );
+    }
+}
+
+#[test]
+fn generated_crds_are_compatible_with_upstream() {
+    let mut errors = Vec::new();
+    for kind in clusternet_model::crd::kinds() {
+        let crd = clusternet_model::crd::custom_resource_definition(kind).unwrap();
+        let ours = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        let upstream = schema_for(kind).unwrap();
+        compatible(ours, &upstream, kind, &mut errors);
+        // names and scope as upstream
+        let file = fs::read_dir(crds_dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name().unwrap().to_string_lossy().ends_with(&format!(
+                    "_{}.yaml",
+                    crd["spec"]["names"]["plural"].as_str().unwrap()
+                ))
+            })
+            .unwrap();
+        let upstream_crd =
+            clusternet_model::yaml::yaml_to_json(&fs::read_to_string(file).unwrap()).unwrap();
+        for field in ["group", "scope"] {
+            assert_eq!(
+                crd["spec"][field], upstream_crd["spec"][field],
+                "{kind} {field}"
+            );
+        }
+        for field in [
+            "kind",
+            "plural",
+            "singular",
+            "shortNames",
+            "listKind",
+            "categories",
+        ] {
+            assert_eq!(
+                crd["spec"]["names"][field], upstream_crd["spec"]["names"][field],
+                "{kind} names.{field}"
+            );
+        }
+        assert_eq!(
+            crd["metadata"]["name"], upstream_crd["metadata"]["name"],
+            "{kind}"
+        );
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn generated_crds_accept_every_object_the_model_emits_and_reads() {
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for (name, text) in fixture_inputs() {
+        let input = read_sources(&[Source {
+            name: &name,
+            text: &text,
+        }])
+        .unwrap();
+        let mut objects: Vec<Value> = clusternet_model::yaml::parse_stream(&text)
+            .unwrap()
+            .into_iter()
+            .filter(|o| {
+                clusternet_model::crd::schema_for(o["kind"].as_str().unwrap_or("")).is_some()
+            })
+            .collect();
+        if let Ok(output) = render(&input) {
+            objects.extend(output_objects(&output, false));
+        }
+        for object in objects {
+            let kind = object["kind"].as_str().unwrap().to_string();
+            let schema = clusternet_model::crd::schema_for(&kind).unwrap();
+            let before = errors.len();
+            validate(&object, &schema, &kind, &mut errors);
+            if errors.len() > before {
+                errors.push(format!("  (in {name})"));
+            }
+            checked += 1;
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(checked > 50, "only {checked} objects checked");
+}
+
+#[test]
+fn the_compatibility_check_detects_mismatches() {
+    let ours = serde_json::json!({"type": "object", "properties": {
+        "a": {"type": "string"}, "b": {"type": "string", "enum": ["X", "Y"]}, "c": {"type": "boolean"}}});
+    let upstream = serde_json::json!({"type": "object", "properties": {
+        "a": {"type": "integer"}, "b": {"type": "string", "enum": ["X"]}}});
+    let mut errors = Vec::new();
+    compatible(&ours, &upstream, "T", &mut errors);
+    assert_eq!(errors.len(), 3, "{errors:?}");
 }
