@@ -14,8 +14,12 @@ use clusternet_model::render::{RenderInput, render};
 const CLUSTERS: usize = 1000;
 const FEEDS: usize = 50;
 
-/// The benchmark world.
+/// The benchmark world; without per-cluster Localizations when `globalizations_only`.
 fn world() -> RenderInput {
+    build_world(false)
+}
+
+fn build_world(globalizations_only: bool) -> RenderInput {
     let mut input = RenderInput::default();
     let regions = ["eu", "us", "ap"];
     for c in 0..CLUSTERS {
@@ -68,7 +72,7 @@ fn world() -> RenderInput {
                 "spec": {"priority": 200, "feed": feed, "clusterAffinity": {"matchLabels": {"region": "eu"}},
                     "overrides": [{"type": "JSONPatch", "value": "[{\"op\":\"add\",\"path\":\"/metadata/labels/region\",\"value\":\"eu\"}]"}]}}))
             .unwrap();
-        for c in 0..CLUSTERS {
+        for c in (0..CLUSTERS).filter(|_| !globalizations_only) {
             input
                 .add_object(json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": "Localization",
                     "metadata": {"name": name, "namespace": format!("clusternet-{c:04}")},
@@ -168,6 +172,12 @@ fn bench_wall(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("1000_clusters_x_50_feeds_x_3_overrides", |b| {
         b.iter_with_large_drop(|| render(black_box(&input)).unwrap())
+    });
+    // Realistic fleets often have no per-cluster Localization for most feeds: every
+    // cluster with the same Globalizations renders the same object, which is memoised.
+    let shared = build_world(true);
+    group.bench_function("1000_clusters_x_50_feeds_x_2_globalizations", |b| {
+        b.iter_with_large_drop(|| render(black_box(&shared)).unwrap())
     });
     group.finish();
 }

@@ -78,7 +78,8 @@ fn build(
     entries
 }
 
-fn redact_secret(secret: &mut Value, redact: &dyn Fn(&str) -> String) {
+/// Replaces every value of a Secret's `data` and `stringData` with `redact(value)`.
+pub fn redact_secret(secret: &mut Value, redact: &dyn Fn(&str) -> String) {
     for field in ["data", "stringData"] {
         if let Some(map) = secret.get_mut(field).and_then(Value::as_object_mut) {
             for value in map.values_mut() {
