@@ -1,4 +1,35 @@
 //! Talking to clusters: hub and child clients, server-side apply, ordering, pruning,
-//! drift reading and the Helm CLI wrapper. Knows nothing of Terraform.
+//! drift reading and directory targets. Knows nothing of Terraform.
+//!
+//! A [`Cluster`] is built from a [`ConnectionConfig`] (never from ambient configuration).
+//! [`Cluster::apply`] applies one cluster's desired objects in dependency order with
+//! server-side apply and Clusternet's [`Ownership`] marks, reporting per object;
+//! [`Cluster::prune`] and [`Cluster::delete`] remove objects in reverse order, only those the
+//! owner holds; [`Cluster::read_owned`] reads objects back reduced to the fields our field
+//! manager owns, for drift. [`directory`] does the same for clusters that are folders of YAML
+//! files, and [`apply_many`] runs several clusters in parallel.
 
+pub mod apply;
+pub mod cluster;
+pub mod connection;
+pub mod directory;
+pub mod discovery;
+pub mod drift;
+pub mod error;
+pub mod fields;
 pub mod kubeconfig;
+pub mod ordering;
+pub mod ownership;
+pub mod parallel;
+pub mod prune;
+pub mod reference;
+
+pub use apply::{Applied, ApplyOptions, ApplyReport, ObjectOutcome};
+pub use cluster::{Cluster, DEFAULT_FIELD_MANAGER};
+pub use connection::{ConnectionConfig, ConnectionError, ExecConfig, Timeouts};
+pub use drift::LiveObject;
+pub use error::{ObjectError, Unreachable};
+pub use ownership::Ownership;
+pub use parallel::{ClusterApply, apply_many};
+pub use prune::{DeleteOutcome, DeleteReport, Deleted};
+pub use reference::ObjectRef;

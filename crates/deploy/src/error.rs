@@ -1,0 +1,221 @@
+//! Typed errors for one object and for a whole cluster.
+
+use crate::reference::{InvalidObject, ObjectRef};
+
+/// The cluster could not be reached (connection refused, timeout, TLS or authentication
+/// failure below the API level).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cluster {cluster} is unreachable: {message}")]
+pub struct Unreachable {
+    /// The cluster's name as the caller gave it.
+    pub cluster: String,
+    /// What the transport said.
+    pub message: String,
+}
+
+/// Why one object could not be applied, read or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ObjectError {
+    /// The document is not a Kubernetes object.
+    #[error("object #{index}: {source}")]
+    Invalid {
+        /// Position in the input.
+        index: usize,
+        /// What is wrong with it.
+        #[source]
+        source: InvalidObject,
+    },
+    /// The cluster serves no such `apiVersion`/`kind`.
+    #[error(
+        "the cluster does not know apiVersion {:?} kind {:?} (for {reference}); \
+         install its CustomResourceDefinition or correct the apiVersion/kind",
+        reference.api_version, reference.kind
+    )]
+    UnknownKind {
+        /// The object (its `apiVersion` and `kind` are the unknown ones).
+        reference: Box<ObjectRef>,
+    },
+    /// Server-side apply found fields owned by another field manager (HTTP 409).
+    #[error(
+        "{reference}: conflict with field manager(s) {}: {message}; change the value back, \
+         remove the field from that manager, or force the apply",
+        managers.join(", ")
+    )]
+    Conflict {
+        /// The object.
+        reference: Box<ObjectRef>,
+        /// The other field managers named by the server.
+        managers: Vec<String>,
+        /// The server's message.
+        message: String,
+    },
+    /// The server rejected the object as invalid (HTTP 422).
+    #[error("{reference} is invalid: {message}")]
+    Rejected {
+        /// The object.
+        reference: Box<ObjectRef>,
+        /// The server's message.
+        message: String,
+    },
+    /// Any other API error.
+    #[error("{reference}: the API server answered {code} {reason}: {message}")]
+    Api {
+        /// The object.
+        reference: Box<ObjectRef>,
+        /// HTTP status code.
+        code: u16,
+        /// The status reason, e.g. `Forbidden`.
+        reason: String,
+        /// The server's message.
+        message: String,
+    },
+    /// A CustomResourceDefinition did not become Established in time.
+    #[error("{reference} was applied but did not become Established within {seconds} s")]
+    NotEstablished {
+        /// The CRD.
+        reference: Box<ObjectRef>,
+        /// How long we waited.
+        seconds: u64,
+    },
+    /// The cluster could not be reached while handling this object.
+    #[error("{reference}: {source}")]
+    Unreachable {
+        /// The object.
+        reference: Box<ObjectRef>,
+        /// The transport failure.
+        #[source]
+        source: Unreachable,
+    },
+    /// Not attempted because the cluster became unreachable earlier in the same call.
+    #[error("{reference}: not attempted, cluster {cluster} is unreachable")]
+    Skipped {
+        /// The object.
+        reference: Box<ObjectRef>,
+        /// The cluster.
+        cluster: String,
+    },
+    /// A local failure, e.g. a response that could not be encoded or decoded.
+    #[error("{reference}: {message}")]
+    Internal {
+        /// The object.
+        reference: Box<ObjectRef>,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl ObjectError {
+    /// The object concerned (`None` for a document that is not an object).
+    pub fn reference(&self) -> Option<&ObjectRef> {
+        match self {
+            ObjectError::UnknownKind { reference, .. }
+            | ObjectError::Conflict { reference, .. }
+            | ObjectError::Rejected { reference, .. }
+            | ObjectError::Api { reference, .. }
+            | ObjectError::NotEstablished { reference, .. }
+            | ObjectError::Unreachable { reference, .. }
+            | ObjectError::Skipped { reference, .. }
+            | ObjectError::Internal { reference, .. } => Some(reference),
+            ObjectError::Invalid { .. } => None,
+        }
+    }
+
+    /// Whether this error means the cluster is unreachable (further calls are pointless).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, ObjectError::Unreachable { .. })
+    }
+
+    /// Classifies a kube error for `reference` on cluster `cluster`.
+    pub(crate) fn from_kube(cluster: &str, reference: &ObjectRef, error: kube::Error) -> Self {
+        let reference = Box::new(reference.clone());
+        match error {
+            kube::Error::Api(status) => match status.code {
+                409 if status.reason == "Conflict" && status.message.contains("conflict") => {
+                    ObjectError::Conflict {
+                        managers: conflicting_managers(&status.message),
+                        message: status.message.clone(),
+                        reference,
+                    }
+                }
+                422 => ObjectError::Rejected {
+                    reference,
+                    message: status.message.clone(),
+                },
+                code => ObjectError::Api {
+                    reference,
+                    code,
+                    reason: status.reason.clone(),
+                    message: status.message.clone(),
+                },
+            },
+            kube::Error::SerdeError(e) => ObjectError::Internal {
+                reference,
+                message: format!("cannot decode the server's answer: {e}"),
+            },
+            kube::Error::BuildRequest(e) => ObjectError::Internal {
+                reference,
+                message: format!("cannot build the request: {e}"),
+            },
+            other => ObjectError::Unreachable {
+                reference,
+                source: Unreachable {
+                    cluster: cluster.to_string(),
+                    message: transport_message(&other),
+                },
+            },
+        }
+    }
+}
+
+/// The error and its sources on one line, e.g. `ServiceError: client error (Connect): ...`.
+pub(crate) fn transport_message(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
+/// The managers named in a server-side apply conflict message, e.g.
+/// `Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.key`.
+pub(crate) fn conflicting_managers(message: &str) -> Vec<String> {
+    const MARK: &str = "with \"";
+    let mut managers = Vec::new();
+    let mut from = 0;
+    while let Some(at) = message[from..].find(MARK) {
+        let start = from + at + MARK.len();
+        let before = &message[..from + at];
+        from = start;
+        if !(before.ends_with("conflict ") || before.ends_with("conflicts ")) {
+            continue;
+        }
+        if let Some(end) = message[start..].find('"') {
+            let manager = message[start..start + end].to_string();
+            if !managers.contains(&manager) {
+                managers.push(manager);
+            }
+        }
+    }
+    managers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_messages_name_each_manager_once() {
+        let message = "Apply failed with 3 conflicts: conflicts with \"kubectl-edit\" using v1:\n- .data.a\n- .data.b\nconflict with \"helm\" using v1: .data.c";
+        // "conflicts with" (plural) is how the server words several fields of one manager.
+        assert_eq!(conflicting_managers(message), ["kubectl-edit", "helm"]);
+        let single =
+            "Apply failed with 1 conflict: conflict with \"kubectl-edit\" using v1: .data.key";
+        assert_eq!(conflicting_managers(single), ["kubectl-edit"]);
+    }
+}
