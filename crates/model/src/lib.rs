@@ -108,6 +108,7 @@ pub mod crd;
 pub mod description;
 pub mod error;
 pub mod feeds;
+pub mod input;
 pub mod inventory;
 pub mod json;
 pub mod naming;
