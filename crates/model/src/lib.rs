@@ -98,8 +98,9 @@
 //!   `preferredClusters` are not evaluated. The adaptive filtering percentage for fleets of
 //!   100+ clusters is not modelled (every candidate is considered).
 //! * **Sub-groups.** Clusters matched by several subscribers are bound once.
-//! * **FeedInventory detection** does not compute `replicaRequirements.resources` (it
-//!   only feeds the predictor); nodeSelector, tolerations and affinity are copied.
+//! * **FeedInventory detection** sums container resources with the model's own quantity
+//!   arithmetic ([`quantity`]); a quantity it cannot parse is left out of the sum instead
+//!   of failing the render (the API server would have rejected it earlier).
 //! * **StrategicMergePatch** is rejected with an error, as upstream; so is an empty
 //!   `fieldFormat` on field patches (upstream's comment claims a YAML default it does not
 //!   have).
@@ -115,6 +116,7 @@ pub mod naming;
 pub mod overrides;
 pub mod preview;
 pub mod provenance;
+pub mod quantity;
 pub mod render;
 pub mod scheduling;
 pub mod selectors;
