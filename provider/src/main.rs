@@ -9,6 +9,9 @@ mod cli;
 mod config;
 mod data_sources;
 mod provider;
+mod resources;
+mod selector;
+mod targets;
 
 use std::process::ExitCode;
 

@@ -12,6 +12,7 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Provider, ProviderSchemas, Va
 
 use crate::config::{self, ProviderConfig};
 use crate::data_sources;
+use crate::resources::{manifest, overrides, subscription};
 
 /// The provider's source address.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet";
@@ -56,7 +57,18 @@ impl ClusternetProvider {
 pub fn schemas() -> ProviderSchemas {
     ProviderSchemas {
         provider: config::provider_schema(),
-        resources: BTreeMap::new(),
+        resources: BTreeMap::from([
+            (manifest::TYPE_NAME.to_string(), manifest::schema()),
+            (subscription::TYPE_NAME.to_string(), subscription::schema()),
+            (
+                overrides::LOCALIZATION.to_string(),
+                overrides::schema(overrides::LOCALIZATION),
+            ),
+            (
+                overrides::GLOBALIZATION.to_string(),
+                overrides::schema(overrides::GLOBALIZATION),
+            ),
+        ]),
         data_sources: BTreeMap::from([(
             data_sources::clusters::TYPE_NAME.to_string(),
             data_sources::clusters::schema(),
@@ -95,8 +107,15 @@ impl Provider for ClusternetProvider {
         diags
     }
 
-    fn validate_resource_config(&self, type_name: &str, _config: &Value) -> Diagnostics {
-        unsupported(type_name)
+    fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match type_name {
+            manifest::TYPE_NAME => manifest::validate(config),
+            subscription::TYPE_NAME => subscription::validate(config),
+            overrides::LOCALIZATION | overrides::GLOBALIZATION => {
+                overrides::validate(type_name, config)
+            }
+            other => unsupported(other),
+        }
     }
 
     fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
@@ -120,27 +139,73 @@ impl Provider for ClusternetProvider {
     }
 
     async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
-        PlanResponse {
-            planned_state: Value::Null,
-            requires_replace: Vec::new(),
-            planned_private: Vec::new(),
-            diagnostics: unsupported(&req.type_name),
+        let inventory = match self.configured() {
+            Ok(c) => c,
+            Err(diagnostics) => {
+                return PlanResponse {
+                    planned_state: Value::Null,
+                    requires_replace: Vec::new(),
+                    planned_private: Vec::new(),
+                    diagnostics,
+                };
+            }
+        };
+        match req.type_name.as_str() {
+            manifest::TYPE_NAME => manifest::plan(req),
+            subscription::TYPE_NAME => subscription::plan(req, &inventory),
+            overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::plan(req, &inventory),
+            other => PlanResponse {
+                planned_state: Value::Null,
+                requires_replace: Vec::new(),
+                planned_private: Vec::new(),
+                diagnostics: unsupported(other),
+            },
         }
     }
 
     async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
-        ApplyResponse {
-            new_state: req.prior_state,
-            private: Vec::new(),
-            diagnostics: unsupported(&req.type_name),
+        let inventory = match self.configured() {
+            Ok(c) => c,
+            Err(diagnostics) => {
+                return ApplyResponse {
+                    new_state: req.prior_state,
+                    private: Vec::new(),
+                    diagnostics,
+                };
+            }
+        };
+        match req.type_name.as_str() {
+            manifest::TYPE_NAME => manifest::apply(req),
+            subscription::TYPE_NAME => subscription::apply(req, &inventory).await,
+            overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::apply(req),
+            other => ApplyResponse {
+                diagnostics: unsupported(other),
+                new_state: req.prior_state,
+                private: Vec::new(),
+            },
         }
     }
 
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
-        ReadResponse {
-            new_state: req.current_state,
-            private: req.private,
-            diagnostics: unsupported(&req.type_name),
+        let inventory = match self.configured() {
+            Ok(c) => c,
+            Err(diagnostics) => {
+                return ReadResponse {
+                    new_state: req.current_state,
+                    private: req.private,
+                    diagnostics,
+                };
+            }
+        };
+        match req.type_name.as_str() {
+            manifest::TYPE_NAME => manifest::read(req),
+            subscription::TYPE_NAME => subscription::read(req, &inventory).await,
+            overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::read(req),
+            other => ReadResponse {
+                diagnostics: unsupported(other),
+                new_state: req.current_state,
+                private: req.private,
+            },
         }
     }
 

@@ -1,0 +1,255 @@
+//! `clusternet_manifest`: one Kubernetes object (YAML or JSON, any kind, CRDs and their
+//! resources included) as a feed. Exports `feed`, the object's canonical content, which
+//! subscriptions take by value.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use clusternet_tfplugin::provider::{
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
+};
+use clusternet_tfplugin::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
+use serde_json::Value as Json;
+
+use super::feed::FeedIdentity;
+use crate::attrs::{self, Field};
+
+/// Type name.
+pub const TYPE_NAME: &str = "clusternet_manifest";
+
+/// The schema.
+pub fn schema() -> Schema {
+    Schema::new(Block::new(
+        "One Kubernetes object as a Clusternet **feed**: any kind, including \
+         CustomResourceDefinitions and their custom resources. Pass its `feed` to \
+         `clusternet_subscription.feeds`; the subscription shows the object as rendered for \
+         each cluster in the plan.\n\nSecret values belong in `secret_data` (sensitive): they \
+         never appear in plan output, where the rendered Secret shows a stable hash instead.",
+        vec![
+            Attribute::required("manifest", Type::String).describe(
+                "The object as YAML or JSON: one document with `apiVersion`, `kind` and \
+                 `metadata.name` (and `metadata.namespace` for namespaced kinds).",
+            ),
+            Attribute::optional("secret_data", Type::map(Type::String))
+                .sensitive()
+                .describe(
+                    "For a `Secret`: plain-text values, base64-encoded by the provider into \
+                     `data`. Sensitive: shown in plans only as hashes.",
+                ),
+            Attribute::computed("id", Type::String)
+                .describe("The feed key: `<apiVersion>/<Kind>/<namespace>/<name>`."),
+            Attribute::computed("api_version", Type::String).describe("`apiVersion`."),
+            Attribute::computed("kind", Type::String).describe("`kind`."),
+            Attribute::computed("namespace", Type::String)
+                .describe("`metadata.namespace`; empty for cluster-scoped objects."),
+            Attribute::computed("name", Type::String).describe("`metadata.name`."),
+            Attribute::computed("feed", Type::String)
+                .sensitive()
+                .describe(
+                    "The feed by value (canonical JSON of the object) for \
+                 `clusternet_subscription.feeds`. Sensitive because it carries `secret_data`.",
+                ),
+        ],
+    ))
+}
+
+/// The parsed object, or diagnostics on `manifest` / `secret_data`.
+fn parse(config: &Value) -> Result<Option<(Json, FeedIdentity)>, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let manifest = match attrs::string(config, "manifest") {
+        Field::Known(m) => m,
+        Field::Unknown | Field::Null => return Ok(None),
+    };
+    let secret_data = match attrs::string_map(config, "secret_data") {
+        Field::Unknown => return Ok(None),
+        Field::Known(map) => Some(map),
+        Field::Null => None,
+    };
+    let path = AttributePath::root().attr("manifest");
+    let mut object = match parse_document(&manifest) {
+        Ok(object) => object,
+        Err(e) => {
+            diags.error_at(
+                path,
+                "Invalid manifest",
+                format!("{e}. Write one Kubernetes object as YAML or JSON."),
+            );
+            return Err(diags);
+        }
+    };
+    let identity = match FeedIdentity::of(&object) {
+        Ok(identity) => identity,
+        Err(e) => {
+            diags.error_at(
+                path,
+                "Incomplete manifest",
+                format!("{e}: every feed needs apiVersion, kind and metadata.name."),
+            );
+            return Err(diags);
+        }
+    };
+    if let Some(secret_data) = secret_data {
+        if !(identity.kind == "Secret" && identity.api_version == "v1") {
+            diags.error_at(
+                AttributePath::root().attr("secret_data"),
+                "secret_data is only for Secrets",
+                format!(
+                    "This manifest is a {} {}; put its values in `manifest`.",
+                    identity.api_version, identity.kind
+                ),
+            );
+            return Err(diags);
+        }
+        merge_secret_data(&mut object, &secret_data);
+    }
+    Ok(Some((object, identity)))
+}
+
+fn parse_document(text: &str) -> Result<Json, String> {
+    let documents: Vec<&str> = split_documents(text);
+    if documents.len() > 1 {
+        return Err(format!(
+            "the manifest holds {} YAML documents; use one clusternet_manifest per object",
+            documents.len()
+        ));
+    }
+    let value = clusternet_model::yaml::yaml_to_json(text).map_err(|e| e.to_string())?;
+    if !value.is_object() {
+        return Err("the manifest is not an object".to_string());
+    }
+    Ok(value)
+}
+
+fn split_documents(text: &str) -> Vec<&str> {
+    text.split("\n---")
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && *d != "---")
+        .collect()
+}
+
+fn merge_secret_data(object: &mut Json, secret_data: &BTreeMap<String, String>) {
+    let engine = base64::engine::general_purpose::STANDARD;
+    let map = object
+        .as_object_mut()
+        .expect("parse_document returns objects");
+    let data = map
+        .entry("data")
+        .or_insert_with(|| Json::Object(Default::default()));
+    if !data.is_object() {
+        *data = Json::Object(Default::default());
+    }
+    let data = data.as_object_mut().expect("just made an object");
+    for (key, value) in secret_data {
+        data.insert(key.clone(), Json::String(engine.encode(value)));
+    }
+}
+
+/// Offline checks.
+pub fn validate(config: &Value) -> Diagnostics {
+    parse(config).err().unwrap_or_default()
+}
+
+fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value {
+    let mut entries = config.as_entries().cloned().unwrap_or_default();
+    let mut set = |name: &str, value: Value| {
+        entries.insert(name.to_string(), value);
+    };
+    match parsed {
+        Some((object, identity)) => {
+            set("id", identity.key().into());
+            set("api_version", identity.api_version.clone().into());
+            set("kind", identity.kind.clone().into());
+            set("namespace", identity.namespace.clone().into());
+            set("name", identity.name.clone().into());
+            set("feed", clusternet_model::json::to_compact(object).into());
+        }
+        None => {
+            for name in ["id", "api_version", "kind", "namespace", "name", "feed"] {
+                set(name, Value::unknown());
+            }
+        }
+    }
+    Value::Object(entries)
+}
+
+/// Plans: every computed attribute follows from the manifest.
+pub fn plan(req: PlanRequest) -> PlanResponse {
+    let mut response = PlanResponse {
+        planned_state: Value::Null,
+        requires_replace: Vec::new(),
+        planned_private: Vec::new(),
+        diagnostics: Diagnostics::new(),
+    };
+    if req.proposed_new_state.is_null() {
+        return response;
+    }
+    match parse(&req.config) {
+        Ok(parsed) => {
+            response.planned_state = with_computed(&req.proposed_new_state, parsed.as_ref());
+        }
+        Err(diags) => response.diagnostics = diags,
+    }
+    response
+}
+
+/// Applies: nothing leaves the provider in the embedded mode; the state is the plan.
+pub fn apply(req: ApplyRequest) -> ApplyResponse {
+    ApplyResponse {
+        new_state: req.planned_state,
+        private: req.planned_private,
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+/// Reads: a feed lives in configuration and state.
+pub fn read(req: ReadRequest) -> ReadResponse {
+    ReadResponse {
+        new_state: req.current_state,
+        private: req.private,
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(manifest: &str) -> Value {
+        let mut entries = BTreeMap::new();
+        entries.insert("manifest".to_string(), Value::from(manifest));
+        entries.insert("secret_data".to_string(), Value::Null);
+        Value::Object(entries)
+    }
+
+    #[test]
+    fn yaml_manifest_becomes_a_sorted_compact_feed() {
+        let parsed = parse(&config(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: web\ndata:\n  b: \"2\"\n  a: \"1\"\n",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(parsed.1.key(), "v1/ConfigMap/web/settings");
+        assert_eq!(
+            clusternet_model::json::to_compact(&parsed.0),
+            r#"{"apiVersion":"v1","data":{"a":"1","b":"2"},"kind":"ConfigMap","metadata":{"name":"settings","namespace":"web"}}"#
+        );
+    }
+
+    #[test]
+    fn several_documents_and_missing_names_are_errors_on_manifest() {
+        for bad in [
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n",
+            "key: [unclosed",
+            "just a string",
+        ] {
+            let diags = parse(&config(bad)).unwrap_err();
+            let d = diags.iter().next().unwrap();
+            assert_eq!(
+                d.path,
+                Some(AttributePath::root().attr("manifest")),
+                "{bad}"
+            );
+        }
+    }
+}

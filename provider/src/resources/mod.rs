@@ -1,0 +1,7 @@
+//! Managed resources. Each module has `schema`, `validate`, `plan`, `apply`, `read` and
+//! `import` functions; [`crate::provider`] dispatches to them by type name.
+
+pub mod feed;
+pub mod manifest;
+pub mod overrides;
+pub mod subscription;

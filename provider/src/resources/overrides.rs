@@ -1,0 +1,400 @@
+//! `clusternet_localization` (one cluster) and `clusternet_globalization` (all clusters, or a
+//! labelled group): override objects. Each exports `ref`, the Clusternet object as JSON, which
+//! subscriptions take by value in `overrides`.
+
+use clusternet_tfplugin::provider::{
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
+};
+use clusternet_tfplugin::{
+    Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Schema, Type, Value,
+};
+use serde_json::{Value as Json, json};
+
+use super::feed::FeedIdentity;
+use crate::attrs::{self, Field};
+use crate::config::ProviderConfig;
+use crate::selector;
+
+/// Type name of Localizations.
+pub const LOCALIZATION: &str = "clusternet_localization";
+/// Type name of Globalizations.
+pub const GLOBALIZATION: &str = "clusternet_globalization";
+
+/// Clusternet's default override priority.
+pub const DEFAULT_PRIORITY: i64 = 500;
+
+const OVERRIDE_TYPES: [&str; 5] = [
+    "Helm",
+    "JSONPatch",
+    "MergePatch",
+    "FieldJSONPatch",
+    "FieldMergePatch",
+];
+
+fn override_block() -> NestedBlock {
+    let mut nested = NestedBlock::new(
+        "override",
+        BlockNesting::List,
+        Block::new(
+            "One override, applied in order.",
+            vec![
+                Attribute::optional("name", Type::String).describe("A name, for provenance."),
+                Attribute::required("type", Type::String).describe(
+                    "`Helm` (values for a HelmChart), `JSONPatch` (RFC 6902), `MergePatch` \
+                     (RFC 7386), `FieldJSONPatch` or `FieldMergePatch` (a patch on the \
+                     string at `field_path`, e.g. a ConfigMap entry holding JSON or YAML). \
+                     `StrategicMergePatch` is not supported, as in Clusternet.",
+                ),
+                Attribute::required("value", Type::String)
+                    .describe("The patch or values, as YAML or JSON."),
+                Attribute::optional("override_chart", Type::Bool).describe(
+                    "For `Helm`: patch the HelmChart's own fields (chart, version, ...) \
+                     instead of its values.",
+                ),
+                Attribute::optional("field_path", Type::String)
+                    .describe("For field patches: the JSON path of the string field."),
+                Attribute::optional("field_format", Type::String)
+                    .describe("For field patches: `JSON` or `YAML`, the format of that field."),
+            ],
+        ),
+    );
+    nested.min_items = 1;
+    nested
+}
+
+/// The schema of `kind` (LOCALIZATION or GLOBALIZATION).
+pub fn schema(type_name: &str) -> Schema {
+    let localization = type_name == LOCALIZATION;
+    let mut attributes = vec![
+        Attribute::required("name", Type::String).describe("Name of the override object."),
+        Attribute::required("feed", Type::String).describe(
+            "The feed it overrides: a feed value (`clusternet_manifest.x.feed`) or a feed key \
+             `<apiVersion>/<Kind>/<namespace>/<name>`.",
+        ),
+        Attribute::optional("priority", Type::Number).describe(
+            "0 to 1000, default 500. Lower priorities apply first, so higher ones win. \
+             Globalizations apply before Localizations.",
+        ),
+        Attribute::optional("override_policy", Type::String).describe(
+            "`ApplyLater` (default) or `ApplyNow`: whether Clusternet re-renders existing \
+             Descriptions at once. In this provider both take effect when a subscription that \
+             receives the `ref` is planned.",
+        ),
+        Attribute::computed("id", Type::String).describe("`<namespace>/<name>` or `<name>`."),
+        Attribute::computed("ref", Type::String)
+            .describe("The override object as JSON, for `clusternet_subscription.overrides`."),
+    ];
+    let mut block = if localization {
+        attributes.push(
+            Attribute::required("cluster", Type::String)
+                .describe("The cluster (a name from the provider's `clusters`)."),
+        );
+        attributes.push(
+            Attribute::computed("namespace", Type::String)
+                .describe("The cluster's dedicated namespace, where the Localization lives."),
+        );
+        Block::new(
+            "A Clusternet **Localization**: overrides of one feed for one cluster.",
+            attributes,
+        )
+    } else {
+        Block::new(
+            "A Clusternet **Globalization**: overrides of one feed for every cluster, or for \
+             the clusters `cluster_affinity` selects.",
+            attributes,
+        )
+        .with_block(selector::block(
+            "cluster_affinity",
+            "The clusters it applies to; all clusters when absent.",
+        ))
+    };
+    block = block.with_block(override_block());
+    Schema::new(block)
+}
+
+/// The override object, or `None` when something it needs is unknown.
+fn build(
+    type_name: &str,
+    config: &Value,
+    inventory: Option<&ProviderConfig>,
+) -> Result<Option<(String, Json)>, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let root = AttributePath::root();
+    let Field::Known(name) = attrs::string(config, "name") else {
+        return Ok(None);
+    };
+    let feed = match attrs::string(config, "feed") {
+        Field::Known(feed) => match parse_feed_reference(&feed) {
+            Ok(identity) => identity,
+            Err(e) => {
+                diags.error_at(root.clone().attr("feed"), "Invalid feed", e);
+                return Err(diags);
+            }
+        },
+        _ => return Ok(None),
+    };
+    let priority = match attrs::integer(config, "priority") {
+        Field::Null => DEFAULT_PRIORITY,
+        Field::Unknown => return Ok(None),
+        Field::Known(Ok(p)) if (0..=1000).contains(&p) => p,
+        Field::Known(p) => {
+            let shown = p.map_or_else(|s| s, |p| p.to_string());
+            diags.error_at(
+                root.clone().attr("priority"),
+                "Invalid priority",
+                format!("priority = {shown}: use a whole number from 0 to 1000."),
+            );
+            return Err(diags);
+        }
+    };
+    let policy = match attrs::string(config, "override_policy") {
+        Field::Null => "ApplyLater".to_string(),
+        Field::Unknown => return Ok(None),
+        Field::Known(p) if p == "ApplyLater" || p == "ApplyNow" => p,
+        Field::Known(p) => {
+            diags.error_at(
+                root.clone().attr("override_policy"),
+                "Invalid override policy",
+                format!("override_policy = {p:?}: use ApplyLater or ApplyNow."),
+            );
+            return Err(diags);
+        }
+    };
+    let mut overrides = Vec::new();
+    let mut unknown = false;
+    if let Field::Known(items) = attrs::elements(config, "override") {
+        for (i, item) in items.iter().enumerate() {
+            let path = root.clone().attr("override").index(i as i64);
+            let kind = attrs::string(item, "type");
+            let value = attrs::string(item, "value");
+            if kind.is_unknown() || value.is_unknown() {
+                unknown = true;
+                continue;
+            }
+            let kind = kind.known().unwrap_or_default();
+            if kind == "StrategicMergePatch" {
+                diags.error_at(
+                    path.clone().attr("type"),
+                    "StrategicMergePatch is not supported",
+                    "Clusternet rejects StrategicMergePatch overrides; use MergePatch or \
+                     JSONPatch.",
+                );
+                continue;
+            }
+            if !OVERRIDE_TYPES.contains(&kind.as_str()) {
+                diags.error_at(
+                    path.clone().attr("type"),
+                    "Unknown override type",
+                    format!("type = {kind:?}: use one of {}.", OVERRIDE_TYPES.join(", ")),
+                );
+                continue;
+            }
+            let value = value.known().unwrap_or_default();
+            if let Err(e) = clusternet_model::yaml::yaml_to_json(&value) {
+                diags.error_at(
+                    path.clone().attr("value"),
+                    "Override value is not YAML or JSON",
+                    format!("{e}."),
+                );
+                continue;
+            }
+            let mut entry = json!({"type": kind, "value": value});
+            if let Field::Known(n) = attrs::string(item, "name") {
+                entry["name"] = Json::String(n);
+            }
+            if let Field::Known(true) = attrs::boolean(item, "override_chart") {
+                entry["overrideChart"] = Json::Bool(true);
+            }
+            let field_path = attrs::string(item, "field_path").known();
+            let field_format = attrs::string(item, "field_format").known();
+            if kind.starts_with("Field") {
+                if field_path.as_deref().unwrap_or_default().is_empty() {
+                    diags.error_at(
+                        path.clone().attr("field_path"),
+                        "Field patch without field_path",
+                        format!("A {kind} override patches the string at `field_path`; set it."),
+                    );
+                    continue;
+                }
+                match field_format.as_deref() {
+                    Some("JSON" | "YAML") => {}
+                    other => {
+                        diags.error_at(
+                            path.clone().attr("field_format"),
+                            "Field patch without a valid field_format",
+                            format!(
+                                "field_format = {other:?}: use JSON or YAML (the format of \
+                                 the string at field_path)."
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            }
+            if let Some(p) = field_path {
+                entry["fieldPath"] = Json::String(p);
+            }
+            if let Some(f) = field_format {
+                entry["fieldFormat"] = Json::String(f);
+            }
+            overrides.push(entry);
+        }
+    }
+    let spec_feed = json!({
+        "apiVersion": feed.api_version,
+        "kind": feed.kind,
+        "namespace": feed.namespace,
+        "name": feed.name,
+    });
+    let mut spec = json!({
+        "feed": spec_feed,
+        "overridePolicy": policy,
+        "priority": priority,
+        "overrides": overrides,
+    });
+    let (object, id) = if type_name == LOCALIZATION {
+        let Field::Known(cluster) = attrs::string(config, "cluster") else {
+            return Ok(None);
+        };
+        let Some(inventory) = inventory else {
+            return Ok(None);
+        };
+        let namespace =
+            match inventory.clusters.get(&cluster) {
+                Some(c) => c.namespace.clone(),
+                None if inventory.has_unknowns => return Ok(None),
+                None => {
+                    let known: Vec<&str> = inventory.clusters.keys().map(String::as_str).collect();
+                    diags.error_at(
+                    root.clone().attr("cluster"),
+                    "Localization for an unknown cluster",
+                    format!(
+                        "cluster = {cluster:?} is not in the provider's `clusters` (known: {}).",
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    ),
+                );
+                    return Err(diags);
+                }
+            };
+        (
+            json!({
+                "apiVersion": "apps.clusternet.io/v1alpha1",
+                "kind": "Localization",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": spec,
+            }),
+            format!("{namespace}/{name}"),
+        )
+    } else {
+        if let Some(affinity) = selector::parse(config, "cluster_affinity", &mut diags) {
+            spec["clusterAffinity"] = serde_json::to_value(affinity).expect("selectors serialise");
+        }
+        (
+            json!({
+                "apiVersion": "apps.clusternet.io/v1alpha1",
+                "kind": "Globalization",
+                "metadata": {"name": name},
+                "spec": spec,
+            }),
+            name.clone(),
+        )
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    if unknown {
+        return Ok(None);
+    }
+    Ok(Some((id, object)))
+}
+
+/// Reads a feed reference: a feed value (JSON object) or a feed key.
+pub fn parse_feed_reference(text: &str) -> Result<FeedIdentity, String> {
+    if text.trim_start().starts_with('{') {
+        let object: Json = clusternet_model::json::parse(text)
+            .map_err(|e| format!("the feed value is not JSON: {e}"))?;
+        FeedIdentity::of(&object)
+    } else {
+        FeedIdentity::parse_key(text.trim())
+    }
+}
+
+/// Offline checks (the cluster is checked at plan, against the configured inventory).
+pub fn validate(type_name: &str, config: &Value) -> Diagnostics {
+    match build(type_name, config, None) {
+        Err(diags) => diags,
+        Ok(_) => Diagnostics::new(),
+    }
+}
+
+/// Plans `id`, `namespace` and `ref`.
+pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
+    let mut response = PlanResponse {
+        planned_state: Value::Null,
+        requires_replace: Vec::new(),
+        planned_private: Vec::new(),
+        diagnostics: Diagnostics::new(),
+    };
+    if req.proposed_new_state.is_null() {
+        return response;
+    }
+    let mut entries = req
+        .proposed_new_state
+        .as_entries()
+        .cloned()
+        .unwrap_or_default();
+    let localization = req.type_name == LOCALIZATION;
+    match build(&req.type_name, &req.config, Some(inventory)) {
+        Err(diags) => {
+            response.diagnostics = diags;
+            return response;
+        }
+        Ok(Some((id, object))) => {
+            entries.insert("id".into(), id.into());
+            entries.insert(
+                "ref".into(),
+                clusternet_model::json::to_compact(&object).into(),
+            );
+            if localization {
+                let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
+                entries.insert("namespace".into(), ns.into());
+            }
+        }
+        Ok(None) => {
+            entries.insert("id".into(), Value::unknown());
+            entries.insert("ref".into(), Value::unknown());
+            if localization {
+                entries.insert("namespace".into(), Value::unknown());
+            }
+        }
+    }
+    // Another cluster means another namespace: another object.
+    if localization && !req.prior_state.is_null() {
+        response
+            .requires_replace
+            .push(AttributePath::root().attr("cluster"));
+    }
+    response
+        .requires_replace
+        .push(AttributePath::root().attr("name"));
+    response.planned_state = Value::Object(entries);
+    response
+}
+
+/// Applies: the override lives in state (and on the hub, when one is configured).
+pub fn apply(req: ApplyRequest) -> ApplyResponse {
+    ApplyResponse {
+        new_state: req.planned_state,
+        private: req.planned_private,
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+/// Reads: unchanged in the embedded mode.
+pub fn read(req: ReadRequest) -> ReadResponse {
+    ReadResponse {
+        new_state: req.current_state,
+        private: req.private,
+        diagnostics: Diagnostics::new(),
+    }
+}

@@ -1,0 +1,670 @@
+//! `clusternet_subscription`: which clusters get which feeds. Its plan renders, per cluster,
+//! exactly what Clusternet would (bound clusters, replica split, overrides), and shows the
+//! result as `descriptions`; its apply deploys that to the clusters.
+//!
+//! The rendering is a pure function of the configuration, the feeds and overrides passed by
+//! value, and the provider's cluster inventory (DESIGN.md §5), so the plan made during apply
+//! is the plan made before it.
+
+use std::collections::BTreeMap;
+
+use clusternet_model::render::{RenderInput, SubscriptionRender};
+use clusternet_tfplugin::provider::{
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
+};
+use clusternet_tfplugin::{
+    Attribute, AttributePath, Block, BlockNesting, Diagnostic, Diagnostics, NestedBlock, Schema,
+    Type, Value,
+};
+use serde_json::{Value as Json, json};
+
+use super::feed::FeedIdentity;
+use crate::attrs::{self, Field};
+use crate::config::ProviderConfig;
+use crate::selector;
+use crate::targets;
+
+/// Type name.
+pub const TYPE_NAME: &str = "clusternet_subscription";
+
+/// The schema.
+pub fn schema() -> Schema {
+    let mut subscriber = NestedBlock::new(
+        "subscriber",
+        BlockNesting::List,
+        Block::new(
+            "A group of clusters, selected by labels.",
+            vec![Attribute::optional("weight", Type::Number).describe(
+                "Weight of this group when replicas are divided statically (default 0: \
+                 Clusternet's static dividing counts only weighted subscribers).",
+            )],
+        )
+        .with_block(selector::block(
+            "cluster_affinity",
+            "The clusters of this group. An empty block selects every cluster.",
+        )),
+    );
+    subscriber.min_items = 1;
+    let toleration = NestedBlock::new(
+        "toleration",
+        BlockNesting::List,
+        Block::new(
+            "A toleration of cluster taints.",
+            vec![
+                Attribute::optional("key", Type::String).describe("Taint key; empty matches all."),
+                Attribute::optional("operator", Type::String)
+                    .describe("`Equal` (default) or `Exists`."),
+                Attribute::optional("value", Type::String).describe("Taint value."),
+                Attribute::optional("effect", Type::String)
+                    .describe("`NoSchedule`, `PreferNoSchedule`, `NoExecute`, or empty for all."),
+            ],
+        ),
+    );
+    Schema::new(
+        Block::new(
+            "A Clusternet **Subscription**: sends feeds to the clusters its subscribers select, \
+             replicated or with replicas divided between them. The plan shows every cluster's \
+             rendered objects in `descriptions`; apply deploys them (directory targets get \
+             files) and prunes what left.",
+            vec![
+                Attribute::required("name", Type::String).describe("Subscription name."),
+                Attribute::optional("namespace", Type::String)
+                    .describe("Subscription namespace (default `default`)."),
+                Attribute::optional("scheduling_strategy", Type::String).describe(
+                    "`Replication` (default: every selected cluster gets every feed) or \
+                     `Dividing` (replicas of workloads are divided).",
+                ),
+                Attribute::optional("dividing_type", Type::String).describe(
+                    "With `Dividing`: `Static` (by subscriber weights, the default) or \
+                     `Dynamic`.",
+                ),
+                Attribute::required("feeds", Type::list(Type::String)).describe(
+                    "Feeds by value (`clusternet_manifest.x.feed`), in order. A feed key \
+                     `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the hub.",
+                ),
+                Attribute::optional("overrides", Type::list(Type::String)).describe(
+                    "Localizations and Globalizations by value (`clusternet_localization.x.ref`). \
+                     Passing them here orders the graph and makes changes to them show in this \
+                     plan.",
+                ),
+                Attribute::computed("id", Type::String).describe("`<namespace>/<name>`."),
+                Attribute::computed("binding_clusters", Type::list(Type::String))
+                    .describe("The clusters the subscription is bound to, sorted."),
+                Attribute::computed("replicas", Type::map(Type::Number)).describe(
+                    "Replicas per cluster and workload feed, keyed `<cluster>/<feed key>` \
+                     (dividing only).",
+                ),
+                Attribute::computed("spec_hash", Type::String)
+                    .describe("Clusternet's specHash of the subscription."),
+                Attribute::computed("descriptions", Type::map(Type::String)).describe(
+                    "The preview: every rendered object of every cluster, keyed \
+                     `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, as compact JSON with \
+                     sorted keys. Secret values are replaced by salted hashes.",
+                ),
+            ],
+        )
+        .with_block(subscriber)
+        .with_block(toleration),
+    )
+}
+
+/// The rendering of one subscription.
+pub struct Rendered {
+    /// Bound cluster names.
+    pub binding_clusters: Vec<String>,
+    /// `<cluster>/<feed key>` to replicas.
+    pub replicas: BTreeMap<String, i64>,
+    /// specHash.
+    pub spec_hash: String,
+    /// The preview (secrets redacted).
+    pub descriptions: BTreeMap<String, String>,
+    /// Per cluster, the objects to deploy (secrets included).
+    pub objects: BTreeMap<String, Vec<Json>>,
+    /// Warnings from rendering.
+    pub warnings: Diagnostics,
+}
+
+/// Builds the Subscription object from configuration; `None` when something is unknown.
+fn subscription_object(config: &Value, diags: &mut Diagnostics) -> Option<(Json, Vec<String>)> {
+    let root = AttributePath::root();
+    let name = attrs::string(config, "name").known()?;
+    let namespace = match attrs::string(config, "namespace") {
+        Field::Known(ns) => ns,
+        Field::Null => "default".to_string(),
+        Field::Unknown => return None,
+    };
+    let strategy = match attrs::string(config, "scheduling_strategy") {
+        Field::Null => "Replication".to_string(),
+        Field::Unknown => return None,
+        Field::Known(s) if s == "Replication" || s == "Dividing" => s,
+        Field::Known(s) => {
+            diags.error_at(
+                root.clone().attr("scheduling_strategy"),
+                "Invalid scheduling strategy",
+                format!("scheduling_strategy = {s:?}: use Replication or Dividing."),
+            );
+            return None;
+        }
+    };
+    let dividing_type = match attrs::string(config, "dividing_type") {
+        Field::Null => "Static".to_string(),
+        Field::Unknown => return None,
+        Field::Known(s) if s == "Static" || s == "Dynamic" => s,
+        Field::Known(s) => {
+            diags.error_at(
+                root.clone().attr("dividing_type"),
+                "Invalid dividing type",
+                format!("dividing_type = {s:?}: use Static or Dynamic."),
+            );
+            return None;
+        }
+    };
+    let mut subscribers = Vec::new();
+    let mut unknown = false;
+    if let Field::Known(items) = attrs::elements(config, "subscriber") {
+        for (i, item) in items.iter().enumerate() {
+            let path = root.clone().attr("subscriber").index(i as i64);
+            let weight = match attrs::integer(item, "weight") {
+                Field::Null => 0,
+                Field::Unknown => {
+                    unknown = true;
+                    0
+                }
+                Field::Known(Ok(w)) if (0..=i32::MAX as i64).contains(&w) => w,
+                Field::Known(w) => {
+                    let shown = w.map_or_else(|s| s, |w| w.to_string());
+                    diags.error_at(
+                        path.clone().attr("weight"),
+                        "Invalid weight",
+                        format!("weight = {shown}: use a whole number, 0 or more."),
+                    );
+                    0
+                }
+            };
+            let mut subscriber = json!({"weight": weight});
+            if let Some(affinity) = selector::parse_at(item, "cluster_affinity", &path, diags) {
+                subscriber["clusterAffinity"] =
+                    serde_json::to_value(affinity).expect("selectors serialise");
+            }
+            subscribers.push(subscriber);
+        }
+    }
+    let mut tolerations = Vec::new();
+    if let Field::Known(items) = attrs::elements(config, "toleration") {
+        for item in items {
+            let mut t = serde_json::Map::new();
+            for (attr, field) in [
+                ("key", "key"),
+                ("operator", "operator"),
+                ("value", "value"),
+                ("effect", "effect"),
+            ] {
+                match attrs::string(item, attr) {
+                    Field::Known(v) => {
+                        t.insert(field.to_string(), Json::String(v));
+                    }
+                    Field::Unknown => unknown = true,
+                    Field::Null => {}
+                }
+            }
+            tolerations.push(Json::Object(t));
+        }
+    }
+    let feeds = match attrs::string_list(config, "feeds") {
+        Field::Known(feeds) => feeds,
+        _ => return None,
+    };
+    let overrides = match attrs::string_list(config, "overrides") {
+        Field::Known(o) => o,
+        Field::Null => Vec::new(),
+        Field::Unknown => return None,
+    };
+    if unknown || diags.has_errors() {
+        return None;
+    }
+    let mut spec_feeds = Vec::new();
+    let mut feed_objects = Vec::new();
+    for (i, feed) in feeds.iter().enumerate() {
+        let path = root.clone().attr("feeds").index(i as i64);
+        if feed.trim_start().starts_with('{') {
+            match clusternet_model::json::parse(feed)
+                .map_err(|e| e.to_string())
+                .and_then(|o| FeedIdentity::of(&o).map(|id| (o, id)))
+            {
+                Ok((object, identity)) => {
+                    spec_feeds.push(feed_ref(&identity));
+                    feed_objects.push(object);
+                }
+                Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
+            }
+        } else {
+            match FeedIdentity::parse_key(feed) {
+                Ok(identity) => {
+                    spec_feeds.push(feed_ref(&identity));
+                    diags.error_at(
+                        path,
+                        "Feed not found",
+                        format!(
+                            "Feed {} is given by key, so it must exist on the hub, and no hub \
+                             is configured. Pass the feed by value instead \
+                             (clusternet_manifest.<name>.feed).",
+                            identity.key()
+                        ),
+                    );
+                }
+                Err(e) => diags.error_at(path, "Invalid feed", e),
+            }
+        }
+    }
+    if diags.has_errors() {
+        return None;
+    }
+    let mut spec = json!({
+        "schedulingStrategy": strategy,
+        "subscribers": subscribers,
+        "feeds": spec_feeds,
+    });
+    if strategy == "Dividing" {
+        spec["dividingScheduling"] = json!({"type": dividing_type});
+    }
+    if !tolerations.is_empty() {
+        spec["clusterTolerations"] = Json::Array(tolerations);
+    }
+    let subscription = json!({
+        "apiVersion": "apps.clusternet.io/v1alpha1",
+        "kind": "Subscription",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": spec,
+    });
+    let mut objects = vec![subscription];
+    objects.extend(feed_objects);
+    for (i, text) in overrides.iter().enumerate() {
+        match clusternet_model::json::parse(text) {
+            Ok(o) if o.is_object() => objects.push(o),
+            _ => diags.error_at(
+                root.clone().attr("overrides").index(i as i64),
+                "Invalid override reference",
+                "Pass `ref` of a clusternet_localization or clusternet_globalization.",
+            ),
+        }
+    }
+    let texts = objects
+        .iter()
+        .map(clusternet_model::json::to_compact)
+        .collect();
+    Some((Json::Array(objects), texts))
+}
+
+fn feed_ref(identity: &FeedIdentity) -> Json {
+    let mut feed = json!({
+        "apiVersion": identity.api_version,
+        "kind": identity.kind,
+        "name": identity.name,
+    });
+    if !identity.namespace.is_empty() {
+        feed["namespace"] = Json::String(identity.namespace.clone());
+    }
+    feed
+}
+
+fn managed_cluster(cluster: &crate::config::ClusterConfig) -> Json {
+    let taints: Vec<Json> = cluster
+        .taints
+        .iter()
+        .map(|t| json!({"key": t.key, "value": t.value, "effect": t.effect}))
+        .collect();
+    json!({
+        "apiVersion": "clusters.clusternet.io/v1beta1",
+        "kind": "ManagedCluster",
+        "metadata": {
+            "name": cluster.name,
+            "namespace": cluster.namespace,
+            "labels": cluster.labels,
+        },
+        "spec": {
+            "clusterId": clusternet_model::naming::uid(&["cluster", &cluster.name]),
+            "syncMode": "Push",
+            "taints": taints,
+        },
+    })
+}
+
+/// Renders the subscription of `config` against the inventory. `Ok(None)`: something it
+/// depends on is unknown until apply.
+pub fn render(config: &Value, inventory: &ProviderConfig) -> Result<Option<Rendered>, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let objects = subscription_object(config, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let Some((Json::Array(objects), _)) = objects else {
+        return Ok(None);
+    };
+    if inventory.has_unknowns {
+        return Ok(None);
+    }
+    let mut input = RenderInput::default();
+    for cluster in inventory.clusters.values() {
+        input
+            .add_object(managed_cluster(cluster))
+            .expect("managed clusters are well-formed");
+    }
+    let subscription_name = objects[0]["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let subscription_ns = objects[0]["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for object in objects {
+        if let Err(e) = input.add_object(object) {
+            diags.push(Diagnostic::error(
+                "Invalid subscription input",
+                format!("{e}."),
+            ));
+            return Err(diags);
+        }
+    }
+    let output = match clusternet_model::render::render(&input) {
+        Ok(output) => output,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("Cannot render the subscription", format!("{e}."))
+                    .at(AttributePath::root().attr("feeds")),
+            );
+            return Err(diags);
+        }
+    };
+    let Some(result) = output.subscriptions.iter().find(|s| {
+        s.subscription.metadata.name == subscription_name
+            && s.subscription.metadata.namespace == subscription_ns
+    }) else {
+        diags.push(Diagnostic::error(
+            "Subscription not rendered",
+            "The render engine produced no result for this subscription; this is a bug.",
+        ));
+        return Err(diags);
+    };
+    for warning in output.warnings.iter().chain(result.warnings.iter()) {
+        diags.push(Diagnostic::warning(
+            format!("{:?}", warning.code),
+            warning.message.clone(),
+        ));
+    }
+    Ok(Some(summarise(
+        result,
+        &subscription_ns,
+        &subscription_name,
+        diags,
+    )))
+}
+
+fn summarise(result: &SubscriptionRender, ns: &str, name: &str, warnings: Diagnostics) -> Rendered {
+    let salt = format!("{ns}/{name}");
+    let redact = |value: &str| secret_marker(&salt, value);
+    let descriptions = clusternet_model::preview::preview_redacted(result, &redact);
+    let mut objects = BTreeMap::new();
+    let mut binding_clusters = Vec::new();
+    for cluster in &result.clusters {
+        binding_clusters.push(cluster.cluster_name.clone());
+        objects.insert(
+            cluster.cluster_name.clone(),
+            cluster
+                .objects
+                .iter()
+                .filter_map(|o| clusternet_model::json::parse(&o.json).ok())
+                .collect(),
+        );
+    }
+    binding_clusters.sort();
+    let mut replicas = BTreeMap::new();
+    if let Some(per_feed) = &result.subscription.status.replicas {
+        for (feed_key, counts) in per_feed {
+            for (binding, count) in result
+                .subscription
+                .status
+                .binding_clusters
+                .iter()
+                .zip(counts)
+            {
+                let cluster = result
+                    .clusters
+                    .iter()
+                    .find(|c| &c.binding == binding)
+                    .map(|c| c.cluster_name.clone())
+                    .unwrap_or_else(|| binding.clone());
+                replicas.insert(format!("{cluster}/{}", feed_key.0), i64::from(*count));
+            }
+        }
+    }
+    Rendered {
+        binding_clusters,
+        replicas,
+        spec_hash: result.subscription.status.spec_hash.to_string(),
+        descriptions,
+        objects,
+        warnings,
+    }
+}
+
+/// A stable stand-in for a secret value: the same value gives the same marker (so changes
+/// show as diffs), and the value cannot be read back.
+fn secret_marker(salt: &str, value: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("{salt}\0{value}").as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("(sensitive value, sha256:{hex})")
+}
+
+fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
+    let mut entries = base.as_entries().cloned().unwrap_or_default();
+    let name = attrs::string(base, "name").known();
+    let namespace = match attrs::string(base, "namespace") {
+        Field::Known(ns) => Some(ns),
+        Field::Null => Some("default".to_string()),
+        Field::Unknown => None,
+    };
+    entries.insert(
+        "id".into(),
+        match (namespace, name) {
+            (Some(ns), Some(n)) => format!("{ns}/{n}").into(),
+            _ => Value::unknown(),
+        },
+    );
+    match rendered {
+        Some(r) => {
+            entries.insert(
+                "binding_clusters".into(),
+                Value::List(
+                    r.binding_clusters
+                        .iter()
+                        .map(|c| Value::from(c.as_str()))
+                        .collect(),
+                ),
+            );
+            entries.insert(
+                "replicas".into(),
+                Value::Map(
+                    r.replicas
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::from(*v)))
+                        .collect(),
+                ),
+            );
+            entries.insert("spec_hash".into(), r.spec_hash.clone().into());
+            entries.insert(
+                "descriptions".into(),
+                Value::Map(
+                    r.descriptions
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                        .collect(),
+                ),
+            );
+        }
+        None => {
+            for attr in ["binding_clusters", "replicas", "spec_hash", "descriptions"] {
+                entries.insert(attr.into(), Value::unknown());
+            }
+        }
+    }
+    Value::Object(entries)
+}
+
+/// Offline checks.
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    subscription_object(config, &mut diags);
+    // A feed given by key is only an error at plan, where the hub is known.
+    let errors: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| d.summary != "Feed not found")
+        .collect();
+    let mut out = Diagnostics::new();
+    for d in errors {
+        out.push(d);
+    }
+    out
+}
+
+/// Plans the rendering.
+pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
+    let mut response = PlanResponse {
+        planned_state: Value::Null,
+        requires_replace: vec![
+            AttributePath::root().attr("name"),
+            AttributePath::root().attr("namespace"),
+        ],
+        planned_private: Vec::new(),
+        diagnostics: Diagnostics::new(),
+    };
+    if req.proposed_new_state.is_null() {
+        return response;
+    }
+    match render(&req.config, inventory) {
+        Ok(rendered) => {
+            if let Some(r) = &rendered {
+                response.diagnostics.extend(r.warnings.clone());
+            }
+            response.planned_state = computed_state(&req.proposed_new_state, rendered.as_ref());
+        }
+        Err(diags) => response.diagnostics = diags,
+    }
+    response
+}
+
+/// Deploys the planned rendering to every bound cluster and removes what left.
+pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
+    let mut diagnostics = Diagnostics::new();
+    let prior_clusters = clusters_of(&req.prior_state);
+    if req.planned_state.is_null() {
+        // Destroy: remove everything this subscription deployed.
+        let id = attrs::string(&req.prior_state, "id")
+            .known()
+            .unwrap_or_default();
+        for cluster in &prior_clusters {
+            diagnostics.extend(targets::remove(inventory, &id, cluster).await);
+        }
+        return ApplyResponse {
+            new_state: if diagnostics.has_errors() {
+                req.prior_state
+            } else {
+                Value::Null
+            },
+            private: Vec::new(),
+            diagnostics,
+        };
+    }
+    let rendered = match render(&req.config, inventory) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            diagnostics.push(Diagnostic::error(
+                "Subscription still unknown at apply",
+                "Some input of this subscription is unknown during apply; this is a bug.",
+            ));
+            return ApplyResponse {
+                new_state: req.prior_state,
+                private: Vec::new(),
+                diagnostics,
+            };
+        }
+        Err(d) => {
+            return ApplyResponse {
+                new_state: req.prior_state,
+                private: Vec::new(),
+                diagnostics: d,
+            };
+        }
+    };
+    let new_state = computed_state(&req.planned_state, Some(&rendered));
+    if new_state.get("descriptions") != req.planned_state.get("descriptions") {
+        diagnostics.push(Diagnostic::error(
+            "Rendering changed between plan and apply",
+            "The subscription rendered differently during apply than in the plan; nothing was \
+             deployed. Run terraform plan again.",
+        ));
+        return ApplyResponse {
+            new_state: req.prior_state,
+            private: Vec::new(),
+            diagnostics,
+        };
+    }
+    let id = attrs::string(&new_state, "id").known().unwrap_or_default();
+    for (cluster, objects) in &rendered.objects {
+        diagnostics.extend(targets::deploy(inventory, &id, cluster, objects).await);
+    }
+    for cluster in prior_clusters
+        .iter()
+        .filter(|c| !rendered.objects.contains_key(*c))
+    {
+        diagnostics.extend(targets::remove(inventory, &id, cluster).await);
+    }
+    ApplyResponse {
+        new_state,
+        private: Vec::new(),
+        diagnostics,
+    }
+}
+
+/// The clusters a state's descriptions cover.
+fn clusters_of(state: &Value) -> Vec<String> {
+    let mut clusters: Vec<String> = state
+        .get("descriptions")
+        .and_then(Value::as_entries)
+        .map(|m| {
+            m.keys()
+                .filter_map(|k| k.split('/').next())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    clusters.sort();
+    clusters.dedup();
+    clusters
+}
+
+/// Reads: directory targets report the files as they are now (drift shows as a diff).
+pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse {
+    let mut state = req.current_state.clone();
+    let id = attrs::string(&state, "id").known().unwrap_or_default();
+    if let Some(descriptions) = state
+        .get("descriptions")
+        .and_then(Value::as_entries)
+        .cloned()
+    {
+        let redact = |value: &str| secret_marker(&id, value);
+        let live = targets::read(inventory, &id, &descriptions, &redact).await;
+        if let Value::Object(entries) = &mut state {
+            entries.insert(
+                "descriptions".into(),
+                Value::Map(live.into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
+            );
+        }
+    }
+    ReadResponse {
+        new_state: state,
+        private: req.private,
+        diagnostics: Diagnostics::new(),
+    }
+}
