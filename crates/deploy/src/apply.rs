@@ -84,6 +84,11 @@ impl ApplyReport {
     pub fn unreachable(&self) -> Option<&ObjectError> {
         self.errors().find(|e| e.is_unreachable())
     }
+
+    /// The first error concerning the whole cluster (unreachable or credentials refused).
+    pub fn cluster_failure(&self) -> Option<&ObjectError> {
+        self.errors().find(|e| e.is_cluster_failure())
+    }
 }
 
 /// Per-object state during one apply call.
@@ -189,7 +194,7 @@ impl Cluster {
         let unreachable = slots.iter().any(|s| {
             s.result
                 .as_ref()
-                .is_some_and(|r| r.as_ref().is_err_and(ObjectError::is_unreachable))
+                .is_some_and(|r| r.as_ref().is_err_and(ObjectError::is_cluster_failure))
         });
         if unreachable {
             for slot in slots.iter_mut().filter(|s| s.result.is_none()) {
@@ -214,6 +219,7 @@ impl Cluster {
         let deadline = Instant::now() + options.establish_timeout;
         for &i in indices {
             let reference = slots[i].reference.clone().expect("valid");
+            let mut refreshed = false;
             let result = loop {
                 match self.resolve(&reference).await {
                     Err(ObjectError::UnknownKind { .. })
@@ -226,13 +232,18 @@ impl Cluster {
                         tokio::time::sleep(Duration::from_millis(200)).await;
                         self.discovery().invalidate_version(&reference.api_version);
                     }
+                    Err(ObjectError::UnknownKind { .. }) if !refreshed => {
+                        // The cache may predate a CRD installed by someone else.
+                        refreshed = true;
+                        self.discovery().invalidate_version(&reference.api_version);
+                    }
                     other => break other,
                 }
             };
             match result {
                 Ok(resolved) => slots[i].resolved = Some(resolved),
                 Err(e) => {
-                    let unreachable = e.is_unreachable();
+                    let unreachable = e.is_cluster_failure();
                     slots[i].result = Some(Err(e));
                     if unreachable {
                         return;

@@ -86,8 +86,24 @@ pub enum ObjectError {
         #[source]
         source: Unreachable,
     },
-    /// Not attempted because the cluster became unreachable earlier in the same call.
-    #[error("{reference}: not attempted, cluster {cluster} is unreachable")]
+    /// The cluster refused our credentials (HTTP 401) or they could not be obtained (exec
+    /// plugin, token file): every request to it will fail the same way.
+    #[error(
+        "{reference}: credentials for cluster {cluster} were refused or unavailable: {message}"
+    )]
+    Credentials {
+        /// The object.
+        reference: Box<ObjectRef>,
+        /// The cluster.
+        cluster: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Not attempted because the cluster became unreachable or refused our credentials
+    /// earlier in the same call.
+    #[error(
+        "{reference}: not attempted, cluster {cluster} is unreachable or refused our credentials"
+    )]
     Skipped {
         /// The object.
         reference: Box<ObjectRef>,
@@ -115,14 +131,24 @@ impl ObjectError {
             | ObjectError::NotEstablished { reference, .. }
             | ObjectError::Unreachable { reference, .. }
             | ObjectError::Skipped { reference, .. }
+            | ObjectError::Credentials { reference, .. }
             | ObjectError::Internal { reference, .. } => Some(reference),
             ObjectError::Invalid { .. } => None,
         }
     }
 
-    /// Whether this error means the cluster is unreachable (further calls are pointless).
+    /// Whether this error means the cluster is unreachable.
     pub fn is_unreachable(&self) -> bool {
         matches!(self, ObjectError::Unreachable { .. })
+    }
+
+    /// Whether this error concerns the whole cluster (unreachable, or credentials refused), so
+    /// that further requests to it are pointless.
+    pub fn is_cluster_failure(&self) -> bool {
+        matches!(
+            self,
+            ObjectError::Unreachable { .. } | ObjectError::Credentials { .. }
+        )
     }
 
     /// Classifies a kube error for `reference` on cluster `cluster`.
@@ -137,6 +163,11 @@ impl ObjectError {
                         reference,
                     }
                 }
+                401 => ObjectError::Credentials {
+                    reference,
+                    cluster: cluster.to_string(),
+                    message: status.message.clone(),
+                },
                 422 => ObjectError::Rejected {
                     reference,
                     message: status.message.clone(),
@@ -151,6 +182,11 @@ impl ObjectError {
             kube::Error::SerdeError(e) => ObjectError::Internal {
                 reference,
                 message: format!("cannot decode the server's answer: {e}"),
+            },
+            kube::Error::Auth(e) => ObjectError::Credentials {
+                reference,
+                cluster: cluster.to_string(),
+                message: transport_message(&e),
             },
             kube::Error::BuildRequest(e) => ObjectError::Internal {
                 reference,

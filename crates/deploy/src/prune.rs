@@ -87,7 +87,7 @@ impl Cluster {
             for (api_version, kind) in kinds {
                 match self.list_labelled(&api_version, &kind, &selector).await {
                     Ok(found) => candidates.extend(found),
-                    Err(e) if e.is_unreachable() => {
+                    Err(e) if e.is_cluster_failure() => {
                         return DeleteReport {
                             cluster: self.name().to_string(),
                             outcomes: vec![DeleteOutcome {
@@ -170,9 +170,11 @@ impl Cluster {
                 .buffered(concurrency.max(1))
                 .collect()
                 .await;
-            unreachable = done
-                .iter()
-                .any(|o| o.result.as_ref().is_err_and(ObjectError::is_unreachable));
+            unreachable = done.iter().any(|o| {
+                o.result
+                    .as_ref()
+                    .is_err_and(ObjectError::is_cluster_failure)
+            });
             if phase == Phase::CustomResourceDefinitions {
                 self.discovery().invalidate();
             }

@@ -512,3 +512,73 @@ async fn apply_many_applies_to_every_child_and_an_unreachable_one_does_not_stop_
         assert_eq!(count, 50, "{}", child.name());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_server_that_accepts_but_never_answers_times_out_as_unreachable() {
+    // Like a stopped (SIGSTOP) kube-apiserver: the kernel accepts, nothing ever replies.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = ConnectionConfig::Direct {
+        host: format!("https://127.0.0.1:{port}"),
+        token: None,
+        ca_certificate_pem: None,
+        client_certificate_pem: None,
+        client_key_pem: None,
+        insecure: true,
+        exec: None,
+    };
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(1),
+        read: Duration::from_secs(2),
+        write: Duration::from_secs(2),
+    };
+    let cluster = Cluster::connect("frozen", &config, timeouts).await.unwrap();
+    let started = Instant::now();
+    let report = cluster
+        .apply(
+            vec![config_map("x", "a", json!({}))],
+            &ApplyOptions::default(),
+        )
+        .await;
+    let elapsed = started.elapsed();
+    eprintln!("frozen cluster reported after {elapsed:?}");
+    assert!(report.unreachable().is_some(), "{:?}", report.outcomes);
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+    drop(listener);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_is_a_credentials_error_for_the_whole_cluster() {
+    let bed = Testbed::shared();
+    let child = bed.child(1);
+    let config = ConnectionConfig::Direct {
+        host: child.server().to_string(),
+        token: Some("wrong-token".into()),
+        ca_certificate_pem: Some(std::fs::read_to_string(child.ca_file()).unwrap()),
+        client_certificate_pem: None,
+        client_key_pem: None,
+        insecure: false,
+        exec: None,
+    };
+    let cluster = Cluster::connect("child-1", &config, Timeouts::default())
+        .await
+        .unwrap();
+    let report = cluster
+        .apply(
+            vec![
+                config_map("default", "a", json!({})),
+                config_map("default", "b", json!({})),
+            ],
+            &ApplyOptions::default(),
+        )
+        .await;
+    assert!(
+        matches!(report.cluster_failure(), Some(ObjectError::Credentials { cluster, .. }) if cluster == "child-1"),
+        "{:?}",
+        report.outcomes
+    );
+    assert!(matches!(
+        report.outcomes[1].result,
+        Err(ObjectError::Skipped { .. })
+    ));
+}
