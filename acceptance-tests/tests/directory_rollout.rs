@@ -1,0 +1,238 @@
+//! A multi-cluster rollout to directory targets (no cluster needed), with both terraform
+//! versions: the plan previews each cluster's objects, apply writes exactly the selected
+//! clusters, overrides and replica division land where they should, drift in the files shows
+//! up and is repaired, clusters leaving the selector are pruned, destroy cleans up.
+
+use std::path::Path;
+
+use acceptance_tests::terraform::{Terraform, Workspace};
+use serde_json::json;
+
+fn file(ws: &Workspace, cluster: &str, name: &str) -> String {
+    std::fs::read_to_string(
+        ws.path()
+            .join("rendered")
+            .join(cluster)
+            .join("default.shop")
+            .join(name),
+    )
+    .unwrap_or_default()
+}
+
+fn files(ws: &Workspace, cluster: &str) -> Vec<String> {
+    let dir = ws
+        .path()
+        .join("rendered")
+        .join(cluster)
+        .join("default.shop");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The output with runs of spaces squashed, so that Terraform's column alignment does not
+/// matter to the assertions.
+fn squash(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c == ' ' {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+const CONFIGMAP: &str = "core_v1_configmap_shop_settings.yaml";
+const DEPLOYMENT: &str = "apps_v1_deployment_shop_web.yaml";
+
+#[test]
+fn rollout_to_directory_targets_with_both_terraform_versions() {
+    for tf in Terraform::all() {
+        rollout(&tf);
+    }
+}
+
+fn rollout(tf: &Terraform) {
+    let v = tf.version;
+    let mut ws = Workspace::new("directory_rollout", tf);
+
+    // Plan: per-cluster objects as field-level jsonencode diffs, replicas 2 and 4, secrets masked.
+    let plan = ws.plan().expect_success();
+    let text = &squash(&plan.stdout);
+    assert!(
+        text.contains("\"eu-1/v1/ConfigMap/shop/settings\" = jsonencode("),
+        "{v}:\n{text}"
+    );
+    assert!(text.contains("\"us-1/apps/v1/Deployment/shop/web\""), "{v}");
+    assert!(!text.contains("\"ap-1/"), "{v}: ap-1 is not selected");
+    assert!(
+        text.contains("\"eu-1/apps/v1/Deployment/shop/web\" = 2"),
+        "{v}: replicas in plan"
+    );
+    assert!(
+        text.contains("\"us-1/apps/v1/Deployment/shop/web\" = 4"),
+        "{v}"
+    );
+    assert!(
+        !text.contains("s3cr3t-value"),
+        "{v}: a secret leaked into the plan"
+    );
+    assert!(
+        !text.contains("czNjcjN0LXZhbHVl"),
+        "{v}: a base64 secret leaked into the plan"
+    );
+    assert!(
+        text.contains("(sensitive value, sha256:"),
+        "{v}: secret marker shown"
+    );
+
+    // Apply: files in exactly the two selected clusters, with Clusternet's labels.
+    ws.apply().expect_success();
+    let expected = vec![
+        DEPLOYMENT.to_string(),
+        "core_v1_namespace_shop.yaml".to_string(),
+        "core_v1_secret_shop_credentials.yaml".to_string(),
+        "core_v1_service_shop_web.yaml".to_string(),
+        CONFIGMAP.to_string(),
+    ];
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(files(&ws, "eu-1"), expected_sorted, "{v}");
+    assert_eq!(files(&ws, "us-1"), expected_sorted, "{v}");
+    assert!(files(&ws, "ap-1").is_empty(), "{v}");
+    assert!(
+        file(&ws, "eu-1", CONFIGMAP).contains("clusternet.io/created-by"),
+        "{v}"
+    );
+    assert!(file(&ws, "eu-1", DEPLOYMENT).contains("replicas: 2"), "{v}");
+    assert!(file(&ws, "us-1", DEPLOYMENT).contains("replicas: 4"), "{v}");
+    // The Globalization (priority 100) applies to both; the Localization (600) to eu-1 only.
+    assert!(
+        file(&ws, "eu-1", CONFIGMAP).contains("log_level: warn"),
+        "{v}"
+    );
+    assert!(
+        file(&ws, "us-1", CONFIGMAP).contains("log_level: warn"),
+        "{v}"
+    );
+    assert!(
+        file(&ws, "eu-1", CONFIGMAP).contains("greeting: hallo"),
+        "{v}"
+    );
+    assert!(
+        file(&ws, "us-1", CONFIGMAP).contains("greeting: hello"),
+        "{v}"
+    );
+    // The real secret value is deployed (base64 in data).
+    assert!(file(&ws, "eu-1", "core_v1_secret_shop_credentials.yaml").contains("czNjcjN0LXZhbHVl"));
+    assert_eq!(ws.outputs()["clusters"], json!(["eu-1", "us-1"]), "{v}");
+    let state = ws.show_json().to_string();
+    assert!(
+        !state.contains("s3cr3t-value") || state.contains("sensitive"),
+        "{v}"
+    );
+
+    // No changes on a second plan.
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        again.exit_code,
+        Some(0),
+        "{v}: second plan not empty:\n{}",
+        again.all_output()
+    );
+
+    // Changing one override's value: a diff only on the affected cluster and field.
+    ws.set_env("TF_VAR_eu_greeting", "servus");
+    let plan = ws.plan().expect_success();
+    let text = &squash(&plan.stdout);
+    assert!(
+        text.contains("greeting = \"hallo\" -> \"servus\""),
+        "{v}:\n{text}"
+    );
+    assert!(text.contains("\"eu-1/v1/ConfigMap/shop/settings\""), "{v}");
+    assert!(
+        !text.contains("\"us-1/v1/ConfigMap/shop/settings\" = jsonencode"),
+        "{v}: us-1 unaffected:\n{text}"
+    );
+    ws.apply().expect_success();
+    assert!(
+        file(&ws, "eu-1", CONFIGMAP).contains("greeting: servus"),
+        "{v}"
+    );
+
+    // Drift: an edited file and a deleted file show in the plan; apply restores them.
+    let cm = ws.path().join("rendered/us-1/default.shop").join(CONFIGMAP);
+    let edited = std::fs::read_to_string(&cm)
+        .unwrap()
+        .replace("log_level: warn", "log_level: debug");
+    std::fs::write(&cm, edited).unwrap();
+    std::fs::remove_file(
+        ws.path()
+            .join("rendered/eu-1/default.shop")
+            .join(DEPLOYMENT),
+    )
+    .unwrap();
+    let plan = squash(&ws.plan().expect_success().stdout);
+    assert!(
+        plan.contains("log_level = \"debug\" -> \"warn\""),
+        "{v}:\n{plan}"
+    );
+    assert!(
+        plan.contains("+ \"eu-1/apps/v1/Deployment/shop/web\""),
+        "{v}:\n{plan}"
+    );
+    ws.apply().expect_success();
+    assert!(
+        file(&ws, "us-1", CONFIGMAP).contains("log_level: warn"),
+        "{v}"
+    );
+    assert!(
+        Path::new(
+            &ws.path()
+                .join("rendered/eu-1/default.shop")
+                .join(DEPLOYMENT)
+        )
+        .exists()
+    );
+
+    // Moving the selector: eu-1 and us-1 leave (pruned, shown in plan), ap-1 joins.
+    ws.set_env("TF_VAR_selected_env", "staging");
+    let plan = squash(&ws.plan().expect_success().stdout);
+    assert!(
+        plan.contains("- \"eu-1/apps/v1/Deployment/shop/web\""),
+        "{v}:\n{plan}"
+    );
+    assert!(
+        plan.contains("+ \"ap-1/apps/v1/Deployment/shop/web\""),
+        "{v}"
+    );
+    ws.apply().expect_success();
+    assert!(files(&ws, "eu-1").is_empty(), "{v}: eu-1 pruned");
+    assert!(files(&ws, "us-1").is_empty(), "{v}: us-1 pruned");
+    assert_eq!(files(&ws, "ap-1"), expected_sorted, "{v}");
+    assert!(
+        file(&ws, "ap-1", DEPLOYMENT).contains("replicas: 6"),
+        "{v}: ap-1 alone gets all"
+    );
+
+    // Destroy leaves nothing.
+    ws.destroy().expect_success();
+    for cluster in ["eu-1", "us-1", "ap-1"] {
+        assert!(files(&ws, cluster).is_empty(), "{v}: {cluster} not cleaned");
+    }
+}
