@@ -53,6 +53,51 @@ impl Cluster {
             .await
     }
 
+    /// Every object of `api_version`/`kind` (in `namespace`, or all namespaces / cluster-wide
+    /// when `None`) matching the label `selector`, whole. An unserved kind lists nothing.
+    /// One request (e.g. the hub's ManagedClusters for the cluster inventory).
+    pub async fn list(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<Vec<Value>, ObjectError> {
+        let probe = ObjectRef::new(api_version, kind, namespace, "*");
+        let resolved = match self.resolve(&probe).await {
+            Ok(r) => r,
+            Err(ObjectError::UnknownKind { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let api: kube::Api<kube::api::DynamicObject> = match namespace {
+            Some(ns) if resolved.namespaced => {
+                kube::Api::namespaced_with(self.client().clone(), ns, &resolved.resource)
+            }
+            _ => kube::Api::all_with(self.client().clone(), &resolved.resource),
+        };
+        let mut params = kube::api::ListParams::default();
+        if let Some(selector) = selector {
+            params = params.labels(selector);
+        }
+        let list = api.list(&params).await.map_err(|e| self.error(&probe, e))?;
+        list.items
+            .into_iter()
+            .map(|mut item| {
+                // List items carry no apiVersion/kind of their own.
+                if item.types.is_none() {
+                    item.types = Some(kube::core::TypeMeta {
+                        api_version: api_version.to_string(),
+                        kind: kind.to_string(),
+                    });
+                }
+                serde_json::to_value(item).map_err(|e| ObjectError::Internal {
+                    reference: Box::new(probe.clone()),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
     /// One live object, `None` when it or its kind does not exist.
     pub async fn get(&self, reference: &ObjectRef) -> Result<Option<Value>, ObjectError> {
         let resolved = match self.resolve(reference).await {

@@ -279,6 +279,23 @@ async fn prune_removes_the_object_that_left_the_set_and_nothing_else() {
     }
     assert!(!names.contains("configmap/left\n"));
 
+    let labelled = cluster
+        .list(
+            "v1",
+            "ConfigMap",
+            Some(&namespace),
+            ownership.label_selector().as_deref(),
+        )
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = labelled
+        .iter()
+        .map(|o| o["metadata"]["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["impostor", "kept"]);
+    assert_eq!(labelled[0]["kind"], "ConfigMap");
+
     // Pruning again is a no-op.
     let again = cluster
         .prune(&desired, &[reference(&left)], &ownership)
