@@ -387,10 +387,7 @@ pub fn render(config: &Value, inventory: &ProviderConfig) -> Result<Option<Rende
         return Err(diags);
     };
     for warning in output.warnings.iter().chain(result.warnings.iter()) {
-        diags.push(Diagnostic::warning(
-            format!("{:?}", warning.code),
-            warning.message.clone(),
-        ));
+        diags.push(render_warning(warning));
     }
     Ok(Some(summarise(
         result,
@@ -398,6 +395,49 @@ pub fn render(config: &Value, inventory: &ProviderConfig) -> Result<Option<Rende
         &subscription_name,
         diags,
     )))
+}
+
+/// A render warning as a diagnostic, on the attribute it is about.
+fn render_warning(warning: &clusternet_model::provenance::Warning) -> Diagnostic {
+    use clusternet_model::provenance::WarningCode;
+    let (summary, attribute, hint) = match warning.code {
+        WarningCode::Tie => (
+            "Override order is a tie",
+            "overrides",
+            "Clusternet's order is not deterministic here; the provider ordered by name. Give \
+             the overrides different priorities.",
+        ),
+        WarningCode::OverrideMatchedNothing => (
+            "Override matches nothing",
+            "overrides",
+            "It changes no object of this subscription: check its feed and, for a \
+             Globalization, its cluster_affinity.",
+        ),
+        WarningCode::PatchSkipped => (
+            "Patch skipped: path missing",
+            "overrides",
+            "Clusternet skips a JSON patch whole when one of its paths is missing, silently; \
+             the object is deployed without it. Use `add` or fix the path.",
+        ),
+        WarningCode::ChartNotFound => ("Chart not found", "feeds", ""),
+        WarningCode::ClusterTainted => (
+            "Cluster not selected because of a taint",
+            "toleration",
+            "Add a toleration to select it.",
+        ),
+        WarningCode::UnknownAvailability => (
+            "Cluster capacity unknown",
+            "dividing_type",
+            "Dynamic dividing counts it as 0 available replicas.",
+        ),
+        WarningCode::DividingSkipped => ("Replicas not divided", "feeds", ""),
+    };
+    let detail = if hint.is_empty() {
+        format!("{}.", warning.message)
+    } else {
+        format!("{}. {hint}", warning.message)
+    };
+    Diagnostic::warning(summary, detail).at(AttributePath::root().attr(attribute))
 }
 
 fn summarise(result: &SubscriptionRender, ns: &str, name: &str, warnings: Diagnostics) -> Rendered {
