@@ -6,12 +6,16 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use clusternet_deploy::apply::ApplyOptions;
+use clusternet_deploy::cluster::Cluster;
+use clusternet_deploy::connection::{ConnectionConfig, ExecConfig, Timeouts};
 use clusternet_deploy::directory::{self, FileState};
+use clusternet_deploy::ownership::Ownership;
 use clusternet_deploy::reference::ObjectRef;
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::{Value as Json, json};
 
-use crate::config::{ProviderConfig, Target};
+use crate::config::{Connection, ProviderConfig, Target};
 use crate::resources::feed::FeedIdentity;
 
 fn subscription_dir(root: &std::path::Path, subscription_id: &str) -> PathBuf {
@@ -30,21 +34,165 @@ fn unknown_cluster(cluster: &str) -> Diagnostics {
     .into()
 }
 
-fn not_yet_kubernetes(cluster: &str) -> Diagnostics {
-    Diagnostic::error(
-        format!("Cluster {cluster:?}: deploying to Kubernetes is not available in this build"),
-        "This build of the provider deploys to directory targets only. Use `directory` for \
-         this cluster, or a newer provider version.",
-    )
-    .into()
+/// The deploy layer's connection settings for a configured connection.
+pub fn connection_config(connection: &Connection) -> ConnectionConfig {
+    match connection {
+        Connection::Kubeconfig { path, context } => ConnectionConfig::Kubeconfig {
+            path: path.clone(),
+            context: context.clone(),
+        },
+        Connection::Direct {
+            host,
+            token,
+            ca_certificate,
+            client_certificate,
+            client_key,
+            insecure,
+            exec,
+        } => ConnectionConfig::Direct {
+            host: host.clone(),
+            token: token.as_ref().map(|t| t.0.clone()),
+            ca_certificate_pem: ca_certificate.clone(),
+            client_certificate_pem: client_certificate.clone(),
+            client_key_pem: client_key.as_ref().map(|k| k.0.clone()),
+            insecure: *insecure,
+            exec: exec.as_ref().map(|e| ExecConfig {
+                command: e.command.clone(),
+                api_version: e.api_version.clone(),
+                args: e.args.clone(),
+                env: e.env.clone(),
+            }),
+        },
+    }
+}
+
+async fn connect(cluster: &str, connection: &Connection) -> Result<Cluster, Diagnostics> {
+    Cluster::connect(cluster, &connection_config(connection), Timeouts::default())
+        .await
+        .map_err(|e| {
+            Diagnostic::error(
+                format!("Cluster {cluster:?}: cannot connect"),
+                format!("{e}. Check the cluster's credentials in the provider configuration."),
+            )
+            .into()
+        })
+}
+
+/// How a subscription marks what it deployed, so that pruning finds exactly its objects.
+fn ownership(cluster_namespace: &str, subscription_id: &str) -> Ownership {
+    let (ns, name) = subscription_id
+        .split_once('/')
+        .unwrap_or(("default", subscription_id));
+    // Secrets must not be copied into a last-applied annotation; server-side apply's
+    // managedFields already record what we own.
+    let mut ownership = Ownership::for_description(cluster_namespace, &format!("{ns}-{name}"))
+        .with_label(clusternet_deploy::ownership::SUBS_NAME, name)
+        .with_label(clusternet_deploy::ownership::SUBS_NAMESPACE, ns);
+    ownership.record_last_applied = false;
+    ownership
+}
+
+fn cluster_namespace(inventory: &ProviderConfig, cluster: &str) -> String {
+    inventory
+        .clusters
+        .get(cluster)
+        .map(|c| c.namespace.clone())
+        .unwrap_or_default()
+}
+
+/// References of the preview entries of `cluster` in `descriptions` (Helm entries excluded).
+pub fn references_in(cluster: &str, keys: impl Iterator<Item = String>) -> Vec<ObjectRef> {
+    keys.filter_map(|key| {
+        let rest = key.strip_prefix(cluster)?.strip_prefix('/')?;
+        reference_of(rest)
+    })
+    .collect()
+}
+
+fn object_errors(cluster: &str, errors: Vec<String>) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for e in errors {
+        diags.push(Diagnostic::error(
+            format!("Cluster {cluster:?}: object not applied"),
+            format!(
+                "{e}. The other objects and clusters were applied; this cluster is recorded as \
+                 not done and the next apply retries it."
+            ),
+        ));
+    }
+    diags
+}
+
+async fn deploy_to_cluster(
+    inventory: &ProviderConfig,
+    subscription_id: &str,
+    cluster: &str,
+    connection: &Connection,
+    objects: &[Json],
+    previous: &[ObjectRef],
+) -> Diagnostics {
+    let client = match connect(cluster, connection).await {
+        Ok(c) => c,
+        Err(d) => return d,
+    };
+    let owner = ownership(&cluster_namespace(inventory, cluster), subscription_id);
+    // Objects this subscription deployed before are enforced (drift is restored, even over
+    // another field manager); objects new to the cluster are not forced onto fields someone
+    // else manages (docs/adr/0002-force-only-what-we-deployed.md).
+    let (known, new): (Vec<Json>, Vec<Json>) = objects
+        .iter()
+        .cloned()
+        .partition(|o| ObjectRef::from_object(o).is_ok_and(|r| previous.contains(&r)));
+    let mut errors = Vec::new();
+    for (batch, force) in [(known, true), (new, inventory.force_conflicts)] {
+        if batch.is_empty() {
+            continue;
+        }
+        let options = ApplyOptions {
+            ownership: Some(owner.clone()),
+            force,
+            ..ApplyOptions::default()
+        };
+        let report = client.apply(batch, &options).await;
+        if let Some(failure) = report.cluster_failure() {
+            return Diagnostic::error(
+                format!("Cluster {cluster:?} failed"),
+                format!(
+                    "{failure}. Nothing more was applied to it; the other clusters were. The \
+                     next apply finishes this one."
+                ),
+            )
+            .into();
+        }
+        errors.extend(report.errors().map(ToString::to_string));
+    }
+    if !errors.is_empty() {
+        return object_errors(cluster, errors);
+    }
+    let desired: Vec<ObjectRef> = objects
+        .iter()
+        .filter_map(|o| ObjectRef::from_object(o).ok())
+        .collect();
+    let pruned = client.prune(&desired, previous, &owner).await;
+    if !pruned.is_success() {
+        return Diagnostic::error(
+            format!("Cluster {cluster:?}: pruning failed"),
+            format!("{pruned:?}"),
+        )
+        .into();
+    }
+    Diagnostics::new()
 }
 
 /// Deploys `objects` of subscription `subscription_id` to `cluster`.
+///
+/// `previous`: what this subscription deployed to the cluster before (from state).
 pub async fn deploy(
     inventory: &ProviderConfig,
     subscription_id: &str,
     cluster: &str,
     objects: &[Json],
+    previous: &[ObjectRef],
 ) -> Diagnostics {
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
@@ -65,7 +213,17 @@ pub async fn deploy(
                 .into(),
             }
         }
-        Some(Target::Cluster(_)) => not_yet_kubernetes(cluster),
+        Some(Target::Cluster(connection)) => {
+            deploy_to_cluster(
+                inventory,
+                subscription_id,
+                cluster,
+                connection,
+                objects,
+                previous,
+            )
+            .await
+        }
         None => unknown_cluster(cluster),
     }
 }
@@ -75,6 +233,7 @@ pub async fn remove(
     inventory: &ProviderConfig,
     subscription_id: &str,
     cluster: &str,
+    previous: &[ObjectRef],
 ) -> Diagnostics {
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
@@ -92,7 +251,23 @@ pub async fn remove(
                 .into(),
             }
         }
-        Some(Target::Cluster(_)) => not_yet_kubernetes(cluster),
+        Some(Target::Cluster(connection)) => {
+            let client = match connect(cluster, connection).await {
+                Ok(c) => c,
+                Err(d) => return d,
+            };
+            let owner = ownership(&cluster_namespace(inventory, cluster), subscription_id);
+            let report = client.delete(previous, Some(&owner), 8).await;
+            if report.is_success() {
+                Diagnostics::new()
+            } else {
+                Diagnostic::error(
+                    format!("Cluster {cluster:?}: removing objects failed"),
+                    format!("{report:?}. The next apply or destroy retries."),
+                )
+                .into()
+            }
+        }
         None => unknown_cluster(cluster),
     }
 }
@@ -114,57 +289,152 @@ fn reference_of(key_without_cluster: &str) -> Option<ObjectRef> {
 
 /// Reads what is deployed now for the preview entries in `descriptions`: an entry whose
 /// object is gone disappears, a changed object shows its live content (secrets redacted with
-/// `redact`), an unchanged one keeps its text exactly.
+/// `redact`), an unchanged one keeps its text exactly. Entries that cannot be read (an
+/// unreachable cluster, Helm entries) keep their text.
 pub async fn read(
     inventory: &ProviderConfig,
     subscription_id: &str,
     descriptions: &BTreeMap<String, Value>,
     redact: &(dyn Fn(&str) -> String + Sync),
 ) -> BTreeMap<String, String> {
+    let mut by_cluster: BTreeMap<&str, Vec<(&String, ObjectRef, String)>> = BTreeMap::new();
     let mut live = BTreeMap::new();
     for (key, planned) in descriptions {
         let planned = planned.as_str().unwrap_or_default().to_string();
-        let Some((cluster, rest)) = key.split_once('/') else {
-            live.insert(key.clone(), planned);
-            continue;
-        };
-        let (Some(Target::Directory(root)), Some(reference)) = (
-            inventory.clusters.get(cluster).map(|c| &c.target),
-            reference_of(rest),
-        ) else {
-            // Helm entries and real clusters keep their planned text here.
-            live.insert(key.clone(), planned);
-            continue;
-        };
-        let dir = subscription_dir(root, subscription_id);
-        let state = directory::read_directory(&dir, std::slice::from_ref(&reference))
-            .ok()
-            .and_then(|mut objects| objects.pop())
-            .map(|o| o.state);
-        match state {
-            Some(FileState::Missing) => {}
-            Some(FileState::Present(mut object)) => {
-                if reference.kind == "Secret" && reference.group().is_empty() {
-                    clusternet_model::preview::redact_secret(&mut object, redact);
-                }
-                let text = clusternet_model::json::to_compact(&object);
-                let same = clusternet_model::json::parse(&planned).ok() == Some(object);
-                live.insert(key.clone(), if same { planned } else { text });
-            }
-            Some(FileState::Unparsable(message)) => {
-                live.insert(key.clone(), format!("(unparsable file: {message})"));
+        match key
+            .split_once('/')
+            .and_then(|(c, rest)| Some((c, reference_of(rest)?)))
+        {
+            Some((cluster, reference)) => {
+                by_cluster
+                    .entry(cluster)
+                    .or_default()
+                    .push((key, reference, planned));
             }
             None => {
                 live.insert(key.clone(), planned);
             }
         }
     }
+    for (cluster, entries) in by_cluster {
+        let states: Vec<Option<FileState>> =
+            match inventory.clusters.get(cluster).map(|c| &c.target) {
+                Some(Target::Directory(root)) => {
+                    let dir = subscription_dir(root, subscription_id);
+                    let refs: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+                    match directory::read_directory(&dir, &refs) {
+                        Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
+                        Err(_) => entries.iter().map(|_| None).collect(),
+                    }
+                }
+                Some(Target::Cluster(connection)) => {
+                    read_cluster(cluster, connection, &entries).await
+                }
+                None => entries.iter().map(|_| None).collect(),
+            };
+        for ((key, reference, planned), state) in entries.into_iter().zip(states) {
+            match state {
+                Some(FileState::Missing) => {}
+                Some(FileState::Present(mut object)) => {
+                    if reference.kind == "Secret" && reference.group().is_empty() {
+                        clusternet_model::preview::redact_secret(&mut object, redact);
+                    }
+                    let same =
+                        clusternet_model::json::parse(&planned).ok().as_ref() == Some(&object);
+                    let text = if same {
+                        planned
+                    } else {
+                        clusternet_model::json::to_compact(&object)
+                    };
+                    live.insert(key.clone(), text);
+                }
+                Some(FileState::Unparsable(message)) => {
+                    live.insert(key.clone(), format!("(unparsable: {message})"));
+                }
+                None => {
+                    live.insert(key.clone(), planned);
+                }
+            }
+        }
+    }
     live
+}
+
+/// Live objects of a real cluster, seen through the shape of what was planned: every field
+/// the plan declares shows its live value, whichever field manager holds it now (a
+/// `kubectl edit` moves ownership away from us), and fields the server or others added are
+/// left out. Returned in the shape of directory file states.
+async fn read_cluster(
+    cluster: &str,
+    connection: &Connection,
+    entries: &[(&String, ObjectRef, String)],
+) -> Vec<Option<FileState>> {
+    let Ok(client) = connect(cluster, connection).await else {
+        return entries.iter().map(|_| None).collect();
+    };
+    let refs: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+    client
+        .read_live(&refs, 8)
+        .await
+        .into_iter()
+        .zip(entries)
+        .map(|(object, (_, _, planned))| match object.state {
+            Ok(None) => Some(FileState::Missing),
+            Ok(Some(live)) => match clusternet_model::json::parse(planned) {
+                Ok(planned) => project(&planned, &live).map(FileState::Present),
+                Err(_) => None,
+            },
+            Err(e) => {
+                tracing::warn!(cluster, "cannot read {}: {e}", object.reference);
+                None
+            }
+        })
+        .collect()
+}
+
+/// `live` restricted to the fields of `planned`; `None` when `live` lacks the field.
+fn project(planned: &Json, live: &Json) -> Option<Json> {
+    match (planned, live) {
+        (Json::Object(p), Json::Object(l)) => Some(Json::Object(
+            p.iter()
+                .filter_map(|(k, pv)| Some((k.clone(), project(pv, l.get(k)?)?)))
+                .collect(),
+        )),
+        (Json::Array(p), Json::Array(l)) if p.len() == l.len() => Some(Json::Array(
+            p.iter()
+                .zip(l)
+                .map(|(pv, lv)| project(pv, lv).unwrap_or(Json::Null))
+                .collect(),
+        )),
+        (_, live) => Some(live.clone()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_objects_are_seen_through_the_planned_shape() {
+        let planned =
+            json!({"data": {"color": "blue"}, "metadata": {"name": "a", "labels": {"x": "1"}}});
+        let live = json!({
+            "data": {"color": "red", "extra": "y"},
+            "metadata": {"name": "a", "uid": "u", "labels": {"x": "1", "owner": "us"}},
+            "status": {}
+        });
+        assert_eq!(
+            project(&planned, &live),
+            Some(
+                json!({"data": {"color": "red"}, "metadata": {"name": "a", "labels": {"x": "1"}}})
+            )
+        );
+        let gone = json!({"data": {}, "metadata": {"name": "a"}});
+        assert_eq!(
+            project(&planned, &gone),
+            Some(json!({"data": {}, "metadata": {"name": "a"}}))
+        );
+    }
 
     #[test]
     fn preview_keys_map_to_object_references() {

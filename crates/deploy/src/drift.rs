@@ -41,12 +41,12 @@ impl Cluster {
 
     /// Reads each referenced object whole (including `managedFields` and `status`).
     pub async fn read_live(&self, references: &[ObjectRef], concurrency: usize) -> Vec<LiveObject> {
-        futures::stream::iter(references)
+        // Owned references: a closure over borrowed items makes the future lose `Send` under
+        // higher-ranked lifetimes when callers spawn it.
+        futures::stream::iter(references.iter().cloned())
             .map(|reference| async move {
-                LiveObject {
-                    reference: reference.clone(),
-                    state: self.get(reference).await,
-                }
+                let state = self.get(&reference).await;
+                LiveObject { reference, state }
             })
             .buffered(concurrency.max(1))
             .collect()

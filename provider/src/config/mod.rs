@@ -142,6 +142,8 @@ pub struct ProviderConfig {
     pub clusters: BTreeMap<String, ClusterConfig>,
     /// Clusters at once.
     pub parallelism: usize,
+    /// Force server-side apply conflicts on objects new to a cluster.
+    pub force_conflicts: bool,
     /// Whether parts of the configuration are unknown until apply (values from resources not
     /// yet created): plans then leave what depends on them unknown.
     pub has_unknowns: bool,

@@ -101,6 +101,15 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
         }
     };
 
+    let force_conflicts = match attrs::boolean(config, "force_conflicts") {
+        Field::Known(b) => b,
+        Field::Null => false,
+        Field::Unknown => {
+            has_unknowns = true;
+            false
+        }
+    };
+
     let mut clusters = BTreeMap::new();
     match attrs::entries(config, "clusters") {
         Field::Null => {}
@@ -125,6 +134,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             deployer,
             clusters,
             parallelism,
+            force_conflicts,
             has_unknowns,
         },
         diags,

@@ -594,24 +594,30 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
     response
 }
 
-/// Deploys the planned rendering to every bound cluster and removes what left.
+/// Deploys the planned rendering to every bound cluster (in parallel, bounded by the
+/// provider's `parallelism`) and removes what left. A cluster that fails keeps, in the new
+/// state, the entries it had before, so the next plan shows it as still to do.
 pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
     let mut diagnostics = Diagnostics::new();
+    let prior = descriptions_of(&req.prior_state);
     let prior_clusters = clusters_of(&req.prior_state);
     if req.planned_state.is_null() {
         // Destroy: remove everything this subscription deployed.
         let id = attrs::string(&req.prior_state, "id")
             .known()
             .unwrap_or_default();
-        for cluster in &prior_clusters {
-            diagnostics.extend(targets::remove(inventory, &id, cluster).await);
-        }
+        let work = prior_clusters
+            .iter()
+            .map(|c| (c.clone(), None))
+            .collect::<Vec<_>>();
+        let failed = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+        let new_state = if failed.is_empty() {
+            Value::Null
+        } else {
+            keep_only(&req.prior_state, &prior, &failed)
+        };
         return ApplyResponse {
-            new_state: if diagnostics.has_errors() {
-                req.prior_state
-            } else {
-                Value::Null
-            },
+            new_state,
             private: Vec::new(),
             diagnostics,
         };
@@ -637,8 +643,8 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             };
         }
     };
-    let new_state = computed_state(&req.planned_state, Some(&rendered));
-    if new_state.get("descriptions") != req.planned_state.get("descriptions") {
+    let planned = computed_state(&req.planned_state, Some(&rendered));
+    if planned.get("descriptions") != req.planned_state.get("descriptions") {
         diagnostics.push(Diagnostic::error(
             "Rendering changed between plan and apply",
             "The subscription rendered differently during apply than in the plan; nothing was \
@@ -650,21 +656,120 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             diagnostics,
         };
     }
-    let id = attrs::string(&new_state, "id").known().unwrap_or_default();
-    for (cluster, objects) in &rendered.objects {
-        diagnostics.extend(targets::deploy(inventory, &id, cluster, objects).await);
-    }
-    for cluster in prior_clusters
+    let id = attrs::string(&planned, "id").known().unwrap_or_default();
+    let mut work: Vec<(String, Option<Vec<Json>>)> = rendered
+        .objects
         .iter()
-        .filter(|c| !rendered.objects.contains_key(*c))
-    {
-        diagnostics.extend(targets::remove(inventory, &id, cluster).await);
-    }
+        .map(|(c, objects)| (c.clone(), Some(objects.clone())))
+        .collect();
+    work.extend(
+        prior_clusters
+            .iter()
+            .filter(|c| !rendered.objects.contains_key(*c))
+            .map(|c| (c.clone(), None)),
+    );
+    let failed = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+    let new_state = if failed.is_empty() {
+        planned
+    } else {
+        record_failures(&planned, &prior, &failed)
+    };
     ApplyResponse {
         new_state,
         private: Vec::new(),
         diagnostics,
     }
+}
+
+/// Deploys (`Some(objects)`) or removes (`None`) per cluster, concurrently; returns the
+/// clusters that failed.
+async fn run_per_cluster(
+    inventory: &ProviderConfig,
+    subscription_id: &str,
+    work: Vec<(String, Option<Vec<Json>>)>,
+    prior: &BTreeMap<String, Value>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<String> {
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(inventory.parallelism.max(1)));
+    let inventory = std::sync::Arc::new(inventory.clone());
+    let mut tasks = tokio::task::JoinSet::new();
+    for (cluster, objects) in work {
+        let previous = targets::references_in(&cluster, prior.keys().cloned());
+        let limit = limit.clone();
+        let inventory = inventory.clone();
+        let id = subscription_id.to_string();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let diags = match objects {
+                Some(objects) => {
+                    targets::deploy(&inventory, &id, &cluster, &objects, &previous).await
+                }
+                None => targets::remove(&inventory, &id, &cluster, &previous).await,
+            };
+            (cluster, diags)
+        });
+    }
+    let mut failed = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((cluster, diags)) => {
+                if diags.has_errors() {
+                    failed.push(cluster);
+                }
+                diagnostics.extend(diags);
+            }
+            Err(e) => diagnostics.push(Diagnostic::error(
+                "A cluster task failed",
+                format!("{e}; this is a bug."),
+            )),
+        }
+    }
+    failed.sort();
+    failed
+}
+
+fn descriptions_of(state: &Value) -> BTreeMap<String, Value> {
+    state
+        .get("descriptions")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn in_cluster(key: &str, clusters: &[String]) -> bool {
+    key.split_once('/')
+        .is_some_and(|(c, _)| clusters.iter().any(|f| f == c))
+}
+
+/// `planned`, with the entries of `failed` clusters as they were before.
+fn record_failures(planned: &Value, prior: &BTreeMap<String, Value>, failed: &[String]) -> Value {
+    let mut descriptions: BTreeMap<String, Value> = descriptions_of(planned)
+        .into_iter()
+        .filter(|(k, _)| !in_cluster(k, failed))
+        .collect();
+    descriptions.extend(
+        prior
+            .iter()
+            .filter(|(k, _)| in_cluster(k, failed))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    with_descriptions(planned, descriptions)
+}
+
+/// `state` keeping only the entries of `failed` clusters (a destroy that did not finish).
+fn keep_only(state: &Value, prior: &BTreeMap<String, Value>, failed: &[String]) -> Value {
+    let descriptions = prior
+        .iter()
+        .filter(|(k, _)| in_cluster(k, failed))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    with_descriptions(state, descriptions)
+}
+
+fn with_descriptions(state: &Value, descriptions: BTreeMap<String, Value>) -> Value {
+    let mut entries = state.as_entries().cloned().unwrap_or_default();
+    entries.insert("descriptions".into(), Value::Map(descriptions));
+    Value::Object(entries)
 }
 
 /// The clusters a state's descriptions cover.
