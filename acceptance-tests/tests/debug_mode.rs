@@ -30,7 +30,10 @@ fn terraform_attaches_to_a_provider_started_with_debug() {
     assert_eq!(entry["Test"], json!(true), "protocol 6 needs Test: true");
     assert_eq!(entry["ProtocolVersion"], json!(6));
     assert_eq!(entry["Addr"]["Network"], json!("unix"));
-    let socket = entry["Addr"]["String"].as_str().expect("socket path").to_string();
+    let socket = entry["Addr"]["String"]
+        .as_str()
+        .expect("socket path")
+        .to_string();
     assert!(std::path::Path::new(&socket).exists());
 
     let tf = Terraform::v1_11();
@@ -50,7 +53,10 @@ fn terraform_attaches_to_a_provider_started_with_debug() {
         .status()
         .expect("kill -INT");
     let status = child.wait().expect("wait");
-    assert!(status.success(), "debug server exits cleanly on SIGINT: {status:?}");
+    assert!(
+        status.success(),
+        "debug server exits cleanly on SIGINT: {status:?}"
+    );
     assert!(!std::path::Path::new(&socket).exists(), "socket removed");
 }
 
@@ -73,7 +79,10 @@ fn run_by_hand_the_binary_prints_help_and_version_and_never_waits() {
     assert!(version.status.success());
     assert_eq!(
         String::from_utf8_lossy(&version.stdout).trim(),
-        format!("terraform-provider-clusternet {}", env!("CARGO_PKG_VERSION"))
+        format!(
+            "terraform-provider-clusternet {}",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 
     let unknown = Command::new(provider_binary())

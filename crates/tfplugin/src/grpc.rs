@@ -258,7 +258,11 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
             let state = if raw.json.is_empty() {
                 Value::Null
             } else {
-                json::decode(&raw.json, &ty).map_err(|e| {
+                // Attributes a newer schema dropped are ignored, as Terraform itself does.
+                let options = json::DecodeOptions {
+                    ignore_unknown_attributes: true,
+                };
+                json::decode_with(&raw.json, &ty, &options).map_err(|e| {
                     Diagnostics::from(Diagnostic::error(
                         "Stored state does not match the resource schema",
                         format!(
