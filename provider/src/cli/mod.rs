@@ -1,5 +1,6 @@
 //! The binary as a command-line tool, when a person runs it (no Terraform magic cookie).
 
+pub mod docs;
 pub mod render;
 
 use std::process::ExitCode;
@@ -20,6 +21,9 @@ COMMANDS:
     render [--output yaml|json] [--decode] [FILE|-]...
                  Render Clusternet objects offline: Subscriptions with status, Bases and
                  Descriptions, exactly as Clusternet's hub would produce them.
+    docs [--out DIR] [--check]
+                 Generate the registry docs (docs/) from the schema and examples/; run from
+                 the repository root. --check writes nothing and exits 1 if docs/ is stale.
     version      Print the version.
     help         Print this help.
     --debug      Serve the provider in debug mode and print a TF_REATTACH_PROVIDERS value
@@ -48,6 +52,7 @@ pub fn run(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("render") => render::run(&args[1..]),
+        Some("docs") => docs::run(&args[1..]),
         Some("--debug" | "debug") => debug(),
         Some(other) => {
             eprintln!("unknown command {other:?}\n\n{HELP}");

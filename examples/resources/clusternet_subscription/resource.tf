@@ -1,0 +1,87 @@
+resource "clusternet_manifest" "namespace" {
+  manifest = yamlencode({
+    apiVersion = "v1"
+    kind       = "Namespace"
+    metadata   = { name = "web" }
+  })
+}
+
+resource "clusternet_manifest" "frontend" {
+  manifest = yamlencode({
+    apiVersion = "apps/v1"
+    kind       = "Deployment"
+    metadata   = { name = "frontend", namespace = "web" }
+    spec = {
+      replicas = 6
+      selector = { matchLabels = { app = "frontend" } }
+      template = {
+        metadata = { labels = { app = "frontend" } }
+        spec     = { containers = [{ name = "web", image = "nginx:1.27" }] }
+      }
+    }
+  })
+}
+
+# Every production cluster gets both objects (Replication, the default).
+resource "clusternet_subscription" "everywhere" {
+  name      = "web-everywhere"
+  namespace = "default"
+
+  subscriber {
+    cluster_affinity {
+      match_labels = { env = "prod" }
+    }
+  }
+
+  feeds = [
+    clusternet_manifest.namespace.feed,
+    clusternet_manifest.frontend.feed,
+  ]
+}
+
+# The 6 replicas divided 1:2 between the EU and US clusters: 2 and 4, visible in the plan.
+resource "clusternet_subscription" "divided" {
+  name                = "web-divided"
+  namespace           = "default"
+  scheduling_strategy = "Dividing"
+  dividing_type       = "Static"
+
+  subscriber {
+    weight = 1
+    cluster_affinity {
+      match_labels = { env = "prod", region = "eu" }
+    }
+  }
+  subscriber {
+    weight = 2
+    cluster_affinity {
+      match_expressions {
+        key      = "region"
+        operator = "In"
+        values   = ["us"]
+      }
+    }
+  }
+
+  # Clusters tainted dedicated=payments:NoSchedule may be selected too.
+  toleration {
+    key      = "dedicated"
+    operator = "Equal"
+    value    = "payments"
+    effect   = "NoSchedule"
+  }
+
+  feeds = [
+    clusternet_manifest.namespace.feed,
+    clusternet_manifest.frontend.feed,
+  ]
+}
+
+# The preview: one entry per cluster and object, compact JSON with sorted keys.
+output "rendered_objects" {
+  value = keys(clusternet_subscription.divided.descriptions)
+}
+
+output "replicas" {
+  value = clusternet_subscription.divided.replicas
+}
