@@ -156,6 +156,11 @@ impl Environment {
     }
 }
 
+/// Whether a YAML document has `key: value` with `value` a quoted string (either quote style).
+fn has_string(yaml: &str, key: &str, value: &str) -> bool {
+    yaml.contains(&format!("{key}: '{value}'")) || yaml.contains(&format!("{key}: \"{value}\""))
+}
+
 const CONFIGMAP: &str = "core_v1_configmap_shop_shop-settings.yaml";
 const DEPLOYMENT: &str = "apps_v1_deployment_shop_shop.yaml";
 
@@ -207,10 +212,10 @@ fn module_reuse_environments_apply_with_both_terraform_versions() {
         assert_eq!(replicas("prod-us-1"), "6", "{v}");
         let us = production.object("prod-us-1", CONFIGMAP);
         assert!(us.contains("log_level: warn"), "{v}: {us}");
-        assert!(us.contains("feature_checkout_v2: \"true\""), "{v}: {us}");
+        assert!(has_string(&us, "feature_checkout_v2", "true"), "{v}: {us}");
         let eu = production.object("prod-eu-1", CONFIGMAP);
         assert!(eu.contains("log_level: warn"), "{v}: {eu}");
-        assert!(eu.contains("feature_checkout_v2: \"false\""), "{v}: {eu}");
+        assert!(has_string(&eu, "feature_checkout_v2", "false"), "{v}: {eu}");
         // The staging cluster is not in production's inventory, and vice versa.
         assert!(production.files("staging-eu").is_empty(), "{v}");
         assert!(staging.files("prod-eu-1").is_empty(), "{v}");
