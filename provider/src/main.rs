@@ -8,6 +8,7 @@ mod attrs;
 mod cli;
 mod config;
 mod data_sources;
+mod hub;
 mod provider;
 mod resources;
 mod selector;

@@ -177,7 +177,9 @@ impl Provider for ClusternetProvider {
         match req.type_name.as_str() {
             manifest::TYPE_NAME => manifest::apply(req),
             subscription::TYPE_NAME => subscription::apply(req, &inventory).await,
-            overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::apply(req),
+            overrides::LOCALIZATION | overrides::GLOBALIZATION => {
+                overrides::apply(req, &inventory).await
+            }
             other => ApplyResponse {
                 diagnostics: unsupported(other),
                 new_state: req.prior_state,

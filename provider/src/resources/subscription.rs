@@ -27,6 +27,9 @@ use crate::targets;
 /// Type name.
 pub const TYPE_NAME: &str = "clusternet_subscription";
 
+/// `spec_hash` recorded when the hub could not be written: the next plan shows the change.
+const HUB_NOT_WRITTEN: &str = "(hub not written)";
+
 /// The schema.
 pub fn schema() -> Schema {
     let mut subscriber = NestedBlock::new(
@@ -122,6 +125,8 @@ pub struct Rendered {
     pub objects: BTreeMap<String, Vec<Json>>,
     /// Warnings from rendering.
     pub warnings: Diagnostics,
+    /// What to write to the hub (only rendered for apply, when a hub takes the objects).
+    pub hub: Option<crate::hub::HubObjects>,
 }
 
 /// Builds the Subscription object from configuration; `None` when something is unknown.
@@ -332,6 +337,15 @@ fn managed_cluster(cluster: &crate::config::ClusterConfig) -> Json {
 /// Renders the subscription of `config` against the inventory. `Ok(None)`: something it
 /// depends on is unknown until apply.
 pub fn render(config: &Value, inventory: &ProviderConfig) -> Result<Option<Rendered>, Diagnostics> {
+    render_with(config, inventory, false)
+}
+
+/// [`render`], with the hub objects when `with_hub` (apply only: the plan never needs them).
+fn render_with(
+    config: &Value,
+    inventory: &ProviderConfig,
+    with_hub: bool,
+) -> Result<Option<Rendered>, Diagnostics> {
     let mut diags = Diagnostics::new();
     let objects = subscription_object(config, &mut diags);
     if diags.has_errors() {
@@ -389,12 +403,11 @@ pub fn render(config: &Value, inventory: &ProviderConfig) -> Result<Option<Rende
     for warning in output.warnings.iter().chain(result.warnings.iter()) {
         diags.push(render_warning(warning));
     }
-    Ok(Some(summarise(
-        result,
-        &subscription_ns,
-        &subscription_name,
-        diags,
-    )))
+    let mut rendered = summarise(result, &subscription_ns, &subscription_name, diags);
+    if with_hub {
+        rendered.hub = Some(crate::hub::objects(result, &input.manifests));
+    }
+    Ok(Some(rendered))
 }
 
 /// A render warning as a diagnostic, on the attribute it is about.
@@ -485,6 +498,7 @@ fn summarise(result: &SubscriptionRender, ns: &str, name: &str, warnings: Diagno
         descriptions,
         objects,
         warnings,
+        hub: None,
     }
 }
 
@@ -611,7 +625,16 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             .map(|c| (c.clone(), None))
             .collect::<Vec<_>>();
         let failed = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
-        let new_state = if failed.is_empty() {
+        // Hub objects go after the children (DESIGN.md §7).
+        let mut hub_failed = false;
+        if let Some(hub) = crate::hub::target(inventory)
+            && let Some((ns, name)) = id.split_once('/')
+        {
+            let diags = crate::hub::remove_subscription(hub, ns, name).await;
+            hub_failed = diags.has_errors();
+            diagnostics.extend(diags);
+        }
+        let new_state = if failed.is_empty() && !hub_failed {
             Value::Null
         } else {
             keep_only(&req.prior_state, &prior, &failed)
@@ -622,7 +645,8 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             diagnostics,
         };
     }
-    let rendered = match render(&req.config, inventory) {
+    let hub = crate::hub::target(inventory);
+    let rendered = match render_with(&req.config, inventory, hub.is_some()) {
         Ok(Some(r)) => r,
         Ok(None) => {
             diagnostics.push(Diagnostic::error(
@@ -669,11 +693,23 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             .map(|c| (c.clone(), None)),
     );
     let failed = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
-    let new_state = if failed.is_empty() {
+    // The hub records what was rolled out; a hub failure is a diagnostic and keeps what the
+    // children got (the next apply writes the hub again, as every apply does).
+    let mut hub_failed = false;
+    if let (Some(hub), Some(objects)) = (hub, &rendered.hub) {
+        let diags = crate::hub::apply_subscription(hub, objects).await;
+        hub_failed = diags.has_errors();
+        diagnostics.extend(diags);
+    }
+    let mut new_state = if failed.is_empty() {
         planned
     } else {
         record_failures(&planned, &prior, &failed)
     };
+    if hub_failed && let Value::Object(entries) = &mut new_state {
+        // Recorded as not done, so that the next plan shows a change and apply retries.
+        entries.insert("spec_hash".into(), HUB_NOT_WRITTEN.into());
+    }
     ApplyResponse {
         new_state,
         private: Vec::new(),

@@ -1,0 +1,240 @@
+//! Hub mode with deployer = "provider" on the real bed: the hub API server, with Clusternet's
+//! upstream CRDs installed, accepts the Subscription, the feeds as Manifests in
+//! `clusternet-reserved`, the Bases, the generated dividing Localizations, the Descriptions
+//! and the user's Localization and Globalization; the children get the objects; destroy
+//! leaves none of our objects on the hub.
+
+use acceptance_tests::terraform::{Terraform, Workspace};
+use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
+use serde_json::Value as Json;
+
+struct Names {
+    ns: String,
+    cluster_ns_1: String,
+    cluster_ns_2: String,
+    glob: String,
+}
+
+fn workspace(tf: &Terraform, bed: &Testbed, names: &Names) -> Workspace {
+    let mut ws = Workspace::new("hub_mode", tf);
+    let path = |c: &Cluster| c.kubeconfig().display().to_string();
+    ws.set_env("TF_VAR_kubeconfig_hub", &path(bed.hub()));
+    ws.set_env("TF_VAR_kubeconfig_1", &path(bed.child(1)));
+    ws.set_env("TF_VAR_kubeconfig_2", &path(bed.child(2)));
+    ws.set_env("TF_VAR_ns", &names.ns);
+    ws.set_env("TF_VAR_cluster_ns_1", &names.cluster_ns_1);
+    ws.set_env("TF_VAR_cluster_ns_2", &names.cluster_ns_2);
+    ws.set_env("TF_VAR_glob_name", &names.glob);
+    ws
+}
+
+/// `kubectl get <kind> -n <ns> -o json` on `cluster`: the items.
+fn items(cluster: &Cluster, kind: &str, ns: &str) -> Vec<Json> {
+    let text = cluster
+        .kubectl(["get", kind, "-n", ns, "-o", "json"])
+        .unwrap_or_else(|e| panic!("kubectl get {kind} -n {ns}: {e}"));
+    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
+    list["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn names_of(items: &[Json]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn hub_receives_clusternet_objects() {
+    let bed = Testbed::shared();
+    bed.hub()
+        .install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    for tf in Terraform::all() {
+        let names = Names {
+            ns: unique_name("hubapp"),
+            cluster_ns_1: unique_name("cn-c1"),
+            cluster_ns_2: unique_name("cn-c2"),
+            glob: unique_name("size"),
+        };
+        hub_mode(&tf, bed, &names);
+    }
+}
+
+fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
+    let v = tf.version;
+    let ws = workspace(tf, bed, names);
+    let (hub, c1, c2) = (bed.hub(), bed.child(1), bed.child(2));
+    let ns = names.ns.as_str();
+
+    let plan = ws.plan().expect_success();
+    assert!(
+        plan.stdout.contains("\"c1/apps/v1/Deployment/"),
+        "{v}:\n{}",
+        plan.stdout
+    );
+    // Planning writes nothing to the hub.
+    assert!(
+        hub.kubectl(["get", "subscriptions", "-n", ns, "-o", "name"])
+            .map_or(true, |s| s.trim().is_empty()),
+        "{v}: the plan wrote to the hub"
+    );
+    ws.apply().expect_success();
+
+    // Children: the objects, with the overrides.
+    let color = |c: &Cluster| {
+        c.kubectl([
+            "get",
+            "configmap",
+            "settings",
+            "-n",
+            ns,
+            "-o",
+            "jsonpath={.data.color}/{.data.size}",
+        ])
+        .ok()
+    };
+    assert_eq!(color(c1).as_deref(), Some("green/m"), "{v}");
+    assert_eq!(color(c2).as_deref(), Some("blue/m"), "{v}");
+
+    // Hub: the Subscription, accepted by the upstream CRD.
+    let subs = items(hub, "subscriptions.apps.clusternet.io", ns);
+    assert_eq!(names_of(&subs), ["app"], "{v}: {subs:?}");
+    assert_eq!(
+        subs[0]["spec"]["schedulingStrategy"], "Dividing",
+        "{v}: {:?}",
+        subs[0]
+    );
+    assert_eq!(
+        subs[0]["spec"]["feeds"].as_array().map(Vec::len),
+        Some(4),
+        "{v}"
+    );
+
+    // The feeds as the shadow API stores them.
+    let manifests = items(hub, "manifests.apps.clusternet.io", "clusternet-reserved");
+    let manifest_names = names_of(&manifests);
+    for expected in [
+        format!("namespaces.{ns}"),
+        format!("configmaps.{ns}.settings"),
+        format!("deployments.{ns}.web"),
+        format!("services.{ns}.web"),
+    ] {
+        assert!(
+            manifest_names.contains(&expected),
+            "{v}: {expected} missing from {manifest_names:?}"
+        );
+    }
+    let web = manifests
+        .iter()
+        .find(|m| m["metadata"]["name"] == format!("deployments.{ns}.web").as_str())
+        .expect("web manifest");
+    assert_eq!(
+        web["metadata"]["labels"]["apps.clusternet.io/config.kind"], "Deployment",
+        "{v}: {web}"
+    );
+    assert_eq!(web["template"]["spec"]["replicas"], 6, "{v}: {web}");
+    assert_eq!(
+        web["template"]["metadata"]["labels"]["clusternet.io/created-by"], "clusternet-hub",
+        "{v}: {web}"
+    );
+
+    // Per cluster: a Base, its Generic Description, a dividing Localization (2 and 4).
+    for (cluster_ns, replicas) in [(&names.cluster_ns_1, 2), (&names.cluster_ns_2, 4)] {
+        let bases = items(hub, "bases.apps.clusternet.io", cluster_ns);
+        assert_eq!(bases.len(), 1, "{v}: {bases:?}");
+        assert_eq!(
+            bases[0]["metadata"]["labels"]["apps.clusternet.io/subs.name"], "app",
+            "{v}: {:?}",
+            bases[0]
+        );
+        let descriptions = items(hub, "descriptions.apps.clusternet.io", cluster_ns);
+        assert_eq!(descriptions.len(), 1, "{v}: {descriptions:?}");
+        let d = &descriptions[0];
+        assert_eq!(d["spec"]["deployer"], "Generic", "{v}: {d}");
+        assert_eq!(
+            d["spec"]["raw"].as_array().map(Vec::len),
+            Some(4),
+            "{v}: {d}"
+        );
+        assert_eq!(
+            d["metadata"]["ownerReferences"][0]["uid"], bases[0]["metadata"]["uid"],
+            "{v}: the Description's owner is the live Base"
+        );
+        let localizations = items(hub, "localizations.apps.clusternet.io", cluster_ns);
+        let dividing: Vec<&Json> = localizations
+            .iter()
+            .filter(|l| l["spec"]["priority"] == 1000)
+            .collect();
+        assert_eq!(dividing.len(), 1, "{v}: {localizations:?}");
+        let patch = dividing[0]["spec"]["overrides"][0]["value"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            patch.contains(&format!("\"value\":{replicas}")),
+            "{v}: {patch}"
+        );
+    }
+    // The user's overrides.
+    let user_loc = items(hub, "localizations.apps.clusternet.io", &names.cluster_ns_1);
+    assert!(
+        names_of(&user_loc).contains(&"eu-color".to_string()),
+        "{v}: {user_loc:?}"
+    );
+    assert!(
+        hub.kubectl(["get", "globalizations.apps.clusternet.io", &names.glob])
+            .is_ok(),
+        "{v}: globalization missing"
+    );
+
+    // Nothing left to do.
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        again.exit_code,
+        Some(0),
+        "{v}: second plan not empty:\n{}",
+        again.all_output()
+    );
+
+    ws.destroy().expect_success();
+    assert!(
+        c1.kubectl(["get", "configmap", "settings", "-n", ns])
+            .is_err(),
+        "{v}: child-1 still has the configmap"
+    );
+    assert!(
+        items(hub, "subscriptions.apps.clusternet.io", ns).is_empty(),
+        "{v}: subscription left on the hub"
+    );
+    for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
+        for kind in [
+            "bases.apps.clusternet.io",
+            "descriptions.apps.clusternet.io",
+            "localizations.apps.clusternet.io",
+        ] {
+            let left = items(hub, kind, cluster_ns);
+            assert!(
+                left.is_empty(),
+                "{v}: {kind} left in {cluster_ns}: {left:?}"
+            );
+        }
+    }
+    let left: Vec<String> = names_of(&items(
+        hub,
+        "manifests.apps.clusternet.io",
+        "clusternet-reserved",
+    ))
+    .into_iter()
+    .filter(|n| n.contains(ns))
+    .collect();
+    assert!(left.is_empty(), "{v}: Manifests left: {left:?}");
+    assert!(
+        hub.kubectl(["get", "globalizations.apps.clusternet.io", &names.glob])
+            .is_err(),
+        "{v}: globalization left on the hub"
+    );
+    // The namespaces the provider created for the test's names are the test's to remove.
+    for n in [ns, &names.cluster_ns_1, &names.cluster_ns_2] {
+        let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
+    }
+}

@@ -1,0 +1,555 @@
+//! Hub writes with deployer = "provider" (DESIGN.md §3): the Clusternet objects a real hub
+//! would hold for what the provider rendered and deployed - the Subscription, its feeds as
+//! the shadow API stores them (Manifests in `clusternet-reserved`), and per bound cluster the
+//! Base, the generated dividing Localizations and the Descriptions - plus the user's
+//! Localizations and Globalizations.
+//!
+//! Everything here happens at apply: the plan never depends on it. Objects are written with
+//! server-side apply, the fixed field manager and force (they are ours), stamped with the
+//! subscription's identity so that objects that left the rendering are pruned and destroy
+//! removes exactly ours.
+//!
+//! Not written: the Subscription's `status` (its CRD serves status as a subresource, which a
+//! plain apply ignores); the objects keep Clusternet's labels but not its finalizers (no
+//! controller would ever remove them), and owner references point at the live Bases.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use clusternet_deploy::apply::ApplyOptions;
+use clusternet_deploy::cluster::Cluster;
+use clusternet_deploy::connection::Timeouts;
+use clusternet_deploy::error::ObjectError;
+use clusternet_deploy::ownership::{Ownership, SUBS_NAMESPACE, SUBS_UID};
+use clusternet_deploy::reference::ObjectRef;
+use clusternet_model::feeds::{RESERVED_NAMESPACE, StoredManifest};
+use clusternet_model::render::SubscriptionRender;
+use clusternet_tfplugin::{Diagnostic, Diagnostics};
+use serde_json::{Value as Json, json};
+
+use crate::config::{Connection, Deployer, ProviderConfig};
+use crate::targets::connection_config;
+
+/// Clusternet's API version for apps objects.
+const APPS: &str = "apps.clusternet.io/v1alpha1";
+
+/// The kinds the provider writes, with their CRD names.
+const KINDS: [(&str, &str); 6] = [
+    ("Subscription", "subscriptions.apps.clusternet.io"),
+    ("Manifest", "manifests.apps.clusternet.io"),
+    ("Base", "bases.apps.clusternet.io"),
+    ("Localization", "localizations.apps.clusternet.io"),
+    ("Description", "descriptions.apps.clusternet.io"),
+    ("Globalization", "globalizations.apps.clusternet.io"),
+];
+
+/// Marks every hub object of one subscription (the feeds' Manifests excepted: they are
+/// shared between subscriptions).
+fn subscription_owner(namespace: &str, name: &str) -> Ownership {
+    let uid = clusternet_model::naming::uid(&["Subscription", namespace, name]);
+    let mut owner = Ownership {
+        description: format!("terraform.{namespace}.{name}"),
+        labels: BTreeMap::new(),
+        annotations: BTreeMap::new(),
+        record_last_applied: false,
+    }
+    .with_label(SUBS_NAMESPACE, namespace)
+    .with_label(SUBS_UID, uid);
+    owner.record_last_applied = false;
+    owner
+}
+
+/// Marks feeds' Manifests and override objects written by the provider.
+fn shared_owner() -> Ownership {
+    Ownership {
+        description: "terraform".to_string(),
+        labels: BTreeMap::new(),
+        annotations: BTreeMap::new(),
+        record_last_applied: false,
+    }
+}
+
+/// The hub, when objects are to be written to it.
+pub fn target(inventory: &ProviderConfig) -> Option<&Connection> {
+    match (&inventory.hub, inventory.deployer) {
+        (Some(hub), Deployer::Provider) => Some(hub),
+        _ => None,
+    }
+}
+
+/// What one subscription puts on the hub.
+#[derive(Debug, Clone, Default)]
+pub struct HubObjects {
+    /// Subscription namespace.
+    pub namespace: String,
+    /// Subscription name.
+    pub name: String,
+    /// The Subscription (spec only).
+    pub subscription: Json,
+    /// One Manifest per plain-object feed.
+    pub manifests: Vec<Json>,
+    /// Per bound cluster.
+    pub bases: Vec<Json>,
+    /// Generated dividing Localizations (owner references to their Base by name).
+    pub localizations: Vec<Json>,
+    /// Descriptions (owner references to their Base by name).
+    pub descriptions: Vec<Json>,
+    /// The clusters' dedicated namespaces.
+    pub cluster_namespaces: BTreeSet<String>,
+}
+
+fn with_type(mut object: Json, kind: &str) -> Json {
+    if let Some(map) = object.as_object_mut() {
+        map.insert("apiVersion".into(), APPS.into());
+        map.insert("kind".into(), kind.into());
+        if let Some(meta) = map.get_mut("metadata").and_then(Json::as_object_mut) {
+            // No controller on this hub removes Clusternet's finalizers.
+            meta.remove("finalizers");
+        }
+    }
+    object
+}
+
+/// The Manifest the shadow API stores for a feed (spec §4).
+pub fn manifest_object(stored: &StoredManifest) -> Json {
+    let id = &stored.identity;
+    let mut labels: serde_json::Map<String, Json> = stored
+        .template
+        .pointer("/metadata/labels")
+        .and_then(Json::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (key, value) in [
+        ("apps.clusternet.io/config.group", &id.group),
+        ("apps.clusternet.io/config.version", &id.version),
+        ("apps.clusternet.io/config.kind", &id.kind),
+        ("apps.clusternet.io/config.name", &id.name),
+        ("apps.clusternet.io/config.namespace", &id.namespace),
+    ] {
+        labels.insert(key.into(), value.as_str().into());
+    }
+    json!({
+        "apiVersion": APPS,
+        "kind": "Manifest",
+        "metadata": {
+            "name": stored.manifest_name,
+            "namespace": RESERVED_NAMESPACE,
+            "labels": labels,
+        },
+        "template": stored.template,
+    })
+}
+
+/// The hub objects of a rendered subscription; `manifests` are the stored feeds of its input.
+pub fn objects(result: &SubscriptionRender, manifests: &[StoredManifest]) -> HubObjects {
+    let to_json = |v: Result<Json, serde_json::Error>| v.unwrap_or(Json::Null);
+    let mut subscription = with_type(
+        to_json(serde_json::to_value(&result.subscription)),
+        "Subscription",
+    );
+    if let Some(map) = subscription.as_object_mut() {
+        map.remove("status");
+    }
+    let feeds = &result.subscription.spec.feeds;
+    let manifests = manifests
+        .iter()
+        .filter(|m| feeds.iter().any(|f| m.identity.matched_by(f)))
+        .map(manifest_object)
+        .collect();
+    let mut out = HubObjects {
+        namespace: result.subscription.metadata.namespace.clone(),
+        name: result.subscription.metadata.name.clone(),
+        subscription,
+        manifests,
+        ..HubObjects::default()
+    };
+    for cluster in &result.clusters {
+        out.cluster_namespaces.insert(cluster.namespace.clone());
+        out.bases.push(with_type(
+            to_json(serde_json::to_value(&cluster.base)),
+            "Base",
+        ));
+        out.localizations.extend(
+            cluster
+                .localizations
+                .iter()
+                .map(|l| with_type(to_json(serde_json::to_value(l)), "Localization")),
+        );
+        out.descriptions.extend(
+            cluster
+                .descriptions
+                .iter()
+                .map(|d| with_type(to_json(serde_json::to_value(d)), "Description")),
+        );
+    }
+    out
+}
+
+fn hub_error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostics {
+    Diagnostic::error(summary, detail).into()
+}
+
+async fn connect(connection: &Connection) -> Result<Cluster, Diagnostics> {
+    Cluster::connect("hub", &connection_config(connection), Timeouts::default())
+        .await
+        .map_err(|e| {
+            hub_error(
+                "Hub: cannot connect",
+                format!("{e}. Check the `hub` credentials in the provider configuration."),
+            )
+        })
+}
+
+/// Fails with a diagnostic naming the first Clusternet CRD of `kinds` the hub does not serve.
+async fn check_crds(hub: &Cluster, kinds: &[&str]) -> Result<(), Diagnostics> {
+    for (kind, crd) in KINDS.iter().filter(|(k, _)| kinds.contains(k)) {
+        let probe = ObjectRef::new(APPS, *kind, Some("default"), "probe");
+        match hub.resolve(&probe).await {
+            Ok(_) => {}
+            Err(ObjectError::UnknownKind { .. }) => {
+                return Err(hub_error(
+                    format!("Hub: Clusternet CRD {crd} is not installed"),
+                    format!(
+                        "The hub does not serve {APPS} {kind}, so the provider cannot write \
+                         its Clusternet objects there. Install Clusternet's CRDs on the hub \
+                         (the manifests/crds directory of github.com/clusternet/clusternet, \
+                         e.g. `kubectl apply -f manifests/crds/` from a checkout, or by \
+                         installing clusternet-hub), or remove `hub` from the provider \
+                         configuration. The child clusters were deployed."
+                    ),
+                ));
+            }
+            Err(e) => {
+                return Err(hub_error(
+                    "Hub: cannot be reached",
+                    format!(
+                        "{e}. The child clusters were deployed; the next apply retries the hub."
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates the namespaces that do not exist yet (never takes over existing ones).
+async fn ensure_namespaces(
+    hub: &Cluster,
+    namespaces: impl IntoIterator<Item = String>,
+) -> Result<(), Diagnostics> {
+    let mut missing = Vec::new();
+    for ns in namespaces {
+        let reference = ObjectRef::new("v1", "Namespace", None, ns.clone());
+        match hub.get(&reference).await {
+            Ok(Some(_)) => {}
+            Ok(None) => missing.push(json!({
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": ns},
+            })),
+            Err(e) => return Err(hub_error("Hub: cannot read namespaces", format!("{e}."))),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let report = hub.apply(missing, &ApplyOptions::default()).await;
+    report_errors("Hub: cannot create namespaces", &report)
+}
+
+fn report_errors(
+    summary: &str,
+    report: &clusternet_deploy::apply::ApplyReport,
+) -> Result<(), Diagnostics> {
+    let errors: Vec<String> = report.errors().map(ToString::to_string).collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(hub_error(
+            summary,
+            format!(
+                "{}. The child clusters were deployed; the next apply retries the hub.",
+                errors.join("; ")
+            ),
+        ))
+    }
+}
+
+fn forced(owner: &Ownership) -> ApplyOptions {
+    ApplyOptions {
+        ownership: Some(owner.clone()),
+        force: true,
+        ..ApplyOptions::default()
+    }
+}
+
+/// Points the owner references of `object` (by Base name) at the live Base's uid.
+fn relink(mut object: Json, base_uids: &BTreeMap<String, String>) -> Json {
+    if let Some(refs) = object
+        .pointer_mut("/metadata/ownerReferences")
+        .and_then(Json::as_array_mut)
+    {
+        refs.retain_mut(|r| {
+            let name = r["name"].as_str().unwrap_or_default().to_string();
+            match base_uids.get(&name) {
+                Some(uid) => {
+                    r["uid"] = Json::String(uid.clone());
+                    true
+                }
+                None => false,
+            }
+        });
+    }
+    object
+}
+
+fn probes(namespace: Option<&str>) -> Vec<ObjectRef> {
+    ["Base", "Localization", "Description"]
+        .into_iter()
+        .map(|kind| ObjectRef::new(APPS, kind, namespace, "-"))
+        .collect()
+}
+
+/// Writes a subscription's hub objects and prunes those that left it. Errors are returned
+/// as diagnostics; nothing here touches the child clusters.
+pub async fn apply_subscription(connection: &Connection, objects: &HubObjects) -> Diagnostics {
+    match apply_subscription_inner(connection, objects).await {
+        Ok(()) => Diagnostics::new(),
+        Err(d) => d,
+    }
+}
+
+async fn apply_subscription_inner(
+    connection: &Connection,
+    objects: &HubObjects,
+) -> Result<(), Diagnostics> {
+    let hub = connect(connection).await?;
+    check_crds(
+        &hub,
+        &[
+            "Subscription",
+            "Manifest",
+            "Base",
+            "Localization",
+            "Description",
+        ],
+    )
+    .await?;
+    let previous_feeds = subscription_feeds(&hub, &objects.namespace, &objects.name).await?;
+    let mut namespaces: BTreeSet<String> = objects.cluster_namespaces.clone();
+    namespaces.insert(objects.namespace.clone());
+    namespaces.insert(RESERVED_NAMESPACE.to_string());
+    ensure_namespaces(&hub, namespaces).await?;
+
+    let owner = subscription_owner(&objects.namespace, &objects.name);
+    // The feeds first, as on a real hub, then the Subscription and its Bases.
+    if !objects.manifests.is_empty() {
+        let report = hub
+            .apply(objects.manifests.clone(), &forced(&shared_owner()))
+            .await;
+        report_errors("Hub: Manifests not written", &report)?;
+    }
+    let mut first = vec![objects.subscription.clone()];
+    first.extend(objects.bases.iter().cloned());
+    let report = hub.apply(first, &forced(&owner)).await;
+    report_errors("Hub: Subscription or Bases not written", &report)?;
+    let base_uids: BTreeMap<String, String> = report
+        .outcomes
+        .iter()
+        .filter_map(|o| {
+            let reference = o.reference.as_ref()?;
+            let applied = o.result.as_ref().ok()?;
+            (reference.kind == "Base").then(|| (reference.name.clone(), applied.uid.clone()))
+        })
+        .collect();
+    let second: Vec<Json> = objects
+        .localizations
+        .iter()
+        .chain(&objects.descriptions)
+        .map(|o| relink(o.clone(), &base_uids))
+        .collect();
+    if !second.is_empty() {
+        let report = hub.apply(second.clone(), &forced(&owner)).await;
+        report_errors("Hub: Localizations or Descriptions not written", &report)?;
+    }
+
+    // Prune what left: clusters no longer bound, Localizations no longer generated.
+    let desired: Vec<ObjectRef> = objects
+        .bases
+        .iter()
+        .chain(&second)
+        .filter_map(|o| ObjectRef::from_object(o).ok())
+        .collect();
+    let pruned = hub.prune(&desired, &probes(None), &owner).await;
+    if !pruned.is_success() {
+        return Err(hub_error(
+            "Hub: pruning failed",
+            format!("{pruned:?}. The next apply retries."),
+        ));
+    }
+    // Feeds no longer used by any subscription.
+    let kept: BTreeSet<String> = objects
+        .manifests
+        .iter()
+        .filter_map(|m| m["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    remove_unused_manifests(
+        &hub,
+        previous_feeds,
+        &kept,
+        (&objects.namespace, &objects.name),
+    )
+    .await
+}
+
+/// The Manifest names of the feeds of the live Subscription `namespace/name` (none if absent).
+async fn subscription_feeds(
+    hub: &Cluster,
+    namespace: &str,
+    name: &str,
+) -> Result<BTreeSet<String>, Diagnostics> {
+    let reference = ObjectRef::new(APPS, "Subscription", Some(namespace), name);
+    match hub.get(&reference).await {
+        Ok(Some(live)) => Ok(feed_manifest_names(&live)),
+        Ok(None) => Ok(BTreeSet::new()),
+        Err(e) => Err(hub_error(
+            "Hub: cannot read the Subscription",
+            format!("{e}."),
+        )),
+    }
+}
+
+fn feed_manifest_names(subscription: &Json) -> BTreeSet<String> {
+    subscription
+        .pointer("/spec/feeds")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"].as_str() != Some("HelmChart"))
+        .filter_map(|f| {
+            let kind = f["kind"].as_str()?;
+            let name = f["name"].as_str()?;
+            let namespace = f["namespace"].as_str().unwrap_or_default();
+            Some(clusternet_model::naming::manifest_name(
+                &clusternet_model::naming::plural(kind),
+                namespace,
+                name,
+            ))
+        })
+        .collect()
+}
+
+/// Deletes the Manifests of `candidates` not in `kept` that no other Subscription on the hub
+/// (other than `this`) uses and that the provider wrote.
+async fn remove_unused_manifests(
+    hub: &Cluster,
+    candidates: BTreeSet<String>,
+    kept: &BTreeSet<String>,
+    this: (&str, &str),
+) -> Result<(), Diagnostics> {
+    let candidates: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| !kept.contains(c))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let others = hub
+        .list(APPS, "Subscription", None, None)
+        .await
+        .map_err(|e| hub_error("Hub: cannot list Subscriptions", format!("{e}.")))?;
+    let used: BTreeSet<String> = others
+        .iter()
+        .filter(|s| {
+            (
+                s["metadata"]["namespace"].as_str().unwrap_or_default(),
+                s["metadata"]["name"].as_str().unwrap_or_default(),
+            ) != this
+        })
+        .flat_map(feed_manifest_names)
+        .collect();
+    let doomed: Vec<ObjectRef> = candidates
+        .into_iter()
+        .filter(|c| !used.contains(c))
+        .map(|c| ObjectRef::new(APPS, "Manifest", Some(RESERVED_NAMESPACE), c))
+        .collect();
+    let report = hub.delete(&doomed, Some(&shared_owner()), 8).await;
+    if report.is_success() {
+        Ok(())
+    } else {
+        Err(hub_error(
+            "Hub: removing Manifests failed",
+            format!("{report:?}. The next apply or destroy retries."),
+        ))
+    }
+}
+
+/// Removes a subscription's hub objects: Descriptions, Localizations, Bases, the Subscription,
+/// and the Manifests of its feeds that no other Subscription uses.
+pub async fn remove_subscription(
+    connection: &Connection,
+    namespace: &str,
+    name: &str,
+) -> Diagnostics {
+    match remove_subscription_inner(connection, namespace, name).await {
+        Ok(()) => Diagnostics::new(),
+        Err(d) => d,
+    }
+}
+
+async fn remove_subscription_inner(
+    connection: &Connection,
+    namespace: &str,
+    name: &str,
+) -> Result<(), Diagnostics> {
+    let hub = connect(connection).await?;
+    let feeds = subscription_feeds(&hub, namespace, name).await?;
+    let owner = subscription_owner(namespace, name);
+    let mut previous = probes(None);
+    previous.push(ObjectRef::new(APPS, "Subscription", Some(namespace), name));
+    let report = hub.prune(&[], &previous, &owner).await;
+    if !report.is_success() {
+        return Err(hub_error(
+            "Hub: removing the subscription's objects failed",
+            format!("{report:?}. The next destroy retries."),
+        ));
+    }
+    remove_unused_manifests(&hub, feeds, &BTreeSet::new(), (namespace, name)).await
+}
+
+/// Writes an override object (`ref` of a Localization or Globalization).
+pub async fn apply_override(connection: &Connection, object: &Json) -> Diagnostics {
+    let result = async {
+        let hub = connect(connection).await?;
+        let kind = object["kind"].as_str().unwrap_or_default();
+        check_crds(&hub, &[kind]).await?;
+        if let Some(ns) = object["metadata"]["namespace"].as_str() {
+            ensure_namespaces(&hub, [ns.to_string()]).await?;
+        }
+        let report = hub
+            .apply(vec![object.clone()], &forced(&shared_owner()))
+            .await;
+        report_errors(&format!("Hub: {kind} not written"), &report)
+    }
+    .await;
+    result.err().unwrap_or_default()
+}
+
+/// Deletes an override object the provider wrote.
+pub async fn remove_override(connection: &Connection, object: &Json) -> Diagnostics {
+    let result = async {
+        let hub = connect(connection).await?;
+        let reference = ObjectRef::from_object(object)
+            .map_err(|e| hub_error("Hub: invalid override in state", e.to_string()))?;
+        let report = hub.delete(&[reference], Some(&shared_owner()), 1).await;
+        if report.is_success() {
+            Ok(())
+        } else {
+            Err(hub_error(
+                "Hub: removing the override failed",
+                format!("{report:?}. The next destroy retries."),
+            ))
+        }
+    }
+    .await;
+    result.err().unwrap_or_default()
+}
