@@ -238,3 +238,72 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
         let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
     }
 }
+
+/// A hub without Clusternet's CRDs (child-2's API server, which has none): apply names the
+/// missing CRD and how to install it, the child is still deployed, destroy still works.
+#[test]
+fn hub_without_clusternet_crds_is_a_clear_error() {
+    let bed = Testbed::shared();
+    let tf = Terraform::v1_11();
+    let ns = unique_name("nocrd");
+    let hub = bed.child(2);
+    if hub
+        .kubectl(["get", "crd", "subscriptions.apps.clusternet.io"])
+        .is_ok()
+    {
+        return; // Someone installed them there; nothing to test.
+    }
+    let config = format!(
+        r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+provider "clusternet" {{
+  hub      = {{ kubeconfig_path = "{hub}", context = "child-2" }}
+  clusters = {{ "c1" = {{ kubeconfig_path = "{c1}", context = "child-1" }} }}
+}}
+resource "clusternet_manifest" "ns" {{
+  manifest = yamlencode({{ apiVersion = "v1", kind = "Namespace", metadata = {{ name = "{ns}" }} }})
+}}
+resource "clusternet_subscription" "app" {{
+  name      = "app"
+  namespace = "{ns}"
+  subscriber {{
+    cluster_affinity {{}}
+  }}
+  feeds = [clusternet_manifest.ns.feed]
+}}
+"#,
+        hub = hub.kubeconfig().display(),
+        c1 = bed.child(1).kubeconfig().display(),
+    );
+    let ws = Workspace::from_files(&[("main.tf", &config)], &tf);
+    ws.plan().expect_success();
+    let failed = ws.apply().expect_failure();
+    let output = failed.all_output();
+    let squashed = output.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        squashed.contains("Clusternet CRD subscriptions.apps.clusternet.io is not installed"),
+        "{output}"
+    );
+    assert!(squashed.contains("manifests/crds"), "{output}");
+    assert!(
+        bed.child(1).kubectl(["get", "namespace", &ns]).is_ok(),
+        "the child was not deployed"
+    );
+    ws.destroy().expect_success();
+    assert!(
+        wait_gone(bed.child(1), &ns),
+        "namespace {ns} left in child-1"
+    );
+}
+
+fn wait_gone(cluster: &Cluster, ns: &str) -> bool {
+    acceptance_tests::testbed::wait_until(std::time::Duration::from_secs(30), || {
+        cluster
+            .kubectl(["get", "namespace", ns, "-o", "jsonpath={.status.phase}"])
+            .map_or(true, |phase| phase == "Terminating")
+    })
+}
