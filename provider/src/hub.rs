@@ -46,16 +46,14 @@ const KINDS: [(&str, &str); 6] = [
 /// shared between subscriptions).
 fn subscription_owner(namespace: &str, name: &str) -> Ownership {
     let uid = clusternet_model::naming::uid(&["Subscription", namespace, name]);
-    let mut owner = Ownership {
+    Ownership {
         description: format!("terraform.{namespace}.{name}"),
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
         record_last_applied: false,
     }
     .with_label(SUBS_NAMESPACE, namespace)
-    .with_label(SUBS_UID, uid);
-    owner.record_last_applied = false;
-    owner
+    .with_label(SUBS_UID, uid)
 }
 
 /// Marks feeds' Manifests and override objects written by the provider.
@@ -552,4 +550,73 @@ pub async fn remove_override(connection: &Connection, object: &Json) -> Diagnost
     }
     .await;
     result.err().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feeds_are_stored_as_the_shadow_api_stores_them() {
+        let stored = StoredManifest::from_object(json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+            "spec": {"template": {}},
+        }))
+        .unwrap();
+        let manifest = manifest_object(&stored);
+        assert_eq!(manifest["metadata"]["name"], "deployments.shop.web");
+        assert_eq!(manifest["metadata"]["namespace"], RESERVED_NAMESPACE);
+        let labels = &manifest["metadata"]["labels"];
+        assert_eq!(labels["app"], "web");
+        assert_eq!(labels["apps.clusternet.io/config.group"], "apps");
+        assert_eq!(labels["apps.clusternet.io/config.version"], "v1");
+        assert_eq!(labels["apps.clusternet.io/config.kind"], "Deployment");
+        assert_eq!(labels["apps.clusternet.io/config.namespace"], "shop");
+        assert_eq!(manifest["template"]["spec"]["replicas"], 1);
+        assert_eq!(
+            manifest["template"]["metadata"]["labels"]["clusternet.io/created-by"],
+            "clusternet-hub"
+        );
+    }
+
+    #[test]
+    fn owner_references_point_at_live_bases_and_finalizers_go() {
+        let object = with_type(
+            json!({"metadata": {
+                "name": "d",
+                "finalizers": ["apps.clusternet.io/finalizer"],
+                "ownerReferences": [
+                    {"name": "app-abcde", "uid": "model-uid"},
+                    {"name": "gone", "uid": "x"}
+                ]
+            }}),
+            "Description",
+        );
+        assert_eq!(object["apiVersion"], APPS);
+        assert!(object["metadata"].get("finalizers").is_none());
+        let uids = BTreeMap::from([("app-abcde".to_string(), "live-uid".to_string())]);
+        let linked = relink(object, &uids);
+        assert_eq!(
+            linked["metadata"]["ownerReferences"],
+            json!([{"name": "app-abcde", "uid": "live-uid"}])
+        );
+    }
+
+    #[test]
+    fn feeds_name_their_manifests() {
+        let sub = json!({"spec": {"feeds": [
+            {"kind": "Namespace", "apiVersion": "v1", "name": "shop"},
+            {"kind": "ConfigMap", "apiVersion": "v1", "namespace": "shop", "name": "settings"},
+            {"kind": "HelmChart", "apiVersion": "apps.clusternet.io/v1alpha1", "namespace": "x", "name": "c"}
+        ]}});
+        assert_eq!(
+            feed_manifest_names(&sub),
+            BTreeSet::from([
+                "namespaces.shop".to_string(),
+                "configmaps.shop.settings".to_string()
+            ])
+        );
+    }
 }
