@@ -63,7 +63,7 @@ fn hub_receives_clusternet_objects() {
 
 fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
     let v = tf.version;
-    let ws = workspace(tf, bed, names);
+    let mut ws = workspace(tf, bed, names);
     let (hub, c1, c2) = (bed.hub(), bed.child(1), bed.child(2));
     let ns = names.ns.as_str();
 
@@ -194,6 +194,29 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
         Some(0),
         "{v}: second plan not empty:\n{}",
         again.all_output()
+    );
+
+    // c2 leaves the selection: its objects go from the child and its Base, Description and
+    // dividing Localization from the hub.
+    ws.set_env("TF_VAR_c2_region", "elsewhere");
+    ws.apply().expect_success();
+    assert!(
+        c2.kubectl(["get", "configmap", "settings", "-n", ns])
+            .is_err(),
+        "{v}: child-2 still has the configmap"
+    );
+    for kind in [
+        "bases.apps.clusternet.io",
+        "descriptions.apps.clusternet.io",
+        "localizations.apps.clusternet.io",
+    ] {
+        let left = items(hub, kind, &names.cluster_ns_2);
+        assert!(left.is_empty(), "{v}: {kind} not pruned: {left:?}");
+    }
+    assert_eq!(
+        items(hub, "bases.apps.clusternet.io", &names.cluster_ns_1).len(),
+        1,
+        "{v}"
     );
 
     ws.destroy().expect_success();

@@ -17,12 +17,16 @@ variable "ns" { type = string }
 variable "cluster_ns_1" { type = string }
 variable "cluster_ns_2" { type = string }
 variable "glob_name" { type = string }
+variable "c2_region" {
+  type    = string
+  default = "us"
+}
 
 provider "clusternet" {
   hub = { kubeconfig_path = var.kubeconfig_hub, context = "hub" }
   clusters = {
     "c1" = { labels = { env = "prod", region = "eu" }, namespace = var.cluster_ns_1, kubeconfig_path = var.kubeconfig_1, context = "child-1" }
-    "c2" = { labels = { env = "prod", region = "us" }, namespace = var.cluster_ns_2, kubeconfig_path = var.kubeconfig_2, context = "child-2" }
+    "c2" = { labels = { env = "prod", region = var.c2_region }, namespace = var.cluster_ns_2, kubeconfig_path = var.kubeconfig_2, context = "child-2" }
   }
 }
 
