@@ -141,25 +141,13 @@ impl Provider for ClusternetProvider {
     async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
         let inventory = match self.configured() {
             Ok(c) => c,
-            Err(diagnostics) => {
-                return PlanResponse {
-                    planned_state: Value::Null,
-                    requires_replace: Vec::new(),
-                    planned_private: Vec::new(),
-                    diagnostics,
-                };
-            }
+            Err(diagnostics) => return PlanResponse::null(diagnostics),
         };
         match req.type_name.as_str() {
             manifest::TYPE_NAME => manifest::plan(req),
             subscription::TYPE_NAME => subscription::plan(req, &inventory),
             overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::plan(req, &inventory),
-            other => PlanResponse {
-                planned_state: Value::Null,
-                requires_replace: Vec::new(),
-                planned_private: Vec::new(),
-                diagnostics: unsupported(other),
-            },
+            other => PlanResponse::null(unsupported(other)),
         }
     }
 

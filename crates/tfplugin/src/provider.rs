@@ -37,6 +37,19 @@ pub struct PlanResponse {
     pub diagnostics: Diagnostics,
 }
 
+impl PlanResponse {
+    /// A null plan carrying `diagnostics`: what to answer when there is nothing to plan (a
+    /// destroy) or planning failed.
+    pub fn null(diagnostics: Diagnostics) -> Self {
+        PlanResponse {
+            planned_state: Value::Null,
+            requires_replace: Vec::new(),
+            planned_private: Vec::new(),
+            diagnostics,
+        }
+    }
+}
+
 /// ApplyResourceChange, decoded.
 #[derive(Debug, Clone)]
 pub struct ApplyRequest {

@@ -174,12 +174,7 @@ fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value
 
 /// Plans: every computed attribute follows from the manifest.
 pub fn plan(req: PlanRequest) -> PlanResponse {
-    let mut response = PlanResponse {
-        planned_state: Value::Null,
-        requires_replace: Vec::new(),
-        planned_private: Vec::new(),
-        diagnostics: Diagnostics::new(),
-    };
+    let mut response = PlanResponse::null(Diagnostics::new());
     if req.proposed_new_state.is_null() {
         return response;
     }

@@ -329,12 +329,7 @@ pub fn validate(type_name: &str, config: &Value) -> Diagnostics {
 
 /// Plans `id`, `namespace` and `ref`.
 pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
-    let mut response = PlanResponse {
-        planned_state: Value::Null,
-        requires_replace: Vec::new(),
-        planned_private: Vec::new(),
-        diagnostics: Diagnostics::new(),
-    };
+    let mut response = PlanResponse::null(Diagnostics::new());
     if req.proposed_new_state.is_null() {
         return response;
     }

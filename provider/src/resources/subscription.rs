@@ -130,7 +130,13 @@ pub struct Rendered {
 }
 
 /// Builds the Subscription object from configuration; `None` when something is unknown.
-fn subscription_object(config: &Value, diags: &mut Diagnostics) -> Option<(Json, Vec<String>)> {
+///
+/// A feed given by key needs the hub: `offline` (validation) leaves that check to the plan.
+fn subscription_object(
+    config: &Value,
+    offline: bool,
+    diags: &mut Diagnostics,
+) -> Option<(Json, Vec<String>)> {
     let root = AttributePath::root();
     let name = attrs::string(config, "name").known()?;
     let namespace = match attrs::string(config, "namespace") {
@@ -246,6 +252,9 @@ fn subscription_object(config: &Value, diags: &mut Diagnostics) -> Option<(Json,
             match FeedIdentity::parse_key(feed) {
                 Ok(identity) => {
                     spec_feeds.push(feed_ref(&identity));
+                    if offline {
+                        continue;
+                    }
                     diags.error_at(
                         path,
                         "Feed not found",
@@ -347,7 +356,7 @@ fn render_with(
     with_hub: bool,
 ) -> Result<Option<Rendered>, Diagnostics> {
     let mut diags = Diagnostics::new();
-    let objects = subscription_object(config, &mut diags);
+    let objects = subscription_object(config, false, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -569,30 +578,17 @@ fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
 /// Offline checks.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    subscription_object(config, &mut diags);
-    // A feed given by key is only an error at plan, where the hub is known.
-    let errors: Vec<Diagnostic> = diags
-        .into_iter()
-        .filter(|d| d.summary != "Feed not found")
-        .collect();
-    let mut out = Diagnostics::new();
-    for d in errors {
-        out.push(d);
-    }
-    out
+    subscription_object(config, true, &mut diags);
+    diags
 }
 
 /// Plans the rendering.
 pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
-    let mut response = PlanResponse {
-        planned_state: Value::Null,
-        requires_replace: vec![
-            AttributePath::root().attr("name"),
-            AttributePath::root().attr("namespace"),
-        ],
-        planned_private: Vec::new(),
-        diagnostics: Diagnostics::new(),
-    };
+    let mut response = PlanResponse::null(Diagnostics::new());
+    response.requires_replace = vec![
+        AttributePath::root().attr("name"),
+        AttributePath::root().attr("namespace"),
+    ];
     if req.proposed_new_state.is_null() {
         return response;
     }
