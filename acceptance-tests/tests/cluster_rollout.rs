@@ -96,6 +96,26 @@ fn rollout(tf: &Terraform, bed: &Testbed, ns: &str, group: &str) {
         "{v}"
     );
 
+    // The ports were given without `protocol`; the server's default was filled in, and the
+    // plan below proves it does not read back as drift.
+    assert_eq!(
+        get(
+            c1,
+            &[
+                "get",
+                "service",
+                "web",
+                "-n",
+                ns,
+                "-o",
+                "jsonpath={.spec.ports[0].protocol}"
+            ]
+        )
+        .as_deref(),
+        Some("TCP"),
+        "{v}"
+    );
+
     let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     assert_eq!(
         again.exit_code,

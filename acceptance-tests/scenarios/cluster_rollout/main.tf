@@ -50,18 +50,20 @@ resource "clusternet_manifest" "web" {
       selector = { matchLabels = { app = "web" } }
       template = {
         metadata = { labels = { app = "web" } }
-        spec     = { containers = [{ name = "web", image = "nginx:1.27" }] }
+        spec     = { containers = [{ name = "web", image = "nginx:1.27", ports = [{ containerPort = 80 }] }] }
       }
     }
   })
 }
 
+# Ports without `protocol` on purpose: Kubernetes 1.20 refuses them in a server-side apply
+# body; the provider fills in the server's default (crates/deploy/src/defaults.rs).
 resource "clusternet_manifest" "service" {
   manifest = yamlencode({
     apiVersion = "v1"
     kind       = "Service"
     metadata   = { name = "web", namespace = var.ns }
-    spec       = { selector = { app = "web" }, ports = [{ port = 80, protocol = "TCP" }] }
+    spec       = { selector = { app = "web" }, ports = [{ port = 80 }] }
   })
 }
 

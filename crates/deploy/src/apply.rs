@@ -8,6 +8,7 @@ use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 
 use crate::cluster::Cluster;
+use crate::defaults;
 use crate::discovery::Resolved;
 use crate::error::ObjectError;
 use crate::ordering::Phase;
@@ -102,7 +103,9 @@ struct Slot {
 impl Cluster {
     /// Applies `objects` (complete Kubernetes objects) with server-side apply in dependency
     /// order: CRDs (then waits until they are Established), Namespaces, other cluster-scoped
-    /// objects, configuration, workloads, the rest. A failing object does not stop the others;
+    /// objects, configuration, workloads, the rest. Key fields of associative lists that the
+    /// server would default (a port's `protocol`) are filled in first, see [`defaults`].
+    /// A failing object does not stop the others;
     /// an unreachable cluster stops the call and marks the objects not attempted as skipped.
     pub async fn apply(&self, objects: Vec<Value>, options: &ApplyOptions) -> ApplyReport {
         let mut slots: Vec<Slot> = objects
@@ -114,6 +117,7 @@ impl Cluster {
                     Some(ownership) => ownership.stamp(&mut body),
                     None => clean_for_apply(&mut body),
                 }
+                defaults::fill_list_map_keys(&mut body);
                 let (reference, result) = match reference {
                     Ok(r) => (Some(r), None),
                     Err(source) => (None, Some(Err(ObjectError::Invalid { index, source }))),

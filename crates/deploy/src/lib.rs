@@ -8,10 +8,17 @@
 //! owner holds; [`Cluster::read_owned`] reads objects back reduced to the fields our field
 //! manager owns, for drift. [`directory`] does the same for clusters that are folders of YAML
 //! files, and [`apply_many`] runs several clusters in parallel.
+//!
+//! Before server-side apply, [`defaults::fill_list_map_keys`] writes the server's default
+//! into key fields of associative lists that the input left out (`protocol` of Service
+//! ports and container ports): Kubernetes 1.20 refuses an apply body whose list items omit a
+//! key field, even one it would default. Drift reading compares live objects through the
+//! planned shape, so those filled-in keys never show as a diff.
 
 pub mod apply;
 pub mod cluster;
 pub mod connection;
+pub mod defaults;
 pub mod directory;
 pub mod discovery;
 pub mod drift;
