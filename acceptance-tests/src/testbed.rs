@@ -384,6 +384,7 @@ impl Testbed {
                 apiserver_pid: c.apiserver_pid,
                 controller_manager_pid: c.controller_manager_pid,
                 helm_home: helm_home.clone(),
+                state_dir: state_dir.to_path_buf(),
             })
             .collect::<Vec<_>>();
         if clusters.first().is_none_or(|c| !c.is_hub) {
@@ -515,6 +516,7 @@ pub struct Cluster {
     apiserver_pid: u32,
     controller_manager_pid: Option<u32>,
     helm_home: PathBuf,
+    state_dir: PathBuf,
 }
 
 impl Cluster {
@@ -548,7 +550,8 @@ impl Cluster {
         &self.ca_file
     }
 
-    /// The PID of this cluster's kube-apiserver.
+    /// The PID of this cluster's kube-apiserver when the bed was opened (a
+    /// [`Cluster::start`] after [`Cluster::stop`] runs a new process; `bed.json` has its PID).
     pub fn apiserver_pid(&self) -> u32 {
         self.apiserver_pid
     }
@@ -556,6 +559,36 @@ impl Cluster {
     /// The PID of this cluster's kube-controller-manager, if it has one.
     pub fn controller_manager_pid(&self) -> Option<u32> {
         self.controller_manager_pid
+    }
+
+    /// An outage: kills this cluster's API server (`bed stop-cluster`). Its port refuses
+    /// connections until [`Cluster::start`]; its objects stay in etcd. Never use it on
+    /// [`Testbed::shared`], whose other users would see the outage too.
+    pub fn stop(&self) -> Result<()> {
+        self.bed_cluster_command("stop-cluster")
+    }
+
+    /// Ends an outage (`bed start-cluster`): the API server runs again with the same command
+    /// line (port, certificates, token, etcd prefix, so every object is still there), and
+    /// this returns once it answers `/readyz`. Does nothing if the cluster is not stopped.
+    pub fn start(&self) -> Result<()> {
+        self.bed_cluster_command("start-cluster")
+    }
+
+    /// Whether this cluster's API server is stopped by [`Cluster::stop`].
+    pub fn is_stopped(&self) -> bool {
+        self.state_dir.join("stopped").join(&self.name).exists()
+    }
+
+    fn bed_cluster_command(&self, command: &str) -> Result<()> {
+        run_checked(
+            Command::new(bed_script())
+                .arg(command)
+                .arg(&self.name)
+                .arg("--state")
+                .arg(&self.state_dir),
+        )
+        .map(drop)
     }
 
     /// A `kubectl --kubeconfig <this cluster>` command to add arguments to.
