@@ -7,7 +7,8 @@
 //! [`Cluster::prune`] and [`Cluster::delete`] remove objects in reverse order, only those the
 //! owner holds; [`Cluster::read_owned`] reads objects back reduced to the fields our field
 //! manager owns, for drift. [`directory`] does the same for clusters that are folders of YAML
-//! files, and [`apply_many`] runs several clusters in parallel.
+//! files, and [`apply_many`] runs several clusters in parallel. [`helm`] wraps the Helm CLI
+//! for chart-based feeds.
 //!
 //! Before server-side apply, [`defaults::fill_list_map_keys`] writes the server's default
 //! into key fields of associative lists that the input left out (`protocol` of Service
@@ -24,6 +25,7 @@ pub mod discovery;
 pub mod drift;
 pub mod error;
 pub mod fields;
+pub mod helm;
 pub mod kubeconfig;
 pub mod ordering;
 pub mod ownership;
