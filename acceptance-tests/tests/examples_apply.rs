@@ -1,11 +1,13 @@
-//! The examples people copy work, with terraform 1.11 and 1.0.3 and no cluster:
-//! examples/quickstart and both environments of examples/module-reuse apply to directory
-//! targets, plan clean afterwards and destroy; every resource and data-source example of the
-//! docs plans against directory targets.
+//! The examples people copy work, with terraform 1.11 and 1.0.3: examples/quickstart and
+//! both environments of examples/module-reuse apply to directory targets (no cluster), plan
+//! clean afterwards and destroy; every resource and data-source example of the docs plans
+//! against directory targets; examples/multi-cluster applies to the real test bed (hub and
+//! two children) and destroys.
 
 use std::path::{Path, PathBuf};
 
 use acceptance_tests::terraform::{Terraform, Workspace, repo_root};
+use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 
 fn examples() -> PathBuf {
     repo_root().join("examples")
@@ -302,5 +304,129 @@ fn provider_example_validates() {
     for tf in Terraform::all() {
         let ws = Workspace::from_files(&[("main.tf", &example)], &tf);
         ws.validate().expect_success();
+    }
+}
+
+/// `kubectl get <args> -o jsonpath=<path>` on `cluster`; `None` when it fails (absent).
+fn jsonpath(cluster: &Cluster, args: &[&str], path: &str) -> Option<String> {
+    let mut all = args.to_vec();
+    let output = format!("jsonpath={path}");
+    all.extend(["-o", &output]);
+    cluster.kubectl(all).ok()
+}
+
+#[test]
+fn multi_cluster_example_applies_on_the_bed_with_both_terraform_versions() {
+    let bed = Testbed::shared();
+    let hub = bed.hub();
+    hub.install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    let main = read(&examples().join("multi-cluster/main.tf"));
+    let (c1, c2) = (bed.child(1), bed.child(2));
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ns = unique_name("shop");
+        let mut ws = Workspace::from_files(&[("main.tf", &main)], &tf);
+        // What apply-example (and with-bed) export.
+        ws.set_env(
+            "TF_VAR_hub_kubeconfig",
+            &hub.kubeconfig().display().to_string(),
+        );
+        ws.set_env(
+            "TF_VAR_child_1_kubeconfig",
+            &c1.kubeconfig().display().to_string(),
+        );
+        ws.set_env(
+            "TF_VAR_child_2_kubeconfig",
+            &c2.kubeconfig().display().to_string(),
+        );
+        ws.set_env("TF_VAR_namespace", &ns);
+
+        // The division is in the plan, before anything is applied.
+        let plan = ws.plan().expect_success();
+        for (cluster, replicas) in [("child-1", 2), ("child-2", 4)] {
+            let line = format!("\"{cluster}/apps/v1/Deployment/{ns}/shop\" = {replicas}");
+            assert!(
+                plan.stdout.contains(&line),
+                "{v}: no {line}:\n{}",
+                plan.stdout
+            );
+        }
+        ws.apply().expect_success();
+
+        let deployment = ["get", "deployment", "shop", "-n", &ns];
+        let settings = ["get", "configmap", "shop-settings", "-n", &ns];
+        for (cluster, replicas, currency, log_level) in
+            [(c1, "2", "EUR", "info"), (c2, "4", "USD", "debug")]
+        {
+            let name = cluster.name();
+            assert_eq!(
+                jsonpath(cluster, &deployment, "{.spec.replicas}").as_deref(),
+                Some(replicas),
+                "{v}: {name}"
+            );
+            // The container port was given without protocol; the server default was filled in.
+            assert_eq!(
+                jsonpath(
+                    cluster,
+                    &deployment,
+                    "{.spec.template.spec.containers[0].ports[0].protocol}"
+                )
+                .as_deref(),
+                Some("TCP"),
+                "{v}: {name}"
+            );
+            assert_eq!(
+                jsonpath(cluster, &settings, "{.data.currency} {.data.log_level}"),
+                Some(format!("{currency} {log_level}")),
+                "{v}: {name}: Globalization, then the Localization of child-2"
+            );
+        }
+        // The hub holds the Clusternet objects.
+        let subscription = ["get", "subscriptions.apps.clusternet.io", "shop", "-n", &ns];
+        assert_eq!(
+            jsonpath(hub, &subscription, "{.spec.schedulingStrategy}").as_deref(),
+            Some("Dividing"),
+            "{v}"
+        );
+        assert!(
+            jsonpath(
+                hub,
+                &[
+                    "get",
+                    "localizations.apps.clusternet.io",
+                    "shop-us",
+                    "-n",
+                    "clusternet-child-2"
+                ],
+                "{.spec.priority}"
+            )
+            .is_some_and(|p| p == "600"),
+            "{v}: the Localization on the hub"
+        );
+        assert_eq!(
+            ws.outputs()["clusters"],
+            serde_json::json!(["child-1", "child-2"]),
+            "{v}"
+        );
+        assert_no_changes(
+            &ws.plan().expect_success().stdout,
+            &format!("multi-cluster {v}"),
+        );
+
+        ws.destroy().expect_success();
+        for cluster in [c1, c2] {
+            assert_eq!(
+                jsonpath(cluster, &deployment, "{.metadata.name}"),
+                None,
+                "{v}: {} not cleaned",
+                cluster.name()
+            );
+        }
+        assert_eq!(
+            jsonpath(hub, &subscription, "{.metadata.name}"),
+            None,
+            "{v}"
+        );
     }
 }
