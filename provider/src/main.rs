@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod data_sources;
 mod hub;
+mod import;
 mod provider;
 mod resources;
 mod selector;

@@ -202,8 +202,11 @@ impl Provider for ClusternetProvider {
     async fn import_resource_state(
         &self,
         type_name: &str,
-        _id: &str,
+        id: &str,
     ) -> (Vec<ImportedResource>, Diagnostics) {
-        (Vec::new(), unsupported(type_name))
+        match self.configured() {
+            Ok(inventory) => crate::import::import(type_name, id, &inventory).await,
+            Err(diagnostics) => (Vec::new(), diagnostics),
+        }
     }
 }

@@ -98,3 +98,82 @@ pub fn parse_at(
 pub fn parse(config: &Value, name: &str, diags: &mut Diagnostics) -> Option<LabelSelector> {
     parse_at(config, name, &AttributePath::root(), diags)
 }
+
+/// The value of a selector block (of [`block`]) for a Kubernetes label selector read from the
+/// hub: the inverse of [`parse_at`], with empty parts left unset as a configuration leaves them.
+pub fn imported(selector: &serde_json::Value) -> Value {
+    use crate::import::state::{block_value, nested, non_empty, string_list};
+    let schema = block("selector", "");
+    let match_labels = selector
+        .get("matchLabels")
+        .and_then(serde_json::Value::as_object)
+        .filter(|labels| !labels.is_empty())
+        .map_or(Value::Null, |labels| {
+            Value::Map(
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.as_str().unwrap_or_default())))
+                    .collect(),
+            )
+        });
+    let expression_block = nested(&schema.block, "match_expressions");
+    let expressions = selector
+        .get("matchExpressions")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let values: Vec<&str> = e
+                .get("values")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .collect();
+            block_value(
+                expression_block,
+                [
+                    ("key", non_empty(e["key"].as_str())),
+                    ("operator", non_empty(e["operator"].as_str())),
+                    (
+                        "values",
+                        if values.is_empty() {
+                            Value::Null
+                        } else {
+                            string_list(values)
+                        },
+                    ),
+                ],
+            )
+        })
+        .collect();
+    block_value(
+        &schema.block,
+        [
+            ("match_labels", match_labels),
+            ("match_expressions", Value::List(expressions)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_imported_selector_parses_back_to_itself() {
+        let selector = serde_json::json!({
+            "matchLabels": {"env": "prod"},
+            "matchExpressions": [
+                {"key": "region", "operator": "In", "values": ["eu", "us"]},
+                {"key": "gpu", "operator": "Exists"}
+            ]
+        });
+        let mut config = std::collections::BTreeMap::new();
+        config.insert("cluster_affinity".to_string(), imported(&selector));
+        let mut diags = Diagnostics::new();
+        let parsed = parse(&Value::Object(config), "cluster_affinity", &mut diags).unwrap();
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert_eq!(serde_json::to_value(parsed).unwrap(), selector);
+    }
+}

@@ -172,19 +172,95 @@ fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value
     Value::Object(entries)
 }
 
+/// `base` (a configuration or proposed state) with every computed attribute derived from
+/// its `manifest` and `secret_data`: the one function behind both plan and import, so an
+/// imported feed is exactly the feed the same configuration plans.
+fn state_of(base: &Value) -> Result<Value, Diagnostics> {
+    parse(base).map(|parsed| with_computed(base, parsed.as_ref()))
+}
+
 /// Plans: every computed attribute follows from the manifest.
 pub fn plan(req: PlanRequest) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     if req.proposed_new_state.is_null() {
         return response;
     }
-    match parse(&req.config) {
-        Ok(parsed) => {
-            response.planned_state = with_computed(&req.proposed_new_state, parsed.as_ref());
-        }
+    // `parse` reads the configuration's attributes, which the proposed state carries as is.
+    match state_of(&req.proposed_new_state) {
+        Ok(planned) => response.planned_state = planned,
         Err(diags) => response.diagnostics = diags,
     }
     response
+}
+
+/// The state of a manifest imported from an object stored on the hub (a Manifest's
+/// `template`): what the shadow API added (the `clusternet.io/created-by` label, the uid)
+/// removed, `manifest` as the compact sorted-key JSON `jsonencode` writes, and for a Secret the
+/// values that are text moved, decoded, to `secret_data`. Other server defaults the hub
+/// stored (e.g. a Deployment's `spec.replicas: 1`) stay: they are what the hub holds.
+pub fn imported_state(template: &Json) -> Result<Value, Diagnostics> {
+    let mut object = template.clone();
+    strip_shadow_additions(&mut object);
+    let secret_data = take_secret_text(&mut object);
+    let mut entries = BTreeMap::new();
+    entries.insert(
+        "manifest".to_string(),
+        Value::from(clusternet_model::json::to_compact(&object)),
+    );
+    entries.insert(
+        "secret_data".to_string(),
+        secret_data.map_or(Value::Null, |data| {
+            Value::Map(data.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
+        }),
+    );
+    state_of(&Value::Object(entries))
+}
+
+fn strip_shadow_additions(object: &mut Json) {
+    let Some(meta) = object.get_mut("metadata").and_then(Json::as_object_mut) else {
+        return;
+    };
+    meta.remove("uid");
+    let now_empty = meta
+        .get_mut("labels")
+        .and_then(Json::as_object_mut)
+        .is_some_and(|labels| {
+            labels.remove(clusternet_model::feeds::CREATED_BY_LABEL);
+            labels.is_empty()
+        });
+    if now_empty {
+        meta.remove("labels");
+    }
+}
+
+/// For a v1 Secret: removes the `data` values that decode to UTF-8 text and returns them
+/// decoded (binary values stay in `data`, base64). `None` for other objects or no text value.
+fn take_secret_text(object: &mut Json) -> Option<BTreeMap<String, String>> {
+    let identity = FeedIdentity::of(object).ok()?;
+    if !(identity.api_version == "v1" && identity.kind == "Secret") {
+        return None;
+    }
+    let engine = base64::engine::general_purpose::STANDARD;
+    let data = object.get_mut("data")?.as_object_mut()?;
+    let mut text = BTreeMap::new();
+    data.retain(|key, value| {
+        let decoded = value
+            .as_str()
+            .and_then(|v| engine.decode(v).ok())
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        match decoded {
+            Some(decoded) => {
+                text.insert(key.clone(), decoded);
+                false
+            }
+            None => true,
+        }
+    });
+    let emptied = data.is_empty();
+    if emptied && let Some(map) = object.as_object_mut() {
+        map.remove("data");
+    }
+    (!text.is_empty()).then_some(text)
 }
 
 /// Applies: nothing leaves the provider in the embedded mode; the state is the plan.
@@ -246,5 +322,56 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    fn planned_state(manifest: &str, secret_data: Option<(&str, &str)>) -> Value {
+        let mut config = config(manifest);
+        if let (Value::Object(entries), Some((k, v))) = (&mut config, secret_data) {
+            entries.insert(
+                "secret_data".into(),
+                Value::Map(BTreeMap::from([(k.to_string(), Value::from(v))])),
+            );
+        }
+        state_of(&config).unwrap()
+    }
+
+    fn stored_template(manifest: &str) -> Json {
+        let object = clusternet_model::yaml::yaml_to_json(manifest).unwrap();
+        let stored = clusternet_model::feeds::StoredManifest::from_object(object).unwrap();
+        crate::hub::manifest_object(&stored)["template"].clone()
+    }
+
+    #[test]
+    fn import_of_a_stored_feed_gives_the_jsonencode_text_and_the_same_feed() {
+        let written = r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"image":"nginx:1.27","name":"web"}]}}}}"#;
+        let imported = imported_state(&stored_template(written)).unwrap();
+        let planned = planned_state(written, None);
+        assert_eq!(imported.get("manifest"), Some(&Value::from(written)));
+        assert_eq!(imported, planned);
+    }
+
+    #[test]
+    fn import_keeps_labels_of_the_object_and_drops_only_the_shadow_label() {
+        let written = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"labels":{"app":"web"},"name":"s","namespace":"shop"}}"#;
+        let imported = imported_state(&stored_template(written)).unwrap();
+        assert_eq!(imported.get("manifest"), Some(&Value::from(written)));
+    }
+
+    #[test]
+    fn import_moves_secret_text_to_secret_data_and_keeps_binary_values() {
+        let manifest =
+            r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"shop"}}"#;
+        let planned = planned_state(manifest, Some(("password", "s3cret")));
+        let feed = planned.get("feed").and_then(Value::as_str).unwrap();
+        let template = stored_template(feed);
+        let imported = imported_state(&template).unwrap();
+        assert_eq!(imported, planned);
+
+        let mut binary = template.clone();
+        binary["data"]["blob"] = Json::String("/w==".into());
+        let imported = imported_state(&binary).unwrap();
+        let text = imported.get("manifest").and_then(Value::as_str).unwrap();
+        assert!(text.contains(r#""data":{"blob":"/w=="}"#), "{text}");
+        assert!(!text.contains("czNjcmV0"), "{text}");
     }
 }

@@ -6,7 +6,8 @@ use clusternet_tfplugin::provider::{
     ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
 };
 use clusternet_tfplugin::{
-    Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Schema, Type, Value,
+    Attribute, AttributePath, Block, BlockNesting, Diagnostic, Diagnostics, NestedBlock, Schema,
+    Type, Value,
 };
 use serde_json::{Value as Json, json};
 
@@ -71,15 +72,19 @@ pub fn schema(type_name: &str) -> Schema {
             "The feed it overrides: a feed value (`clusternet_manifest.x.feed`) or a feed key \
              `<apiVersion>/<Kind>/<namespace>/<name>`.",
         ),
-        Attribute::optional("priority", Type::Number).describe(
-            "0 to 1000, default 500. Lower priorities apply first, so higher ones win. \
-             Globalizations apply before Localizations.",
-        ),
-        Attribute::optional("override_policy", Type::String).describe(
-            "`ApplyLater` (default) or `ApplyNow`: whether Clusternet re-renders existing \
-             Descriptions at once. In this provider both take effect when a subscription that \
-             receives the `ref` is planned.",
-        ),
+        Attribute::optional("priority", Type::Number)
+            .with_computed()
+            .describe(
+                "0 to 1000, default 500. Lower priorities apply first, so higher ones win. \
+                 Globalizations apply before Localizations.",
+            ),
+        Attribute::optional("override_policy", Type::String)
+            .with_computed()
+            .describe(
+                "`ApplyLater` (default) or `ApplyNow`: whether Clusternet re-renders existing \
+                 Descriptions at once. In this provider both take effect when a subscription \
+                 that receives the `ref` is planned.",
+            ),
         Attribute::computed("id", Type::String).describe("`<namespace>/<name>` or `<name>`."),
         Attribute::computed("ref", Type::String)
             .describe("The override object as JSON, for `clusternet_subscription.overrides`."),
@@ -327,24 +332,27 @@ pub fn validate(type_name: &str, config: &Value) -> Diagnostics {
     }
 }
 
-/// Plans `id`, `namespace` and `ref`.
-pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
-    let mut response = PlanResponse::null(Diagnostics::new());
-    if req.proposed_new_state.is_null() {
-        return response;
+/// `base` with the computed attributes (`id`, `ref`, a Localization's `namespace`, and the
+/// defaults of `priority` and `override_policy`) derived from `config`: the one function
+/// behind plan and import. Unknown inputs make them unknown.
+fn with_computed(
+    type_name: &str,
+    base: &Value,
+    config: &Value,
+    inventory: &ProviderConfig,
+) -> Result<Value, Diagnostics> {
+    let mut entries = base.as_entries().cloned().unwrap_or_default();
+    let localization = type_name == LOCALIZATION;
+    // Computed only to hold the default: unset in configuration means the default, never the
+    // prior value.
+    if !attrs::string(config, "override_policy").is_set() {
+        entries.insert("override_policy".into(), "ApplyLater".into());
     }
-    let mut entries = req
-        .proposed_new_state
-        .as_entries()
-        .cloned()
-        .unwrap_or_default();
-    let localization = req.type_name == LOCALIZATION;
-    match build(&req.type_name, &req.config, Some(inventory)) {
-        Err(diags) => {
-            response.diagnostics = diags;
-            return response;
-        }
-        Ok(Some((id, object))) => {
+    if !attrs::integer(config, "priority").is_set() {
+        entries.insert("priority".into(), Value::from(DEFAULT_PRIORITY));
+    }
+    match build(type_name, config, Some(inventory))? {
+        Some((id, object)) => {
             entries.insert("id".into(), id.into());
             entries.insert(
                 "ref".into(),
@@ -355,12 +363,34 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
                 entries.insert("namespace".into(), ns.into());
             }
         }
-        Ok(None) => {
+        None => {
             entries.insert("id".into(), Value::unknown());
             entries.insert("ref".into(), Value::unknown());
             if localization {
                 entries.insert("namespace".into(), Value::unknown());
             }
+        }
+    }
+    Ok(Value::Object(entries))
+}
+
+/// Plans `id`, `namespace` and `ref`.
+pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
+    let mut response = PlanResponse::null(Diagnostics::new());
+    if req.proposed_new_state.is_null() {
+        return response;
+    }
+    let localization = req.type_name == LOCALIZATION;
+    match with_computed(
+        &req.type_name,
+        &req.proposed_new_state,
+        &req.config,
+        inventory,
+    ) {
+        Ok(planned) => response.planned_state = planned,
+        Err(diags) => {
+            response.diagnostics = diags;
+            return response;
         }
     }
     // Another cluster means another namespace: another object.
@@ -372,8 +402,87 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
     response
         .requires_replace
         .push(AttributePath::root().attr("name"));
-    response.planned_state = Value::Object(entries);
     response
+}
+
+/// The state of an override imported from its object on the hub (`object`, a Localization
+/// or Globalization as the hub holds it). `feed` is what the `feed` attribute is to hold (the
+/// feed's value when its Manifest is on the hub, else its key); a Localization's namespace is
+/// mapped back to the configured cluster that owns it.
+pub fn imported_state(
+    type_name: &str,
+    object: &Json,
+    feed: String,
+    inventory: &ProviderConfig,
+) -> Result<Value, Diagnostics> {
+    use crate::import::state::{block_value, nested, non_empty};
+    let schema = schema(type_name);
+    let spec = &object["spec"];
+    let override_block = nested(&schema.block, "override");
+    let overrides = spec["overrides"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            block_value(
+                override_block,
+                [
+                    ("name", non_empty(o["name"].as_str())),
+                    ("type", non_empty(o["type"].as_str())),
+                    (
+                        "value",
+                        Value::from(o["value"].as_str().unwrap_or_default()),
+                    ),
+                    (
+                        "override_chart",
+                        match o["overrideChart"].as_bool() {
+                            Some(true) => Value::Bool(true),
+                            _ => Value::Null,
+                        },
+                    ),
+                    ("field_path", non_empty(o["fieldPath"].as_str())),
+                    ("field_format", non_empty(o["fieldFormat"].as_str())),
+                ],
+            )
+        })
+        .collect();
+    let mut set = vec![
+        ("name", non_empty(object["metadata"]["name"].as_str())),
+        ("feed", Value::from(feed)),
+        (
+            "priority",
+            Value::from(spec["priority"].as_i64().unwrap_or(DEFAULT_PRIORITY)),
+        ),
+        (
+            "override_policy",
+            Value::from(spec["overridePolicy"].as_str().unwrap_or("ApplyLater")),
+        ),
+        ("override", Value::List(overrides)),
+    ];
+    if type_name == LOCALIZATION {
+        let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default();
+        let Some(cluster) = inventory
+            .clusters
+            .values()
+            .find(|c| c.namespace == namespace)
+        else {
+            return Err(Diagnostic::error(
+                "Localization of an unknown cluster",
+                format!(
+                    "The Localization is in namespace {namespace:?}, which is the dedicated \
+                     namespace of no cluster in the provider's `clusters`. Add that cluster \
+                     (with `namespace = {namespace:?}`) to the provider configuration, then \
+                     import again."
+                ),
+            )
+            .into());
+        };
+        set.push(("cluster", Value::from(cluster.name.as_str())));
+    } else if let Some(affinity) = spec.get("clusterAffinity").filter(|a| a.is_object()) {
+        set.push(("cluster_affinity", crate::selector::imported(affinity)));
+    }
+    let config = block_value(&schema.block, set);
+    with_computed(type_name, &config, &config, inventory)
 }
 
 /// Applies: the override lives in state, and on the hub when one takes the objects

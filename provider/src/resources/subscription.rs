@@ -72,15 +72,20 @@ pub fn schema() -> Schema {
             vec![
                 Attribute::required("name", Type::String).describe("Subscription name."),
                 Attribute::optional("namespace", Type::String)
+                    .with_computed()
                     .describe("Subscription namespace (default `default`)."),
-                Attribute::optional("scheduling_strategy", Type::String).describe(
-                    "`Replication` (default: every selected cluster gets every feed) or \
-                     `Dividing` (replicas of workloads are divided).",
-                ),
-                Attribute::optional("dividing_type", Type::String).describe(
-                    "With `Dividing`: `Static` (by subscriber weights, the default) or \
-                     `Dynamic`.",
-                ),
+                Attribute::optional("scheduling_strategy", Type::String)
+                    .with_computed()
+                    .describe(
+                        "`Replication` (default: every selected cluster gets every feed) or \
+                         `Dividing` (replicas of workloads are divided).",
+                    ),
+                Attribute::optional("dividing_type", Type::String)
+                    .with_computed()
+                    .describe(
+                        "With `Dividing`: `Static` (by subscriber weights, the default) or \
+                         `Dynamic`. Null with `Replication`.",
+                    ),
                 Attribute::required("feeds", Type::list(Type::String)).describe(
                     "Feeds by value (`clusternet_manifest.x.feed`), in order. A feed key \
                      `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the hub.",
@@ -597,11 +602,139 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
             if let Some(r) = &rendered {
                 response.diagnostics.extend(r.warnings.clone());
             }
-            response.planned_state = computed_state(&req.proposed_new_state, rendered.as_ref());
+            let base = with_defaults(&req.proposed_new_state, &req.config);
+            response.planned_state = computed_state(&base, rendered.as_ref());
         }
         Err(diags) => response.diagnostics = diags,
     }
     response
+}
+
+/// `state` with the defaults of the optional-and-computed attributes (`namespace`,
+/// `scheduling_strategy`, `dividing_type`) where `config` leaves them unset: computed only to
+/// hold the default (so that an imported state matches a configuration that writes the
+/// default and one that leaves it out), never the prior value.
+fn with_defaults(state: &Value, config: &Value) -> Value {
+    let mut entries = state.as_entries().cloned().unwrap_or_default();
+    if !attrs::string(config, "namespace").is_set() {
+        entries.insert("namespace".into(), "default".into());
+    }
+    let strategy = attrs::string(config, "scheduling_strategy");
+    if !strategy.is_set() {
+        entries.insert("scheduling_strategy".into(), "Replication".into());
+    }
+    if !attrs::string(config, "dividing_type").is_set() {
+        let dividing_type = match strategy {
+            Field::Known(s) if s == "Dividing" => Value::from("Static"),
+            Field::Unknown => Value::unknown(),
+            _ => Value::Null,
+        };
+        entries.insert("dividing_type".into(), dividing_type);
+    }
+    Value::Object(entries)
+}
+
+/// The state of a subscription imported from the hub's Subscription `object`, with `feeds`
+/// (each the `feed` of the imported `clusternet_manifest`, or a key) and `overrides` (each the
+/// `ref` of an imported override), rendered exactly as plan renders it.
+pub fn imported_state(
+    object: &Json,
+    feeds: Vec<String>,
+    overrides: Vec<String>,
+    inventory: &ProviderConfig,
+) -> Result<Value, Diagnostics> {
+    use crate::import::state::{block_value, nested, non_empty};
+    let schema = schema();
+    let spec = &object["spec"];
+    let strategy = spec["schedulingStrategy"].as_str().unwrap_or("Replication");
+    let dividing_type = if strategy == "Dividing" {
+        Value::from(
+            spec.pointer("/dividingScheduling/type")
+                .and_then(Json::as_str)
+                .unwrap_or("Static"),
+        )
+    } else {
+        Value::Null
+    };
+    let subscriber_block = nested(&schema.block, "subscriber");
+    let subscribers = spec["subscribers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let weight = match s["weight"].as_i64() {
+                Some(w) if w != 0 => Value::from(w),
+                _ => Value::Null,
+            };
+            let affinity = s
+                .get("clusterAffinity")
+                .filter(|a| a.is_object())
+                .map_or(Value::Null, crate::selector::imported);
+            block_value(
+                subscriber_block,
+                [("weight", weight), ("cluster_affinity", affinity)],
+            )
+        })
+        .collect();
+    let toleration_block = nested(&schema.block, "toleration");
+    let tolerations = spec["clusterTolerations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let text = |field: &str| {
+                t.get(field)
+                    .and_then(Json::as_str)
+                    .map_or(Value::Null, Value::from)
+            };
+            block_value(
+                toleration_block,
+                [
+                    ("key", text("key")),
+                    ("operator", text("operator")),
+                    ("value", text("value")),
+                    ("effect", text("effect")),
+                ],
+            )
+        })
+        .collect();
+    let list = |items: Vec<String>| Value::List(items.into_iter().map(Value::from).collect());
+    let config = block_value(
+        &schema.block,
+        [
+            ("name", non_empty(object["metadata"]["name"].as_str())),
+            (
+                "namespace",
+                Value::from(
+                    object["metadata"]["namespace"]
+                        .as_str()
+                        .unwrap_or("default"),
+                ),
+            ),
+            ("scheduling_strategy", Value::from(strategy)),
+            ("dividing_type", dividing_type),
+            ("feeds", list(feeds)),
+            (
+                "overrides",
+                if overrides.is_empty() {
+                    Value::Null
+                } else {
+                    list(overrides)
+                },
+            ),
+            ("subscriber", Value::List(subscribers)),
+            ("toleration", Value::List(tolerations)),
+        ],
+    );
+    match render(&config, inventory)? {
+        Some(rendered) => Ok(computed_state(&config, Some(&rendered))),
+        None => Err(Diagnostic::error(
+            "Subscription cannot be rendered for import",
+            "Part of the provider configuration is not known yet (e.g. a cluster endpoint from \
+             another resource); import once it is known.",
+        )
+        .into()),
+    }
 }
 
 /// Deploys the planned rendering to every bound cluster (in parallel, bounded by the

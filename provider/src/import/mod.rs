@@ -1,0 +1,203 @@
+//! `terraform import` (ImportResourceState): resources rebuilt from the objects on the hub.
+//!
+//! Every state is built by the same functions that plan uses (a manifest's `feed`, an
+//! override's `ref`, a subscription's rendering), so that the ReadResource Terraform sends
+//! next and the plan after it show no changes when the configuration matches the hub.
+//!
+//! - `clusternet_subscription` `<namespace>/<name>`: the Subscription; its feeds from their
+//!   Manifests; its `overrides` from the Localizations and Globalizations the provider wrote
+//!   for the same feeds.
+//! - `clusternet_manifest` `<apiVersion>/<Kind>/[<namespace>/]<name>`: the feed's Manifest.
+//! - `clusternet_localization` `<namespace>/<name>`, `clusternet_globalization` `<name>`.
+
+mod error;
+mod hub_reader;
+mod id;
+pub mod state;
+
+use clusternet_tfplugin::provider::ImportedResource;
+use clusternet_tfplugin::{Diagnostics, Value};
+use serde_json::Value as Json;
+
+use crate::config::ProviderConfig;
+use crate::resources::feed::FeedIdentity;
+use crate::resources::{manifest, overrides, subscription};
+pub use error::ImportError;
+use hub_reader::{HubReader, feed_identity};
+use id::ImportId;
+
+/// Imports the resource `type_name` named `id`.
+pub async fn import(
+    type_name: &str,
+    id: &str,
+    inventory: &ProviderConfig,
+) -> (Vec<ImportedResource>, Diagnostics) {
+    match import_state(type_name, id, inventory).await {
+        Ok(state) => (
+            vec![ImportedResource {
+                type_name: type_name.to_string(),
+                state,
+                private: Vec::new(),
+            }],
+            Diagnostics::new(),
+        ),
+        Err(Failure::Import(e)) => (Vec::new(), e.to_diagnostic().into()),
+        Err(Failure::Diagnostics(d)) => (Vec::new(), d),
+    }
+}
+
+/// An import error, or diagnostics from building the state (e.g. a rendering error).
+enum Failure {
+    Import(ImportError),
+    Diagnostics(Diagnostics),
+}
+
+impl From<ImportError> for Failure {
+    fn from(e: ImportError) -> Self {
+        Failure::Import(e)
+    }
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(d: Diagnostics) -> Self {
+        Failure::Diagnostics(d)
+    }
+}
+
+async fn import_state(
+    type_name: &str,
+    id: &str,
+    inventory: &ProviderConfig,
+) -> Result<Value, Failure> {
+    let parsed = id::parse(type_name, id)?;
+    let Some(connection) = &inventory.hub else {
+        return Err(ImportError::NoHub {
+            type_name: type_name.to_string(),
+        }
+        .into());
+    };
+    if inventory.has_unknowns {
+        return Err(ImportError::ConfigurationUnknown.into());
+    }
+    let hub = HubReader::connect(connection).await?;
+    match parsed {
+        ImportId::Feed(identity) => {
+            let templates = hub.feed_templates().await?;
+            let template = template_of(&templates, &identity).ok_or(ImportError::NotFound {
+                kind: "Manifest of feed".to_string(),
+                id: identity.key(),
+            })?;
+            Ok(manifest::imported_state(template)?)
+        }
+        ImportId::Namespaced { namespace, name } if type_name == subscription::TYPE_NAME => {
+            let object = hub.object("Subscription", Some(&namespace), &name).await?;
+            import_subscription(&hub, &object, &format!("{namespace}/{name}"), inventory).await
+        }
+        ImportId::Namespaced { namespace, name } => {
+            let object = hub.object("Localization", Some(&namespace), &name).await?;
+            import_override(&hub, type_name, &object, inventory).await
+        }
+        ImportId::ClusterScoped { name } => {
+            let object = hub.object("Globalization", None, &name).await?;
+            import_override(&hub, type_name, &object, inventory).await
+        }
+    }
+}
+
+fn template_of<'t>(
+    templates: &'t [(FeedIdentity, Json)],
+    identity: &FeedIdentity,
+) -> Option<&'t Json> {
+    templates
+        .iter()
+        .find(|(i, _)| i == identity)
+        .map(|(_, template)| template)
+}
+
+/// The text the `feed` of the imported `clusternet_manifest` holds.
+fn feed_value(template: &Json) -> Result<String, Failure> {
+    let state = manifest::imported_state(template)?;
+    Ok(state
+        .get("feed")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// The `feed` attribute of an imported override: the feed's value when its Manifest is on the
+/// hub (as `feed = clusternet_manifest.x.feed` gives), else its key.
+fn override_feed(
+    templates: &[(FeedIdentity, Json)],
+    identity: &FeedIdentity,
+) -> Result<String, Failure> {
+    match template_of(templates, identity) {
+        Some(template) => feed_value(template),
+        None => Ok(identity.key()),
+    }
+}
+
+async fn import_override(
+    hub: &HubReader,
+    type_name: &str,
+    object: &Json,
+    inventory: &ProviderConfig,
+) -> Result<Value, Failure> {
+    let templates = hub.feed_templates().await?;
+    let feed = match feed_identity(&object["spec"]["feed"]) {
+        Some(identity) => override_feed(&templates, &identity)?,
+        None => String::new(),
+    };
+    Ok(overrides::imported_state(
+        type_name, object, feed, inventory,
+    )?)
+}
+
+async fn import_subscription(
+    hub: &HubReader,
+    object: &Json,
+    id: &str,
+    inventory: &ProviderConfig,
+) -> Result<Value, Failure> {
+    let templates = hub.feed_templates().await?;
+    let mut feeds = Vec::new();
+    let mut identities = Vec::new();
+    for entry in object["spec"]["feeds"].as_array().into_iter().flatten() {
+        let identity = feed_identity(entry).ok_or_else(|| ImportError::HubRead {
+            what: format!("Subscription {id}"),
+            message: format!("feed {entry} has no kind or name"),
+        })?;
+        let template = template_of(&templates, &identity).ok_or(ImportError::FeedMissing {
+            subscription: id.to_string(),
+            feed: identity.key(),
+        })?;
+        feeds.push(feed_value(template)?);
+        identities.push(identity);
+    }
+    let mut refs = Vec::new();
+    for (kind, override_object) in hub.user_overrides().await? {
+        let Some(identity) = feed_identity(&override_object["spec"]["feed"]) else {
+            continue;
+        };
+        // Overrides of other feeds, or for clusters this configuration does not know, play
+        // no part in this subscription's rendering.
+        let namespace = override_object["metadata"]["namespace"].as_str();
+        let known_cluster =
+            namespace.is_none_or(|ns| inventory.clusters.values().any(|c| c.namespace == ns));
+        if !identities.contains(&identity) || !known_cluster {
+            continue;
+        }
+        let type_name = if kind == "Localization" {
+            overrides::LOCALIZATION
+        } else {
+            overrides::GLOBALIZATION
+        };
+        let feed = override_feed(&templates, &identity)?;
+        let state = overrides::imported_state(type_name, &override_object, feed, inventory)?;
+        if let Some(text) = state.get("ref").and_then(Value::as_str) {
+            refs.push(text.to_string());
+        }
+    }
+    Ok(subscription::imported_state(
+        object, feeds, refs, inventory,
+    )?)
+}
