@@ -66,9 +66,10 @@ fn override_block() -> NestedBlock {
 /// The schema of `kind` (LOCALIZATION or GLOBALIZATION).
 pub fn schema(type_name: &str) -> Schema {
     let localization = type_name == LOCALIZATION;
-    let mut attributes = vec![
+    let mut attributes =
+        vec![
         Attribute::required("name", Type::String).describe("Name of the override object."),
-        Attribute::required("feed", Type::String).describe(
+        Attribute::required("feed", Type::String).sensitive().describe(
             "The feed it overrides: a feed value (`clusternet_manifest.x.feed`) or a feed key \
              `<apiVersion>/<Kind>/<namespace>/<name>`.",
         ),

@@ -86,10 +86,12 @@ pub fn schema() -> Schema {
                         "With `Dividing`: `Static` (by subscriber weights, the default) or \
                          `Dynamic`. Null with `Replication`.",
                     ),
-                Attribute::required("feeds", Type::list(Type::String)).describe(
-                    "Feeds by value (`clusternet_manifest.x.feed`), in order. A feed key \
+                Attribute::required("feeds", Type::list(Type::String))
+                    .sensitive()
+                    .describe(
+                        "Feeds by value (`clusternet_manifest.x.feed`), in order. A feed key \
                      `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the hub.",
-                ),
+                    ),
                 Attribute::optional("overrides", Type::list(Type::String)).describe(
                     "Localizations and Globalizations by value (`clusternet_localization.x.ref`). \
                      Passing them here orders the graph and makes changes to them show in this \
