@@ -729,7 +729,7 @@ mod tests {
         let optional = page.find("### Optional").expect("optional");
         let read_only = page.find("### Read-Only").expect("read-only");
         assert!(required < optional && optional < read_only);
-        assert!(page.contains("- `feeds` (List of String) "));
+        assert!(page.contains("- `feeds` (List of String, Sensitive) "));
         assert!(page.contains(
             "- `subscriber` (Block List, Min: 1) A group of clusters, selected by labels. \
              (see [below for nested schema](#nestedblock--subscriber))"
