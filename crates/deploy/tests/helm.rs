@@ -10,6 +10,7 @@ use acceptance_tests::testbed::{self, ChartRepo, Testbed, unique_name};
 use clusternet_deploy::ConnectionConfig;
 use clusternet_deploy::helm::{
     ChartRef, Helm, HelmError, HelmMajor, ReleaseOptions, ReleaseSpec, ReleaseStatus,
+    RepoCredentials,
 };
 use serde_json::{Value, json};
 
@@ -36,21 +37,50 @@ const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{
 /// A Deployment that never becomes ready: the bed has no nodes, so its pods never run.
 const NEVER_READY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: {{ .Release.Name }}}\n  template:\n    metadata:\n      labels: {app: {{ .Release.Name }}}\n    spec:\n      containers:\n      - name: web\n        image: registry.invalid/never:1\n";
 
+/// A CRD of group `group` whose schema has the properties `fields` (all strings).
+fn widget_crd(group: &str, fields: &[&str]) -> String {
+    let properties: Vec<String> = fields
+        .iter()
+        .map(|f| format!("\"{f}\": {{\"type\": \"string\"}}"))
+        .collect();
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.{group}\nspec:\n  group: {group}\n  scope: Namespaced\n  names: {{plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties: {{{}}}\n",
+        properties.join(", ")
+    )
+}
+
+/// The API group of the `crds` chart's CRD, unique to this test process (CRDs are
+/// cluster-wide and the bed outlives the process).
+fn crd_group() -> &'static str {
+    static GROUP: OnceLock<String> = OnceLock::new();
+    GROUP.get_or_init(|| format!("{}.helm.example.com", unique_name("g")))
+}
+
 /// One repository for the whole test process: the bed's `smoke` chart (0.1.0), `smoke`
-/// 0.2.0, and `stuck` 0.1.0 (a Deployment that never gets ready).
+/// 0.2.0, `stuck` 0.1.0 (a Deployment that never gets ready), and `crds` 0.1.0 / 0.2.0 (a
+/// CRD in `crds/` that gains a field in 0.2.0).
 fn repo() -> &'static ChartRepo {
     static REPO: OnceLock<ChartRepo> = OnceLock::new();
     REPO.get_or_init(|| {
         let sources = tempfile::tempdir().unwrap();
-        let smoke_2 = write_chart(sources.path(), "smoke", "0.2.0", &[("cm.yaml", CONFIG_MAP)]);
-        let stuck = write_chart(
-            sources.path(),
-            "stuck",
-            "0.1.0",
-            &[("web.yaml", NEVER_READY)],
-        );
-        let smoke_1 = testbed::charts_dir().join("smoke");
-        ChartRepo::serve(&[&smoke_1, &smoke_2, &stuck]).expect("chart repository")
+        let root = sources.path();
+        let mut charts = vec![
+            testbed::charts_dir().join("smoke"),
+            write_chart(root, "smoke", "0.2.0", &[("cm.yaml", CONFIG_MAP)]),
+            write_chart(root, "stuck", "0.1.0", &[("web.yaml", NEVER_READY)]),
+        ];
+        for (version, fields) in [("0.1.0", &["size"][..]), ("0.2.0", &["size", "color"][..])] {
+            let chart = write_chart(root, "crds", version, &[("cm.yaml", CONFIG_MAP)]);
+            std::fs::create_dir(chart.join("crds")).unwrap();
+            std::fs::write(
+                chart.join("crds/widget.yaml"),
+                widget_crd(crd_group(), fields),
+            )
+            .unwrap();
+            charts.push(chart);
+        }
+        let charts: Vec<&Path> = charts.iter().map(PathBuf::as_path).collect();
+        ChartRepo::serve(&charts).expect("chart repository")
     })
 }
 
@@ -369,18 +399,47 @@ async fn helm_failures_are_readable_and_free_of_credentials() {
     assert!(matches!(error, HelmError::Failed { .. }), "{error:?}");
     assert!(!shown.contains("not-the-token-4711"), "{shown}");
     assert!(!shown.contains("Error: "), "{shown}");
-    assert!(shown.contains("credentials"), "{shown}");
+    assert!(shown.contains("Unauthorized"), "{shown}");
+    // The same through helm's own stderr.
+    let error = helm
+        .status(&wrong, &spec.namespace, "web")
+        .await
+        .unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(
+        matches!(
+            error,
+            HelmError::Failed {
+                command: "get metadata",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!shown.contains("not-the-token-4711"), "{shown}");
+    assert!(!shown.contains("Error: "), "{shown}");
+    assert!(shown.contains("provide credentials"), "{shown}");
 }
 
-/// Runs `upgrade_install` of `spec` until the release shows `pending`, checking meanwhile
-/// that helm's kubeconfig is a 0600 file holding only this cluster, then drops the call
-/// (which kills helm) and returns.
+/// Whether the object exists on the cluster.
+fn exists(cluster: &testbed::Cluster, kind: &str, name: &str, namespace: &str) -> bool {
+    cluster
+        .kubectl_output(["get", kind, name, "-n", namespace])
+        .unwrap()
+        .status
+        .success()
+}
+
+/// Runs `upgrade_install` of `spec` until the release shows `pending` and `waiting()` says
+/// helm has reached its `--wait`, checking meanwhile that helm's kubeconfig is a 0600 file
+/// holding only this cluster, then drops the call (which kills helm) and returns.
 async fn interrupt_when_pending(
     helm: &Helm,
     cluster: &ConnectionConfig,
     spec: &ReleaseSpec,
     pending: ReleaseStatus,
     server: &str,
+    waiting: impl Fn() -> bool,
 ) {
     let observer = helm.clone();
     let mut saw_kubeconfig = false;
@@ -414,7 +473,7 @@ async fn interrupt_when_pending(
             result = &mut operation => panic!("the operation was meant to hang, got {result:?}"),
             status = observer.status(cluster, &spec.namespace, &spec.name) => status.unwrap(),
         };
-        if status.is_some_and(|s| s.status == pending) {
+        if status.is_some_and(|s| s.status == pending) && waiting() {
             break;
         }
         assert!(
@@ -442,6 +501,7 @@ async fn an_interrupted_first_install_is_uninstalled_and_installed_again() {
         &stuck,
         ReleaseStatus::PendingInstall,
         child.server(),
+        || exists(child, "deployment", "web-web", &namespace),
     )
     .await;
     let left = helm
@@ -498,6 +558,12 @@ async fn an_interrupted_upgrade_is_rolled_back_before_the_next_upgrade() {
         &stuck,
         ReleaseStatus::PendingUpgrade,
         child.server(),
+        // Past helm's object updates (the Deployment created, the ConfigMap deleted), in
+        // its --wait.
+        || {
+            exists(child, "deployment", "web-web", &namespace)
+                && !exists(child, "configmap", "web-config", &namespace)
+        },
     )
     .await;
 
@@ -549,6 +615,9 @@ async fn helm_4_installs_upgrades_and_uninstalls() {
         json!({"greeting": "hallo"}),
     );
     spec.options.atomic = true;
+    let rendered = helm.template(&spec).await.unwrap();
+    let kinds: Vec<&str> = rendered.iter().filter_map(|o| o["kind"].as_str()).collect();
+    assert_eq!(kinds, ["Secret", "ConfigMap"]);
     let installed = helm.upgrade_install(&cluster, &spec).await.unwrap();
     assert_eq!(
         (installed.revision, &installed.status),
@@ -589,4 +658,265 @@ async fn helm_4_installs_upgrades_and_uninstalls() {
             .await
             .unwrap()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replace_crds_updates_the_crds_helm_only_creates() {
+    let bed = Testbed::shared();
+    let child = bed.child(1);
+    let cluster = by_kubeconfig(child);
+    let helm = helm3().await;
+    let namespace = unique_name("helm-crds");
+    let crd_name = format!("widgets.{}", crd_group());
+    let fields = || {
+        let crd = child
+            .kubectl(["get", "crd", &crd_name, "-o", "json"])
+            .unwrap();
+        let crd: Value = serde_json::from_str(&crd).unwrap();
+        let properties = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+            ["properties"];
+        let mut names: Vec<String> = properties.as_object().unwrap().keys().cloned().collect();
+        names.sort();
+        names
+    };
+    let mut spec = release(&namespace, "web", chart("crds", "0.1.0"), Value::Null);
+    let rendered = helm.template(&spec).await.unwrap();
+    assert_eq!(rendered[0]["kind"], "CustomResourceDefinition");
+    spec.options.skip_crds = true;
+    let without = helm.template(&spec).await.unwrap();
+    assert!(
+        without
+            .iter()
+            .all(|o| o["kind"] != "CustomResourceDefinition")
+    );
+    spec.options.skip_crds = false;
+
+    helm.upgrade_install(&cluster, &spec).await.unwrap();
+    assert_eq!(fields(), ["size"]);
+    // helm alone leaves an installed CRD as it is.
+    spec.chart = chart("crds", "0.2.0");
+    helm.upgrade_install(&cluster, &spec).await.unwrap();
+    assert_eq!(fields(), ["size"]);
+    spec.options.replace_crds = true;
+    let upgraded = helm.upgrade_install(&cluster, &spec).await.unwrap();
+    assert_eq!(upgraded.revision, 3);
+    assert_eq!(fields(), ["color", "size"]);
+
+    assert!(
+        helm.uninstall(&cluster, &namespace, "web", Duration::from_secs(60))
+            .await
+            .unwrap()
+    );
+    child.kubectl(["delete", "crd", &crd_name]).unwrap();
+}
+
+/// A chart repository on 127.0.0.1 that answers only requests with HTTP basic credentials
+/// `user`/`password` (401 otherwise), serving the `smoke` 0.1.0 chart.
+struct PrivateRepo {
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+fn serve_private_repo(user: &str, password: &str) -> PrivateRepo {
+    use base64::Engine as _;
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().dir().join("smoke-0.1.0.tgz"),
+        dir.path().join("smoke-0.1.0.tgz"),
+    )
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let indexed = testbed::tools().helm.clone();
+    let status = std::process::Command::new(indexed)
+        .args(["repo", "index"])
+        .arg(dir.path())
+        .args(["--url", &url])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let expected = format!(
+        "authorization: basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+    .to_lowercase();
+    let root = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let mut authorized = false;
+            let mut line = String::new();
+            let _ = reader.read_line(&mut request);
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                authorized |= line.trim().to_lowercase() == expected;
+                line.clear();
+            }
+            let file = request
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/');
+            let body = std::fs::read(root.join(file))
+                .ok()
+                .filter(|_| !file.contains(".."));
+            let (status, body) = match (authorized, body) {
+                (false, _) => ("401 Unauthorized", b"unauthorized\n".to_vec()),
+                (true, Some(body)) => ("200 OK", body),
+                (true, None) => ("404 Not Found", b"not found\n".to_vec()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    PrivateRepo { url, _dir: dir }
+}
+
+#[tokio::test]
+async fn repository_credentials_are_used_and_never_shown() {
+    let private = serve_private_repo("robot", "s3cret-pa55");
+    let helm = helm3().await;
+    let with = |password: &str| ChartRef {
+        repo: private.url.clone(),
+        credentials: Some(RepoCredentials {
+            username: "robot".into(),
+            password: password.into(),
+        }),
+        ..chart("smoke", "0.1.0")
+    };
+    let refused = helm.fetch(&with("wrong-pa55")).await.unwrap_err();
+    assert!(
+        matches!(refused, HelmError::RepoUnreachable { .. }),
+        "{refused:?}"
+    );
+    let shown = format!("{refused} {refused:?}");
+    assert!(!shown.contains("wrong-pa55"), "{shown}");
+    assert!(shown.contains("401"), "{shown}");
+    let anonymous = ChartRef {
+        credentials: None,
+        ..with("")
+    };
+    assert!(helm.fetch(&anonymous).await.is_err());
+    let fetched = helm.fetch(&with("s3cret-pa55")).await.unwrap();
+    assert!(fetched.is_file());
+    assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
+}
+
+#[tokio::test]
+async fn a_repository_that_never_answers_is_a_timeout() {
+    // Connections are accepted by the kernel and then left without an answer.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let helm = helm3().await.with_command_timeout(Duration::from_secs(3));
+    let never = ChartRef {
+        repo: format!("http://{}", silent.local_addr().unwrap()),
+        ..chart("smoke", "0.1.0")
+    };
+    let error = helm.fetch(&never).await.unwrap_err();
+    assert!(
+        matches!(error, HelmError::Timeout { command: "repo update", after } if after == Duration::from_secs(3)),
+        "{error:?}"
+    );
+    assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
+}
+
+// ------------------------------------------------------------------ benchmark
+
+/// The median of `samples` in milliseconds.
+fn median_ms(samples: &mut [Duration]) -> f64 {
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1000.0
+}
+
+/// Issue 6 point 7, for BENCHMARKS.md ("Helm apply"): one chart to both children, through
+/// `upgrade_install` in parallel (tokio::join), through `upgrade_install` one cluster after
+/// the other, and as a serial loop of plain `helm upgrade --install` calls; same chart file,
+/// same bed, interleaved rounds, each round an upgrade with new values. Prints medians, asserts
+/// only that every run succeeded.
+///
+/// `cargo test -p clusternet-deploy --test helm -- --ignored --nocapture helm_apply_benchmark`
+/// (`HELM_BENCH_ROUNDS`, default 9).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark; run by hand for BENCHMARKS.md"]
+async fn helm_apply_benchmark() {
+    let rounds: usize = std::env::var("HELM_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(9);
+    let bed = Testbed::shared();
+    let children = [bed.child(1), bed.child(2)];
+    let configs = [by_kubeconfig(children[0]), by_kubeconfig(children[1])];
+    let helm = helm3().await;
+    let namespace = unique_name("helm-bench");
+    let chart_file = helm.fetch(&chart("smoke", "0.2.0")).await.unwrap();
+    let values_dir = tempfile::tempdir().unwrap();
+    let (mut parallel, mut serial, mut cli) = (Vec::new(), Vec::new(), Vec::new());
+    // Round 0 installs (not timed); the timed rounds are upgrades.
+    for round in 0..=rounds {
+        let values = json!({"greeting": format!("round-{round}")});
+        let spec = |name: &str| release(&namespace, name, chart("smoke", "0.2.0"), values.clone());
+        let (parallel_spec, serial_spec) = (spec("par"), spec("ser"));
+
+        let started = std::time::Instant::now();
+        let (a, b) = tokio::join!(
+            helm.upgrade_install(&configs[0], &parallel_spec),
+            helm.upgrade_install(&configs[1], &parallel_spec)
+        );
+        let parallel_time = started.elapsed();
+        a.unwrap();
+        b.unwrap();
+
+        let started = std::time::Instant::now();
+        for config in &configs {
+            helm.upgrade_install(config, &serial_spec).await.unwrap();
+        }
+        let serial_time = started.elapsed();
+
+        let values_file = values_dir.path().join(format!("values-{round}.json"));
+        std::fs::write(&values_file, values.to_string()).unwrap();
+        let started = std::time::Instant::now();
+        for child in children {
+            let output = child
+                .helm_command()
+                .args(["upgrade", "--install", "cli", "--namespace", &namespace])
+                .args(["--create-namespace", "--timeout", "60s", "-f"])
+                .arg(&values_file)
+                .arg(&chart_file)
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{output:?}");
+        }
+        let cli_time = started.elapsed();
+        if round > 0 {
+            parallel.push(parallel_time);
+            serial.push(serial_time);
+            cli.push(cli_time);
+        }
+    }
+    let (p, s, c) = (
+        median_ms(&mut parallel),
+        median_ms(&mut serial),
+        median_ms(&mut cli),
+    );
+    println!("helm apply, 2 children, {rounds} rounds (medians):");
+    println!("| upgrade_install x2 in parallel (tokio::join) | {p:.0} ms |");
+    println!("| upgrade_install x2 one after the other | {s:.0} ms |");
+    println!("| `helm upgrade --install` CLI x2 serial | {c:.0} ms |");
+    println!("ratio CLI serial / parallel: {:.2}", c / p);
+    println!("ratio wrapper serial / parallel: {:.2}", s / p);
+    for (config, child) in configs.iter().zip(children) {
+        for name in ["par", "ser"] {
+            helm.uninstall(config, &namespace, name, Duration::from_secs(60))
+                .await
+                .unwrap();
+        }
+        child
+            .helm(["uninstall", "cli", "--namespace", &namespace])
+            .unwrap();
+    }
 }

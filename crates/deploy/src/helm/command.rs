@@ -86,8 +86,8 @@ impl Finished {
     }
 }
 
-/// The directories helm uses instead of the user's `~/.config/helm`, `~/.cache/helm` and
-/// `~/.local/share/helm`.
+/// The directories helm uses instead of the user's `~/.config/helm`, `~/.cache/helm`,
+/// `~/.local/share/helm` and `~/.kube/cache`.
 #[derive(Debug)]
 pub(crate) struct HelmHome<'a> {
     /// `HELM_CONFIG_HOME`.
@@ -96,10 +96,13 @@ pub(crate) struct HelmHome<'a> {
     pub cache: &'a Path,
     /// `HELM_DATA_HOME`.
     pub data: &'a Path,
+    /// `KUBECACHEDIR`.
+    pub kube_cache: &'a Path,
 }
 
 /// Runs `binary` with the invocation. Every inherited `HELM_*` variable and `KUBECONFIG` are
-/// removed so that only what the caller passes counts; helm's homes point into `home`.
+/// removed so that only what the caller passes counts; helm's homes and client-go's
+/// discovery cache point into `home`.
 /// The process is killed when the timeout expires or the returned future is dropped.
 pub(crate) async fn run(
     binary: &Path,
@@ -117,6 +120,10 @@ pub(crate) async fn run(
         .env("HELM_CONFIG_HOME", home.config)
         .env("HELM_CACHE_HOME", home.cache)
         .env("HELM_DATA_HOME", home.data)
+        // Releases live in Secrets; the recovery reads their labels.
+        .env("HELM_DRIVER", "secret")
+        // client-go's discovery cache, else ~/.kube/cache.
+        .env("KUBECACHEDIR", home.kube_cache)
         .args(&invocation.args)
         .stdin(if invocation.stdin.is_some() {
             Stdio::piped()

@@ -96,7 +96,7 @@ impl Helm {
         let kubeconfig = self.private_kubeconfig(cluster)?;
         let mut secrets = kubeconfig.secrets();
         secrets.extend(release.chart.secrets());
-        let existing = self.recover(&kubeconfig, release).await?;
+        let existing = self.recover(cluster, &kubeconfig, release).await?;
         let options = &release.options;
         if options.replace_crds && !options.skip_crds {
             self.replace_crds(cluster, &chart).await?;
@@ -119,20 +119,13 @@ impl Helm {
         let command = invocation.command;
         invocation = invocation
             .arg(&chart)
+            .args(["--output", "json"])
             .args(cluster_args(&kubeconfig, &release.namespace));
         if let Some(values) = &values {
             invocation = invocation.arg("-f").arg(values.path());
         }
-        self.run(invocation).await?.checked(command, &secrets)?;
-        self.status_with(&kubeconfig, &release.namespace, &release.name)
-            .await?
-            .ok_or_else(|| HelmError::Output {
-                command,
-                message: format!(
-                    "release {:?} is gone right after the {command}",
-                    release.name
-                ),
-            })
+        let output = self.run(invocation).await?.checked(command, &secrets)?;
+        ReleaseInfo::from_release_json(command, &output)
     }
 
     /// Uninstalls the release; `false` when there was none.

@@ -5,9 +5,9 @@
 //! few) with `tokio::process`, killed after a time limit or when the future is dropped, and
 //! isolated from the user's environment:
 //!
-//! * `HELM_CONFIG_HOME`, `HELM_CACHE_HOME` and `HELM_DATA_HOME` point into a private
-//!   temporary directory of the [`Helm`] value; inherited `HELM_*` variables and `KUBECONFIG`
-//!   are removed.
+//! * `HELM_CONFIG_HOME`, `HELM_CACHE_HOME`, `HELM_DATA_HOME` and client-go's `KUBECACHEDIR`
+//!   point into a private temporary directory of the [`Helm`] value; inherited `HELM_*`
+//!   variables and `KUBECONFIG` are removed; `HELM_DRIVER` is `secret`.
 //! * Each cluster operation writes a private kubeconfig (mode 0600) with only that cluster's
 //!   server, CA and credentials, passes it with `--kubeconfig` and removes it afterwards.
 //! * Values go through a 0600 temporary file (`-f`), never `--set`; repository credentials
@@ -28,7 +28,11 @@
 //! upgrading, [`Helm::upgrade_install`] looks at the release history:
 //! * last revision `pending-install`, `pending-upgrade` or `pending-rollback`: roll back to the
 //!   newest earlier revision that was `deployed` or `superseded`; when there is none (a first
-//!   install that never finished), uninstall the release and install it anew;
+//!   install that never finished), uninstall the release and install it anew. When helm
+//!   refuses the rollback (an operation killed half-way can leave objects no stored manifest
+//!   lists), the failed rollback is recorded as `failed`, which is enough for the upgrade to
+//!   go ahead from the last deployed revision; objects only the interrupted revision created
+//!   then stay behind, unmanaged;
 //! * with `atomic` (Clusternet's rule), a last revision that is not `deployed` (e.g. `failed`)
 //!   is uninstalled and installed anew;
 //! * anything else is upgraded as it is.
@@ -203,6 +207,7 @@ impl Helm {
             config: &root.join("config"),
             cache: &root.join("cache"),
             data: &root.join("data"),
+            kube_cache: &root.join("cache").join("kube"),
         };
         command::run(&self.binary, &home, invocation).await
     }

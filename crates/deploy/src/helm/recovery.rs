@@ -1,7 +1,7 @@
 //! Getting a release out of an interrupted `pending-*` state before the next install or
 //! upgrade (rules in the module documentation of [`super`]).
 
-use serde::Deserialize;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 
 use super::Helm;
 use super::command::Invocation;
@@ -9,27 +9,27 @@ use super::error::HelmError;
 use super::kubeconfig::PrivateKubeconfig;
 use super::lifecycle::cluster_args;
 use super::release::{self, ReleaseSpec, ReleaseStatus};
+use crate::connection::{ConnectionConfig, Timeouts};
+use crate::error::transport_message;
 
-/// One entry of `helm history -o json`.
-#[derive(Debug, Deserialize)]
+/// One stored revision of a release.
+#[derive(Debug)]
 struct Revision {
     revision: u32,
     status: String,
 }
-
-/// How far back the history is read.
-const HISTORY_DEPTH: &str = "256";
 
 impl Helm {
     /// Brings the release into a state helm can install or upgrade from. Returns the status
     /// of its latest revision afterwards, `None` when there is no release (any more).
     pub(crate) async fn recover(
         &self,
+        cluster: &ConnectionConfig,
         kubeconfig: &PrivateKubeconfig,
         release: &ReleaseSpec,
     ) -> Result<Option<ReleaseStatus>, HelmError> {
         let history = self
-            .history(kubeconfig, &release.namespace, &release.name)
+            .history(cluster, &release.namespace, &release.name)
             .await?;
         let Some(last) = history.iter().max_by_key(|r| r.revision) else {
             return Ok(None);
@@ -56,8 +56,24 @@ impl Helm {
                         to = good.revision,
                         "rolling back an interrupted release"
                     );
-                    self.rollback(kubeconfig, release, good.revision).await?;
-                    Ok(Some(ReleaseStatus::Deployed))
+                    match self.rollback(kubeconfig, release, good.revision).await {
+                        Ok(()) => Ok(Some(ReleaseStatus::Deployed)),
+                        // helm refuses a rollback when the interrupted operation stopped
+                        // half-way (e.g. "no ConfigMap with the name .. found": created
+                        // objects that no stored manifest lists). The failed rollback is
+                        // recorded as `failed`, which unblocks the upgrade; that upgrade
+                        // starts from the last deployed revision.
+                        Err(HelmError::Failed { message, .. }) => {
+                            tracing::warn!(
+                                release = %release.name,
+                                namespace = %release.namespace,
+                                %message,
+                                "rollback of an interrupted release failed; upgrading from the last deployed revision"
+                            );
+                            Ok(Some(ReleaseStatus::Failed))
+                        }
+                        Err(other) => Err(other),
+                    }
                 }
                 None => {
                     tracing::info!(
@@ -88,28 +104,50 @@ impl Helm {
         Ok(Some(status))
     }
 
-    /// The release's revisions (empty when there is no release).
+    /// The release's revisions (empty when there is no release), read from the labels of
+    /// helm's storage Secrets (`owner=helm`, `name`, `version`, `status`; the default
+    /// `secret` storage driver, which [`Helm`] always uses): one list request instead of a
+    /// `helm history` process.
     async fn history(
         &self,
-        kubeconfig: &PrivateKubeconfig,
+        cluster: &ConnectionConfig,
         namespace: &str,
         name: &str,
     ) -> Result<Vec<Revision>, HelmError> {
-        let invocation = Invocation::new(
-            "history",
-            &["history", name, "-o", "json", "--max", HISTORY_DEPTH],
-            self.command_timeout,
-        )
-        .args(cluster_args(kubeconfig, namespace));
-        let finished = self.run(invocation).await?;
-        if !finished.success && finished.stderr.contains("release: not found") {
-            return Ok(Vec::new());
-        }
-        let output = finished.checked("history", &kubeconfig.secrets())?;
-        serde_json::from_str(output.trim()).map_err(|e| HelmError::Output {
-            command: "history",
-            message: e.to_string(),
-        })
+        let client =
+            cluster
+                .client(Timeouts::default())
+                .await
+                .map_err(|e| HelmError::Kubeconfig {
+                    message: e.to_string(),
+                })?;
+        let secrets = ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "Secret"));
+        let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &secrets);
+        let selector = format!("owner=helm,name={name}");
+        let list = api
+            .list_metadata(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| HelmError::Failed {
+                command: "history",
+                message: match &e {
+                    kube::Error::Api(status) => format!(
+                        "listing the release's Secrets: {} ({} {})",
+                        status.message, status.code, status.reason
+                    ),
+                    other => transport_message(other),
+                },
+            })?;
+        Ok(list
+            .items
+            .iter()
+            .filter_map(|secret| {
+                let labels = secret.metadata.labels.as_ref()?;
+                Some(Revision {
+                    revision: labels.get("version")?.parse().ok()?,
+                    status: labels.get("status")?.clone(),
+                })
+            })
+            .collect())
     }
 
     /// `helm rollback <name> <revision>`.

@@ -167,6 +167,37 @@ pub struct ReleaseInfo {
 }
 
 impl ReleaseInfo {
+    /// Reads the release JSON `helm install -o json` and `helm upgrade -o json` print.
+    pub(crate) fn from_release_json(
+        command: &'static str,
+        text: &str,
+    ) -> Result<ReleaseInfo, HelmError> {
+        let bad = |message: String| HelmError::Output { command, message };
+        let release: Value = serde_json::from_str(text.trim())
+            .map_err(|e| bad(format!("not the release JSON helm prints: {e}")))?;
+        let field = |pointer: &str| {
+            release
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| bad(format!("the release JSON has no {pointer}")))
+        };
+        let revision = release
+            .get("version")
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| bad("the release JSON has no revision (version)".into()))?;
+        let chart_version = field("/chart/metadata/version")?;
+        Ok(ReleaseInfo {
+            name: field("/name")?,
+            namespace: field("/namespace")?,
+            revision,
+            status: ReleaseStatus::parse(&field("/info/status")?),
+            chart: format!("{}-{chart_version}", field("/chart/metadata/name")?),
+            chart_version,
+        })
+    }
+
     /// Reads `helm get metadata -o json`.
     pub(crate) fn from_metadata_json(
         command: &'static str,
