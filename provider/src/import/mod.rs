@@ -201,3 +201,6 @@ async fn import_subscription(
         object, feeds, refs, inventory,
     )?)
 }
+
+#[cfg(test)]
+mod round_trip;
