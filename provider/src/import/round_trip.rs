@@ -213,3 +213,44 @@ fn an_imported_subscription_is_what_its_configuration_plans() {
             .unwrap();
     assert_eq!(imported, planned);
 }
+
+#[test]
+fn a_namespace_a_state_holds_as_null_stays_null_and_the_subscription_is_not_replaced() {
+    let inventory = inventory();
+    let (namespace, _) = feed(json!({
+        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web"}
+    }));
+    let schema = subscription::schema();
+    let subscriber = nested(&schema.block, "subscriber");
+    let config = block_value(
+        &schema.block,
+        [
+            ("name", Value::from("app")),
+            ("feeds", string_list([namespace.as_str()])),
+            (
+                "subscriber",
+                Value::List(vec![block_value(
+                    subscriber,
+                    [("cluster_affinity", affinity(subscriber, "eu"))],
+                )]),
+            ),
+        ],
+    );
+    let created = planned(subscription::TYPE_NAME, &config, &inventory);
+    assert_eq!(created.get("namespace"), Some(&Value::from("default")));
+    let mut old_state = created.clone();
+    if let Value::Object(entries) = &mut old_state {
+        entries.insert("namespace".into(), Value::Null);
+    }
+    let response = subscription::plan(
+        PlanRequest {
+            type_name: subscription::TYPE_NAME.to_string(),
+            prior_state: old_state.clone(),
+            proposed_new_state: old_state.clone(),
+            config,
+            prior_private: Vec::new(),
+        },
+        &inventory,
+    );
+    assert_eq!(response.planned_state, old_state);
+}

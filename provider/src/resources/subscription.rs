@@ -604,7 +604,7 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
             if let Some(r) = &rendered {
                 response.diagnostics.extend(r.warnings.clone());
             }
-            let base = with_defaults(&req.proposed_new_state, &req.config);
+            let base = with_defaults(&req.proposed_new_state, &req.config, &req.prior_state);
             response.planned_state = computed_state(&base, rendered.as_ref());
         }
         Err(diags) => response.diagnostics = diags,
@@ -615,11 +615,19 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
 /// `state` with the defaults of the optional-and-computed attributes (`namespace`,
 /// `scheduling_strategy`, `dividing_type`) where `config` leaves them unset: computed only to
 /// hold the default (so that an imported state matches a configuration that writes the
-/// default and one that leaves it out), never the prior value.
-fn with_defaults(state: &Value, config: &Value) -> Value {
+/// default and one that leaves it out), never the prior value - except a `namespace` a state
+/// from before it was computed holds as null, kept so that the subscription is not replaced.
+fn with_defaults(state: &Value, config: &Value, prior: &Value) -> Value {
     let mut entries = state.as_entries().cloned().unwrap_or_default();
+    let prior_namespace_null =
+        !prior.is_null() && matches!(attrs::string(prior, "namespace"), Field::Null);
     if !attrs::string(config, "namespace").is_set() {
-        entries.insert("namespace".into(), "default".into());
+        let namespace = if prior_namespace_null {
+            Value::Null
+        } else {
+            Value::from("default")
+        };
+        entries.insert("namespace".into(), namespace);
     }
     let strategy = attrs::string(config, "scheduling_strategy");
     if !strategy.is_set() {
