@@ -69,10 +69,16 @@ pub fn schemas() -> ProviderSchemas {
                 overrides::schema(overrides::GLOBALIZATION),
             ),
         ]),
-        data_sources: BTreeMap::from([(
-            data_sources::clusters::TYPE_NAME.to_string(),
-            data_sources::clusters::schema(),
-        )]),
+        data_sources: BTreeMap::from([
+            (
+                data_sources::clusters::TYPE_NAME.to_string(),
+                data_sources::clusters::schema(),
+            ),
+            (
+                data_sources::render::TYPE_NAME.to_string(),
+                data_sources::render::schema(),
+            ),
+        ]),
     }
 }
 
@@ -121,11 +127,16 @@ impl Provider for ClusternetProvider {
     fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
         match type_name {
             data_sources::clusters::TYPE_NAME => data_sources::clusters::validate(config),
+            data_sources::render::TYPE_NAME => data_sources::render::validate(config),
             other => unsupported(other),
         }
     }
 
     async fn read_data_source(&self, type_name: &str, config: Value) -> (Value, Diagnostics) {
+        if type_name == data_sources::render::TYPE_NAME {
+            // Pure: needs no provider configuration.
+            return data_sources::render::read(&config);
+        }
         let provider_config = match self.configured() {
             Ok(c) => c,
             Err(d) => return (Value::Null, d),

@@ -1,3 +1,4 @@
 //! Data sources.
 
 pub mod clusters;
+pub mod render;

@@ -469,7 +469,12 @@ fn render_warning(warning: &clusternet_model::provenance::Warning) -> Diagnostic
     Diagnostic::warning(summary, detail).at(AttributePath::root().attr(attribute))
 }
 
-fn summarise(result: &SubscriptionRender, ns: &str, name: &str, warnings: Diagnostics) -> Rendered {
+pub(crate) fn summarise(
+    result: &SubscriptionRender,
+    ns: &str,
+    name: &str,
+    warnings: Diagnostics,
+) -> Rendered {
     let salt = format!("{ns}/{name}");
     let redact = |value: &str| secret_marker(&salt, value);
     let descriptions = clusternet_model::preview::preview_redacted(result, &redact);

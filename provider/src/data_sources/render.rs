@@ -1,0 +1,281 @@
+//! `clusternet_render`: a pure rendering - Clusternet objects and feeds in, per-cluster
+//! Descriptions out - with no hub, no cluster and no provider inventory involved.
+//!
+//! It exists so that modules can be tested with `terraform test` on a laptop: the
+//! `descriptions` of each subscription are the very strings `clusternet_subscription` would
+//! plan for the same inputs (same keys, same compact JSON, same secret markers).
+
+use std::collections::BTreeMap;
+
+use clusternet_model::render::RenderInput;
+use clusternet_tfplugin::value::ObjectBuilder;
+use clusternet_tfplugin::{
+    Attribute, AttributePath, Block, BlockNesting, Diagnostic, Diagnostics, NestedBlock, Schema,
+    Type, Value,
+};
+use serde_json::{Value as Json, json};
+
+use crate::attrs::{self, Field};
+use crate::resources::subscription;
+
+/// Type name.
+pub const TYPE_NAME: &str = "clusternet_render";
+
+fn subscription_type() -> Type {
+    Type::object([
+        ("binding_clusters", Type::list(Type::String)),
+        ("replicas", Type::map(Type::Number)),
+        ("spec_hash", Type::String),
+        ("descriptions", Type::map(Type::String)),
+    ])
+}
+
+/// The schema.
+pub fn schema() -> Schema {
+    let cluster = NestedBlock::new(
+        "cluster",
+        BlockNesting::List,
+        Block::new(
+            "A child cluster to render for (a ManagedCluster). ManagedCluster objects in \
+             `objects` count as well.",
+            vec![
+                Attribute::required("name", Type::String).describe("Cluster name."),
+                Attribute::optional("labels", Type::map(Type::String))
+                    .describe("Cluster labels, matched by subscribers and Globalizations."),
+                Attribute::optional("namespace", Type::String).describe(
+                    "The cluster's dedicated namespace, where its Localizations live \
+                     (default `clusternet-<name>`).",
+                ),
+            ],
+        ),
+    );
+    Schema::new(
+        Block::new(
+            "Renders Clusternet objects offline, exactly as `clusternet_subscription` plans \
+             them: Subscriptions, Localizations, Globalizations, HelmCharts, ManagedClusters \
+             and plain Kubernetes objects (feeds) in; per subscription the bound clusters, \
+             replicas, specHash and the per-cluster `descriptions` out. It reads nothing from \
+             any cluster or hub and ignores the provider's `clusters`, so it suits \
+             `terraform test` of modules with no cluster at all.",
+            vec![
+                Attribute::required("objects", Type::list(Type::String)).describe(
+                    "Objects as YAML (a stream of `---`-separated documents is fine; `kind: \
+                     List` is expanded) or JSON - e.g. `clusternet_manifest.x.feed`, \
+                     `clusternet_localization.x.ref` or `file(\"subscription.yaml\")`.",
+                ),
+                Attribute::computed("subscriptions", Type::map(subscription_type())).describe(
+                    "Per subscription, keyed `<namespace>/<name>`: `binding_clusters`, \
+                     `replicas` (keyed `<cluster>/<feed key>`, dividing only), `spec_hash` and \
+                     `descriptions` (keyed `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, \
+                     compact JSON with sorted keys, secret values replaced by salted hashes).",
+                ),
+                Attribute::computed("warnings", Type::list(Type::String)).describe(
+                    "What Clusternet would do silently: overrides that match nothing, patches \
+                     skipped for a missing path, priority ties, clusters left out by taints.",
+                ),
+            ],
+        )
+        .with_block(cluster),
+    )
+}
+
+/// Offline checks: every object parses, cluster names are unique.
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    clusters(config, &mut diags);
+    if let Field::Known(texts) = attrs::string_list(config, "objects") {
+        for (i, text) in texts.iter().enumerate() {
+            if let Err(e) = parse_objects(text) {
+                diags.error_at(objects_path(i), "Invalid object", e);
+            }
+        }
+    }
+    diags
+}
+
+fn objects_path(index: usize) -> AttributePath {
+    AttributePath::root().attr("objects").index(index as i64)
+}
+
+/// One `objects` element: a YAML stream or a JSON object, with `List`s expanded.
+fn parse_objects(text: &str) -> Result<Vec<Json>, String> {
+    let documents = clusternet_model::yaml::parse_stream(text)
+        .map_err(|e| format!("{e}. Give YAML or JSON Kubernetes objects."))?;
+    let mut objects = Vec::new();
+    for document in documents {
+        match document {
+            Json::Object(mut map) if map.get("kind").and_then(Json::as_str) == Some("List") => {
+                if let Some(Json::Array(items)) = map.remove("items") {
+                    objects.extend(items);
+                }
+            }
+            Json::Object(_) => objects.push(document),
+            other => {
+                return Err(format!(
+                    "a document is {}, not an object. Give Kubernetes objects.",
+                    json_kind(&other)
+                ));
+            }
+        }
+    }
+    Ok(objects)
+}
+
+fn json_kind(value: &Json) -> &'static str {
+    match value {
+        Json::Array(_) => "a list",
+        Json::String(_) => "a string",
+        Json::Number(_) => "a number",
+        Json::Bool(_) => "a boolean",
+        Json::Null => "null",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn managed_cluster(name: &str, namespace: &str, labels: &BTreeMap<String, String>) -> Json {
+    json!({
+        "apiVersion": "clusters.clusternet.io/v1beta1",
+        "kind": "ManagedCluster",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {
+            "clusterId": clusternet_model::naming::uid(&["cluster", name]),
+            "syncMode": "Push",
+        },
+    })
+}
+
+/// The `cluster` blocks as ManagedClusters.
+fn clusters(config: &Value, diags: &mut Diagnostics) -> Vec<Json> {
+    let Field::Known(items) = attrs::elements(config, "cluster") else {
+        return Vec::new();
+    };
+    let mut objects = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = AttributePath::root().attr("cluster").index(i as i64);
+        let Some(name) = attrs::string(item, "name").known() else {
+            continue;
+        };
+        if let Some(first) = seen.insert(name.clone(), i) {
+            diags.error_at(
+                path.attr("name"),
+                "Duplicate cluster",
+                format!("Cluster {name:?} is already given by cluster[{first}]; names are unique."),
+            );
+            continue;
+        }
+        let namespace = attrs::string(item, "namespace")
+            .known()
+            .unwrap_or_else(|| format!("clusternet-{name}"));
+        let labels = attrs::string_map(item, "labels")
+            .known()
+            .unwrap_or_default();
+        objects.push(managed_cluster(&name, &namespace, &labels));
+    }
+    objects
+}
+
+/// Renders.
+pub fn read(config: &Value) -> (Value, Diagnostics) {
+    let mut diags = validate(config);
+    if diags.has_errors() {
+        return (Value::Null, diags);
+    }
+    let texts = attrs::string_list(config, "objects")
+        .known()
+        .unwrap_or_default();
+    let mut input = RenderInput::default();
+    for object in clusters(config, &mut Diagnostics::new()) {
+        if let Err(e) = input.add_object(object) {
+            diags.error_at(
+                AttributePath::root().attr("cluster"),
+                "Invalid cluster",
+                format!("{e}."),
+            );
+        }
+    }
+    for (i, text) in texts.iter().enumerate() {
+        for object in parse_objects(text).unwrap_or_default() {
+            if let Err(e) = input.add_object(object) {
+                diags.error_at(
+                    objects_path(i),
+                    "Invalid object",
+                    format!("{e}. Check the object against Clusternet's API."),
+                );
+            }
+        }
+    }
+    if diags.has_errors() {
+        return (Value::Null, diags);
+    }
+    let output = match clusternet_model::render::render(&input) {
+        Ok(output) => output,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("Cannot render", format!("{e}."))
+                    .at(AttributePath::root().attr("objects")),
+            );
+            return (Value::Null, diags);
+        }
+    };
+    let object_type = subscription_type();
+    let mut subscriptions = BTreeMap::new();
+    let mut warnings: Vec<Value> = output
+        .warnings
+        .iter()
+        .map(|w| Value::from(w.message.as_str()))
+        .collect();
+    for result in &output.subscriptions {
+        let meta = &result.subscription.metadata;
+        let rendered =
+            subscription::summarise(result, &meta.namespace, &meta.name, Diagnostics::new());
+        warnings.extend(
+            result
+                .warnings
+                .iter()
+                .map(|w| Value::from(format!("{}/{}: {}", meta.namespace, meta.name, w.message))),
+        );
+        let strings = |items: &BTreeMap<String, String>| {
+            Value::Map(
+                items
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                    .collect(),
+            )
+        };
+        let object = ObjectBuilder::new(&object_type)
+            .set(
+                "binding_clusters",
+                Value::List(
+                    rendered
+                        .binding_clusters
+                        .iter()
+                        .map(|c| Value::from(c.as_str()))
+                        .collect(),
+                ),
+            )
+            .set(
+                "replicas",
+                Value::Map(
+                    rendered
+                        .replicas
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::from(*v)))
+                        .collect(),
+                ),
+            )
+            .set("spec_hash", rendered.spec_hash.as_str())
+            .set("descriptions", strings(&rendered.descriptions))
+            .build()
+            .expect("the subscription object type lists these attributes");
+        subscriptions.insert(format!("{}/{}", meta.namespace, meta.name), object);
+    }
+    let mut state = config
+        .unwrap_dynamic()
+        .as_entries()
+        .cloned()
+        .unwrap_or_default();
+    state.insert("subscriptions".into(), Value::Map(subscriptions));
+    state.insert("warnings".into(), Value::List(warnings));
+    (Value::Object(state), diags)
+}
