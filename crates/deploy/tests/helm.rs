@@ -193,6 +193,23 @@ async fn a_chart_is_pulled_once_and_then_served_from_the_cache() {
     assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_fetches_of_one_chart_share_one_cached_file() {
+    let helm = helm3().await;
+    let smoke = chart("smoke", "0.2.0");
+    let fetches = (0..6).map(|_| helm.fetch(&smoke));
+    let paths = futures::future::join_all(fetches).await;
+    let first = paths[0].as_ref().unwrap();
+    for path in &paths {
+        assert_eq!(path.as_ref().unwrap(), first);
+    }
+    let cached: Vec<_> = std::fs::read_dir(first.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+}
+
 #[tokio::test]
 async fn an_empty_version_resolves_to_the_newest_and_is_cached_under_it() {
     let helm = helm3().await;
@@ -918,5 +935,52 @@ async fn helm_apply_benchmark() {
         child
             .helm(["uninstall", "cli", "--namespace", &namespace])
             .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_install_is_upgraded_or_with_atomic_installed_anew() {
+    let bed = Testbed::shared();
+    let child = bed.child(1);
+    let cluster = by_kubeconfig(child);
+    let helm = helm3().await;
+    for atomic in [false, true] {
+        let namespace = unique_name("helm-failed");
+        let mut stuck = release(&namespace, "web", chart("stuck", "0.1.0"), Value::Null);
+        stuck.options.wait = true;
+        stuck.options.timeout = Duration::from_secs(2);
+        let error = helm.upgrade_install(&cluster, &stuck).await.unwrap_err();
+        match &error {
+            HelmError::Failed { command, message } => {
+                assert_eq!(*command, "install");
+                assert!(message.contains("context deadline exceeded"), "{message}");
+            }
+            other => panic!("expected the install to fail, got {other:?}"),
+        }
+        let failed = helm
+            .status(&cluster, &namespace, "web")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(failed.status, ReleaseStatus::Failed);
+
+        let mut smoke = release(&namespace, "web", chart("smoke", "0.1.0"), Value::Null);
+        smoke.options.atomic = atomic;
+        let next = helm.upgrade_install(&cluster, &smoke).await.unwrap();
+        // Without atomic helm upgrades the failed release; with it (Clusternet's rule) the
+        // failed release is uninstalled and installed again.
+        let expected_revision = if atomic { 1 } else { 2 };
+        assert_eq!(
+            (next.revision, &next.status, next.chart.as_str()),
+            (expected_revision, &ReleaseStatus::Deployed, "smoke-0.1.0"),
+            "atomic: {atomic}"
+        );
+        // Either way the failed revision's Deployment is gone.
+        assert!(!exists(child, "deployment", "web-web", &namespace));
+        assert!(
+            helm.uninstall(&cluster, &namespace, "web", Duration::from_secs(60))
+                .await
+                .unwrap()
+        );
     }
 }

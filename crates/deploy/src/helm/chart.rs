@@ -11,10 +11,12 @@
 //! into a private registry configuration (`--registry-config`), both in a temporary directory
 //! that is removed after the pull.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -54,6 +56,27 @@ impl fmt::Debug for RepoCredentials {
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .finish()
+    }
+}
+
+/// One lock per repository and chart name, so that a chart is pulled once even when many
+/// tasks ask for it at the same time.
+#[derive(Debug, Default)]
+pub(crate) struct FetchLocks {
+    locks: std::sync::Mutex<HashMap<(String, String), ChartLock>>,
+}
+
+/// Held while one chart is being pulled.
+type ChartLock = Arc<tokio::sync::Mutex<()>>;
+
+impl FetchLocks {
+    /// The lock of `chart`'s repository and name.
+    fn for_chart(&self, chart: &ChartRef) -> ChartLock {
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        locks
+            .entry((chart.repo.clone(), chart.chart.clone()))
+            .or_default()
+            .clone()
     }
 }
 
@@ -174,9 +197,10 @@ impl Helm {
         if exact && let Some(hit) = self.cached(chart, &chart.version) {
             return Ok(hit);
         }
-        // One pull at a time: parallel callers of the same chart wait for the first one and
-        // then find it in the cache.
-        let _pulling = self.fetch_lock.lock().await;
+        // One pull per chart at a time: parallel callers of the same chart wait for the
+        // first one and then find it in the cache; other charts are pulled meanwhile.
+        let lock = self.fetch_locks.for_chart(chart);
+        let _pulling = lock.lock().await;
         if exact && let Some(hit) = self.cached(chart, &chart.version) {
             return Ok(hit);
         }

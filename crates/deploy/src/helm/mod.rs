@@ -80,7 +80,7 @@ pub enum HelmMajor {
 }
 
 /// A probed helm binary with its private helm homes and chart cache. Cheap to clone; clones
-/// share the homes, the cache and the fetch lock.
+/// share the homes, the cache and the fetch locks.
 #[derive(Debug, Clone)]
 pub struct Helm {
     binary: PathBuf,
@@ -88,7 +88,7 @@ pub struct Helm {
     version: String,
     home: Arc<tempfile::TempDir>,
     cache_dir: PathBuf,
-    fetch_lock: Arc<tokio::sync::Mutex<()>>,
+    fetch_locks: Arc<chart::FetchLocks>,
     command_timeout: Duration,
 }
 
@@ -116,7 +116,7 @@ impl Helm {
             version: String::new(),
             cache_dir: home.path().join("charts"),
             home: Arc::new(home),
-            fetch_lock: Arc::new(tokio::sync::Mutex::new(())),
+            fetch_locks: Arc::default(),
             command_timeout: Duration::from_secs(120),
         };
         let bad = |message: String| HelmError::BadBinary {
