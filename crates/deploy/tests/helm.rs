@@ -984,3 +984,118 @@ async fn a_failed_install_is_upgraded_or_with_atomic_installed_anew() {
         );
     }
 }
+
+// ------------------------------------------------------------------ OCI
+
+/// A CNCF distribution registry (Debian's `docker-registry`) on 127.0.0.1, plain HTTP,
+/// stopped when dropped.
+struct Registry {
+    process: std::process::Child,
+    host: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Starts a registry if `docker-registry` is installed (`apt-get install docker-registry`).
+fn start_registry() -> Option<Registry> {
+    let binary = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())?;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let host = format!("127.0.0.1:{port}");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n",
+            dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let process = std::process::Command::new(binary)
+        .arg("serve")
+        .arg(&config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let registry = Registry { process, host, dir };
+    assert!(
+        testbed::wait_until(Duration::from_secs(20), || {
+            std::net::TcpStream::connect(&registry.host).is_ok()
+        }),
+        "the registry did not start"
+    );
+    Some(registry)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charts_come_from_an_oci_registry_over_plain_http() {
+    let Some(registry) = start_registry() else {
+        eprintln!("docker-registry is not installed; skipped");
+        return;
+    };
+    let repo_url = format!("oci://{}/charts", registry.host);
+    let pushed = std::process::Command::new(&testbed::tools().helm)
+        .env("HELM_CONFIG_HOME", registry.dir.path().join("helm"))
+        .arg("push")
+        .arg(repo().dir().join("smoke-0.2.0.tgz"))
+        .arg(&repo_url)
+        .arg("--plain-http")
+        .output()
+        .unwrap();
+    assert!(pushed.status.success(), "{pushed:?}");
+    let helm = helm3().await;
+    let oci = |name: &str, version: &str| ChartRef {
+        repo: repo_url.clone(),
+        chart: name.into(),
+        version: version.into(),
+        plain_http: true,
+        credentials: None,
+    };
+    let fetched = helm.fetch(&oci("smoke", "0.2.0")).await.unwrap();
+    assert!(
+        fetched.ends_with("smoke/0.2.0/smoke-0.2.0.tgz"),
+        "{fetched:?}"
+    );
+    let latest = helm.fetch(&oci("smoke", "")).await.unwrap();
+    assert_eq!(latest, fetched);
+    let spec = release(
+        "apps",
+        "web",
+        oci("smoke", "0.2.0"),
+        json!({"greeting": "oci"}),
+    );
+    let objects = helm.template(&spec).await.unwrap();
+    assert_eq!(objects[0]["data"]["greeting"], "oci");
+
+    let error = helm.fetch(&oci("smoke", "9.9.9")).await.unwrap_err();
+    assert!(
+        matches!(error, HelmError::VersionNotFound { .. }),
+        "{error:?}"
+    );
+    let error = helm.fetch(&oci("absent", "0.1.0")).await.unwrap_err();
+    assert!(
+        matches!(error, HelmError::ChartNotFound { .. }),
+        "{error:?}"
+    );
+    drop(registry);
+    let error = helm.fetch(&oci("smoke", "0.1.0")).await.unwrap_err();
+    assert!(
+        matches!(error, HelmError::RepoUnreachable { .. }),
+        "{error:?}"
+    );
+    assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
+}

@@ -6,6 +6,10 @@
 //! (`^1.2`, `1.x`) is resolved by helm on every call and the result cached under the version
 //! it resolved to.
 //!
+//! Missing charts and versions: for a repository with an `index.yaml` the index itself is
+//! read; an OCI registry answers "not found" for a missing chart and a missing tag alike, so
+//! on that answer `helm show chart` (the tag list) decides which one it was.
+//!
 //! Repository credentials never appear on a command line: for http(s) repositories they go
 //! into a private `repositories.yaml` (mode 0600, `--repository-config`), for OCI registries
 //! into a private registry configuration (`--registry-config`), both in a temporary directory
@@ -363,9 +367,30 @@ impl Helm {
         if pulled.success {
             return Ok(());
         }
+        let error = classify_pull_failure(chart, &pulled.stderr, &chart.secrets());
+        if !matches!(error, HelmError::VersionNotFound { .. }) {
+            return Err(error);
+        }
+        // A registry answers "<ref>:<version>: not found" for a missing chart as well as for
+        // a missing tag; its tag list tells them apart.
+        let probe = Invocation::new(
+            "show chart",
+            &["show", "chart", &reference],
+            self.command_timeout,
+        )
+        .arg("--registry-config")
+        .arg(&registry_config)
+        .flag_if(chart.plain_http, "--plain-http");
+        let probed = self.run(probe).await?;
+        if probed.success {
+            return Err(error);
+        }
         Err(classify_pull_failure(
-            chart,
-            &pulled.stderr,
+            &ChartRef {
+                version: String::new(),
+                ..chart.clone()
+            },
+            &probed.stderr,
             &chart.secrets(),
         ))
     }
