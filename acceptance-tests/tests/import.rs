@@ -147,12 +147,14 @@ fn import_then_destroy(tf: &Terraform, bed: &Testbed, names: &Names) {
     // The same configuration, an empty state: import everything from the hub.
     let imported = workspace(tf, bed, names);
     for (address, id) in names.imports() {
+        let started = std::time::Instant::now();
         let outcome = import(&imported, address, &id);
         assert!(
             outcome.success,
             "{v}: import {address} {id}:\n{}",
             outcome.all_output()
         );
+        eprintln!("{v}: terraform import {address}: {:?}", started.elapsed());
     }
     let state = imported.show_json();
     let resources = state["values"]["root_module"]["resources"]
@@ -406,6 +408,53 @@ resource "clusternet_subscription" "app" {
     );
     assert!(
         text.contains("Configure `hub` in the provider block"),
+        "{text}"
+    );
+}
+
+/// A hub that does not serve Clusternet's kinds (child-2's API server, which has no Clusternet
+/// CRDs) is named as such, with how to install them.
+#[test]
+fn import_from_a_hub_without_clusternet_crds_names_them() {
+    let bed = Testbed::shared();
+    let hub = bed.child(2);
+    if hub
+        .kubectl(["get", "crd", "subscriptions.apps.clusternet.io"])
+        .is_ok()
+    {
+        return; // Someone installed them there; nothing to test.
+    }
+    let tf = Terraform::v1_11();
+    let config = format!(
+        r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+provider "clusternet" {{
+  hub      = {{ kubeconfig_path = "{hub}", context = "child-2" }}
+  clusters = {{ "c1" = {{ directory = "out/c1" }} }}
+}}
+resource "clusternet_subscription" "app" {{
+  name = "app"
+  subscriber {{
+    cluster_affinity {{}}
+  }}
+  feeds = []
+}}
+"#,
+        hub = hub.kubeconfig().display(),
+    );
+    let ws = Workspace::from_files(&[("main.tf", &config)], &tf);
+    let failed = import(&ws, "clusternet_subscription.app", "default/app").expect_failure();
+    let text = squashed(&failed);
+    assert!(
+        text.contains("the hub does not serve apps.clusternet.io/v1alpha1 Subscription"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Install Clusternet's CRDs on the hub"),
         "{text}"
     );
 }
