@@ -145,6 +145,22 @@ fn leftovers(helm: &Helm) -> Vec<String> {
         .collect()
 }
 
+/// Live processes whose command line mentions this `Helm`'s work directory (every helm it
+/// runs does, through `--kubeconfig` or `--repository-config`). Zombies have an empty
+/// command line and do not count.
+fn running_helms(helm: &Helm) -> Vec<String> {
+    let marker = helm.work_dir().to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            cmdline.contains(&marker).then_some(cmdline)
+        })
+        .collect()
+}
+
 // ------------------------------------------------------------------ binaries and charts
 
 #[tokio::test]
@@ -499,6 +515,7 @@ async fn interrupt_when_pending(
         );
     }
     assert!(saw_kubeconfig, "no private kubeconfig seen while helm ran");
+    assert!(!running_helms(helm).is_empty(), "helm is not running");
     // Dropping the future kills helm in the middle of its --wait.
 }
 
@@ -527,6 +544,11 @@ async fn an_interrupted_first_install_is_uninstalled_and_installed_again() {
         .unwrap()
         .unwrap();
     assert_eq!(left.status, ReleaseStatus::PendingInstall);
+    assert!(
+        running_helms(&helm).is_empty(),
+        "{:?}",
+        running_helms(&helm)
+    );
     assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
     // Plain helm refuses to touch it now.
     let refused = child
@@ -838,6 +860,11 @@ async fn a_repository_that_never_answers_is_a_timeout() {
     assert!(
         matches!(error, HelmError::Timeout { command: "repo update", after } if after == Duration::from_secs(3)),
         "{error:?}"
+    );
+    assert!(
+        running_helms(&helm).is_empty(),
+        "{:?}",
+        running_helms(&helm)
     );
     assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
 }

@@ -212,3 +212,28 @@ impl Helm {
         command::run(&self.binary, &home, invocation).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The operations' futures are `Send`, so that callers can `tokio::spawn` them.
+    #[allow(dead_code)]
+    fn futures_are_send(helm: &Helm, cluster: &ConnectionConfig, release: &ReleaseSpec) {
+        fn send<T: Send>(_: T) {}
+        send(Helm::detect(Path::new("helm")));
+        send(helm.fetch(&release.chart));
+        send(helm.template(release));
+        send(helm.status(cluster, "ns", "name"));
+        send(helm.upgrade_install(cluster, release));
+        send(helm.uninstall(cluster, "ns", "name", Duration::from_secs(1)));
+        send(helm.values(cluster, "ns", "name"));
+        send(helm.manifest(cluster, "ns", "name"));
+    }
+
+    #[test]
+    fn helm_is_send_and_sync() {
+        fn both<T: Send + Sync>() {}
+        both::<Helm>();
+    }
+}
