@@ -5,6 +5,7 @@
 //! started by a person it is a small CLI ([`cli`]).
 
 mod attrs;
+mod charts;
 mod cli;
 mod config;
 mod data_sources;

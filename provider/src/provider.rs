@@ -12,7 +12,7 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Provider, ProviderSchemas, Va
 
 use crate::config::{self, ProviderConfig};
 use crate::data_sources;
-use crate::resources::{manifest, overrides, subscription};
+use crate::resources::{helm_chart, manifest, overrides, subscription};
 
 /// The provider's source address.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet";
@@ -59,6 +59,7 @@ pub fn schemas() -> ProviderSchemas {
         provider: config::provider_schema(),
         resources: BTreeMap::from([
             (manifest::TYPE_NAME.to_string(), manifest::schema()),
+            (helm_chart::TYPE_NAME.to_string(), helm_chart::schema()),
             (subscription::TYPE_NAME.to_string(), subscription::schema()),
             (
                 overrides::LOCALIZATION.to_string(),
@@ -116,6 +117,7 @@ impl Provider for ClusternetProvider {
     fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
         match type_name {
             manifest::TYPE_NAME => manifest::validate(config),
+            helm_chart::TYPE_NAME => helm_chart::validate(config),
             subscription::TYPE_NAME => subscription::validate(config),
             overrides::LOCALIZATION | overrides::GLOBALIZATION => {
                 overrides::validate(type_name, config)
@@ -156,7 +158,8 @@ impl Provider for ClusternetProvider {
         };
         match req.type_name.as_str() {
             manifest::TYPE_NAME => manifest::plan(req),
-            subscription::TYPE_NAME => subscription::plan(req, &inventory),
+            helm_chart::TYPE_NAME => helm_chart::plan(req),
+            subscription::TYPE_NAME => subscription::plan(req, &inventory).await,
             overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::plan(req, &inventory),
             other => PlanResponse::null(unsupported(other)),
         }
@@ -175,6 +178,7 @@ impl Provider for ClusternetProvider {
         };
         match req.type_name.as_str() {
             manifest::TYPE_NAME => manifest::apply(req),
+            helm_chart::TYPE_NAME => helm_chart::apply(req),
             subscription::TYPE_NAME => subscription::apply(req, &inventory).await,
             overrides::LOCALIZATION | overrides::GLOBALIZATION => {
                 overrides::apply(req, &inventory).await
@@ -200,6 +204,7 @@ impl Provider for ClusternetProvider {
         };
         match req.type_name.as_str() {
             manifest::TYPE_NAME => manifest::read(req),
+            helm_chart::TYPE_NAME => helm_chart::read(req),
             subscription::TYPE_NAME => subscription::read(req, &inventory).await,
             overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::read(req),
             other => ReadResponse {

@@ -18,7 +18,8 @@ use serde_json::{Value as Json, json};
 use crate::config::{Connection, ProviderConfig, Target};
 use crate::resources::feed::FeedIdentity;
 
-fn subscription_dir(root: &std::path::Path, subscription_id: &str) -> PathBuf {
+/// The directory of a subscription in a directory target.
+pub fn subscription_dir(root: &std::path::Path, subscription_id: &str) -> PathBuf {
     root.join(subscription_id.replacen('/', ".", 1))
 }
 
@@ -238,6 +239,8 @@ pub async fn remove(
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
             let dir = subscription_dir(root, subscription_id);
+            // Chart files go first (their directories live inside this one).
+            let _ = std::fs::remove_dir(dir.join("helm"));
             match directory::clear_directory(&dir) {
                 Ok(_) => {
                     // Leave no empty subscription directory behind.
@@ -272,8 +275,12 @@ pub async fn remove(
     }
 }
 
-/// The reference of a preview key `<cluster>/<apiVersion>/<Kind>/[<ns>/]<name>`.
+/// The reference of a preview key `<cluster>/<apiVersion>/<Kind>/[<ns>/]<name>`; `None` for
+/// Helm entries (charts and their templated objects belong to helm, not to apply).
 fn reference_of(key_without_cluster: &str) -> Option<ObjectRef> {
+    if crate::charts::keys::is_helm(key_without_cluster) {
+        return None;
+    }
     let identity = FeedIdentity::parse_key(key_without_cluster).ok()?;
     let mut metadata = json!({"name": identity.name});
     if !identity.namespace.is_empty() {
@@ -434,6 +441,12 @@ mod tests {
             project(&planned, &gone),
             Some(json!({"data": {}, "metadata": {"name": "a"}}))
         );
+    }
+
+    #[test]
+    fn helm_entries_are_no_object_references() {
+        assert!(reference_of("helm/default/web").is_none());
+        assert!(reference_of("helm/web/v1/ConfigMap/web/settings").is_none());
     }
 
     #[test]

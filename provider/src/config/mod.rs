@@ -144,6 +144,9 @@ pub struct ProviderConfig {
     pub parallelism: usize,
     /// Force server-side apply conflicts on objects new to a cluster.
     pub force_conflicts: bool,
+    /// The helm program (`helm_binary`): a path, or a name looked up on PATH; `helm` when
+    /// `None`.
+    pub helm_binary: Option<String>,
     /// Whether parts of the configuration are unknown until apply (values from resources not
     /// yet created): plans then leave what depends on them unknown.
     pub has_unknowns: bool,

@@ -110,6 +110,24 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
         }
     };
 
+    let helm_binary = match attrs::string(config, "helm_binary") {
+        Field::Known(path) if path.trim().is_empty() => {
+            diags.error_at(
+                root.clone().attr("helm_binary"),
+                "Empty helm_binary",
+                "Set helm_binary to the helm program (a path, or a name found on PATH), or \
+                 leave it out to use `helm` from PATH.",
+            );
+            None
+        }
+        Field::Known(path) => Some(path),
+        Field::Null => None,
+        Field::Unknown => {
+            has_unknowns = true;
+            None
+        }
+    };
+
     let mut clusters = BTreeMap::new();
     match attrs::entries(config, "clusters") {
         Field::Null => {}
@@ -135,6 +153,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             clusters,
             parallelism,
             force_conflicts,
+            helm_binary,
             has_unknowns,
         },
         diags,

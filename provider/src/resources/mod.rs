@@ -2,6 +2,7 @@
 //! `import` functions; [`crate::provider`] dispatches to them by type name.
 
 pub mod feed;
+pub mod helm_chart;
 pub mod manifest;
 pub mod overrides;
 pub mod subscription;

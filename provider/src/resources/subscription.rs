@@ -20,6 +20,7 @@ use serde_json::{Value as Json, json};
 
 use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
+use crate::charts;
 use crate::config::ProviderConfig;
 use crate::selector;
 use crate::targets;
@@ -109,7 +110,17 @@ pub fn schema() -> Schema {
                 Attribute::computed("descriptions", Type::map(Type::String)).describe(
                     "The preview: every rendered object of every cluster, keyed \
                      `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, as compact JSON with \
-                     sorted keys. Secret values are replaced by salted hashes.",
+                     sorted keys. Secret values are replaced by salted hashes. A HelmChart \
+                     feed shows as `<cluster>/helm/<chart namespace>/<chart name>` (the chart \
+                     as overridden for the cluster, and its values) and, when the chart can be \
+                     fetched at plan time, the objects `helm template` makes of it as \
+                     `<cluster>/helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`.",
+                ),
+                Attribute::computed("releases", Type::map(Type::String)).describe(
+                    "Helm releases per cluster, keyed `<cluster>/<namespace>/<release>`: \
+                     `<status>/<revision>` as helm reports it (e.g. `deployed/3`), or \
+                     `written` for a directory target. Unknown in a plan that installs or \
+                     upgrades the release.",
                 ),
             ],
         )
@@ -242,6 +253,7 @@ fn subscription_object(
     }
     let mut spec_feeds = Vec::new();
     let mut feed_objects = Vec::new();
+    let mut chart_values = Vec::new();
     for (i, feed) in feeds.iter().enumerate() {
         let path = root.clone().attr("feeds").index(i as i64);
         if feed.trim_start().starts_with('{') {
@@ -249,8 +261,9 @@ fn subscription_object(
                 .map_err(|e| e.to_string())
                 .and_then(|o| FeedIdentity::of(&o).map(|id| (o, id)))
             {
-                Ok((object, identity)) => {
+                Ok((mut object, identity)) => {
                     spec_feeds.push(feed_ref(&identity));
+                    chart_values.extend(charts::default_values::take(&mut object));
                     feed_objects.push(object);
                 }
                 Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
@@ -309,6 +322,7 @@ fn subscription_object(
             ),
         }
     }
+    objects.extend(chart_values);
     let texts = objects
         .iter()
         .map(clusternet_model::json::to_compact)
@@ -579,7 +593,13 @@ fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
             );
         }
         None => {
-            for attr in ["binding_clusters", "replicas", "spec_hash", "descriptions"] {
+            for attr in [
+                "binding_clusters",
+                "replicas",
+                "spec_hash",
+                "descriptions",
+                "releases",
+            ] {
                 entries.insert(attr.into(), Value::unknown());
             }
         }
@@ -594,8 +614,73 @@ pub fn validate(config: &Value) -> Diagnostics {
     diags
 }
 
+/// Index in `feeds` of each HelmChart feed, by (chart namespace, chart name).
+fn chart_feed_indices(config: &Value) -> BTreeMap<(String, String), usize> {
+    let feeds = attrs::string_list(config, "feeds")
+        .known()
+        .unwrap_or_default();
+    feeds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, feed)| {
+            let object = clusternet_model::json::parse(feed).ok()?;
+            let identity = FeedIdentity::of(&object).ok()?;
+            let namespace = if identity.namespace.is_empty() {
+                "default".to_string()
+            } else {
+                identity.namespace
+            };
+            (identity.kind == "HelmChart").then_some(((namespace, identity.name), i))
+        })
+        .collect()
+}
+
+/// The salt of secret markers: the subscription's `<namespace>/<name>`.
+fn salt_of(config: &Value) -> String {
+    let name = attrs::string(config, "name").known().unwrap_or_default();
+    let namespace = attrs::string(config, "namespace")
+        .known()
+        .unwrap_or_else(|| "default".to_string());
+    format!("{namespace}/{name}")
+}
+
+/// Adds the templated objects of the rendered charts to `rendered.descriptions`.
+async fn template_charts(
+    config: &Value,
+    inventory: &ProviderConfig,
+    rendered: &mut Rendered,
+) -> Diagnostics {
+    let indices = chart_feed_indices(config);
+    let feed_index =
+        |ns: &str, name: &str| indices.get(&(ns.to_string(), name.to_string())).copied();
+    let salt = salt_of(config);
+    let redact = |value: &str| secret_marker(&salt, value);
+    let (entries, diags) =
+        charts::plan::templated_entries(inventory, &rendered.descriptions, &feed_index, &redact)
+            .await;
+    rendered.descriptions.extend(entries);
+    diags
+}
+
+/// Sets the planned `releases` of `planned` (see [`charts::plan::planned_releases`]).
+fn plan_releases(planned: &mut Value, prior_state: &Value, rendered: &Rendered) {
+    let prior_releases = prior_state
+        .get("releases")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default();
+    let releases = charts::plan::planned_releases(
+        &descriptions_of(prior_state),
+        &prior_releases,
+        &rendered.descriptions,
+    );
+    if let Value::Object(entries) = planned {
+        entries.insert("releases".into(), Value::Map(releases));
+    }
+}
+
 /// Plans the rendering.
-pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
+pub async fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     response.requires_replace = vec![
         AttributePath::root().attr("name"),
@@ -605,12 +690,21 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
         return response;
     }
     match render(&req.config, inventory) {
-        Ok(rendered) => {
-            if let Some(r) = &rendered {
+        Ok(mut rendered) => {
+            if let Some(r) = &mut rendered {
                 response.diagnostics.extend(r.warnings.clone());
+                let diags = template_charts(&req.config, inventory, r).await;
+                if diags.has_errors() {
+                    response.diagnostics = diags;
+                    return response;
+                }
+                response.diagnostics.extend(diags);
             }
             let base = with_defaults(&req.proposed_new_state, &req.config, &req.prior_state);
             response.planned_state = computed_state(&base, rendered.as_ref());
+            if let Some(r) = &rendered {
+                plan_releases(&mut response.planned_state, &req.prior_state, r);
+            }
         }
         Err(diags) => response.diagnostics = diags,
     }
@@ -764,11 +858,23 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         let id = attrs::string(&req.prior_state, "id")
             .known()
             .unwrap_or_default();
+        let prior_charts = charts::plan::chart_releases(&prior);
         let work = prior_clusters
             .iter()
-            .map(|c| (c.clone(), None))
+            .map(|c| ClusterWork {
+                cluster: c.clone(),
+                objects: None,
+                charts: charts::deploy::ChartWork {
+                    install: Vec::new(),
+                    uninstall: prior_charts
+                        .iter()
+                        .filter(|r| &r.cluster == c)
+                        .cloned()
+                        .collect(),
+                },
+            })
             .collect::<Vec<_>>();
-        let failed = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+        let (failed, _) = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
         // Hub objects go after the children (DESIGN.md §7).
         let mut hub_failed = false;
         if let Some(hub) = crate::hub::target(inventory)
@@ -790,7 +896,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         };
     }
     let hub = crate::hub::target(inventory);
-    let rendered = match render_with(&req.config, inventory, hub.is_some()) {
+    let mut rendered = match render_with(&req.config, inventory, hub.is_some()) {
         Ok(Some(r)) => r,
         Ok(None) => {
             diagnostics.push(Diagnostic::error(
@@ -811,7 +917,16 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             };
         }
     };
-    let planned = computed_state(&req.planned_state, Some(&rendered));
+    // The templated objects of charts were made at plan time (helm template); apply takes them
+    // from the plan rather than fetching the charts again.
+    let planned_descriptions = descriptions_of(&req.planned_state);
+    rendered.descriptions.extend(
+        planned_descriptions
+            .iter()
+            .filter(|(k, _)| charts::keys::is_templated(k))
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
+    );
+    let mut planned = computed_state(&req.planned_state, Some(&rendered));
     if planned.get("descriptions") != req.planned_state.get("descriptions") {
         diagnostics.push(Diagnostic::error(
             "Rendering changed between plan and apply",
@@ -825,18 +940,50 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         };
     }
     let id = attrs::string(&planned, "id").known().unwrap_or_default();
-    let mut work: Vec<(String, Option<Vec<Json>>)> = rendered
+    let planned_releases = req
+        .planned_state
+        .get("releases")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default();
+    let chart_work = chart_work(&prior, &planned_descriptions, &planned_releases);
+    let mut work: Vec<ClusterWork> = rendered
         .objects
         .iter()
-        .map(|(c, objects)| (c.clone(), Some(objects.clone())))
+        .map(|(c, objects)| ClusterWork {
+            cluster: c.clone(),
+            objects: Some(objects.clone()),
+            charts: chart_work.get(c).cloned().unwrap_or_default(),
+        })
         .collect();
     work.extend(
         prior_clusters
             .iter()
             .filter(|c| !rendered.objects.contains_key(*c))
-            .map(|c| (c.clone(), None)),
+            .map(|c| ClusterWork {
+                cluster: c.clone(),
+                objects: None,
+                charts: chart_work.get(c).cloned().unwrap_or_default(),
+            }),
     );
-    let failed = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+    let (failed, installed) = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+    if let Value::Object(entries) = &mut planned {
+        let prior_releases = req
+            .prior_state
+            .get("releases")
+            .and_then(Value::as_entries)
+            .cloned()
+            .unwrap_or_default();
+        entries.insert(
+            "releases".into(),
+            Value::Map(applied_releases(
+                &planned_releases,
+                &prior_releases,
+                &installed,
+                &failed,
+            )),
+        );
+    }
     // The hub records what was rolled out; a hub failure is a diagnostic and keeps what the
     // children got (the next apply writes the hub again, as every apply does).
     let mut hub_failed = false;
@@ -861,41 +1008,133 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
     }
 }
 
-/// Deploys (`Some(objects)`) or removes (`None`) per cluster, concurrently; returns the
-/// clusters that failed.
+/// What apply does in one cluster.
+struct ClusterWork {
+    cluster: String,
+    /// The objects to deploy, or `None` to remove the subscription's objects.
+    objects: Option<Vec<Json>>,
+    /// Charts to install and uninstall (after the objects are deployed; before they are
+    /// removed).
+    charts: charts::deploy::ChartWork,
+}
+
+/// Per cluster, the charts whose release is planned unknown (to install or upgrade) and the
+/// prior charts no longer planned (to uninstall).
+fn chart_work(
+    prior: &BTreeMap<String, Value>,
+    planned: &BTreeMap<String, Value>,
+    planned_releases: &BTreeMap<String, Value>,
+) -> BTreeMap<String, charts::deploy::ChartWork> {
+    let mut work: BTreeMap<String, charts::deploy::ChartWork> = BTreeMap::new();
+    let planned_charts = charts::plan::chart_releases(planned);
+    for release in &planned_charts {
+        let settled = planned_releases
+            .get(&release.release_key())
+            .is_some_and(Value::is_known);
+        if !settled {
+            work.entry(release.cluster.clone())
+                .or_default()
+                .install
+                .push(release.clone());
+        }
+    }
+    for release in charts::plan::chart_releases(prior) {
+        let key = release.release_key();
+        if !planned_charts.iter().any(|p| p.release_key() == key) {
+            work.entry(release.cluster.clone())
+                .or_default()
+                .uninstall
+                .push(release);
+        }
+    }
+    work
+}
+
+/// The `releases` after apply: what was installed now, what stayed settled, and for failed
+/// clusters what they had before.
+fn applied_releases(
+    planned: &BTreeMap<String, Value>,
+    prior: &BTreeMap<String, Value>,
+    installed: &BTreeMap<String, String>,
+    failed: &[String],
+) -> BTreeMap<String, Value> {
+    let in_failed = |key: &String| in_cluster(key, failed);
+    let mut releases: BTreeMap<String, Value> = planned
+        .iter()
+        .filter(|(k, _)| !in_failed(k))
+        .filter_map(|(k, v)| match installed.get(k) {
+            Some(state) => Some((k.clone(), Value::from(state.as_str()))),
+            None if v.is_known() => Some((k.clone(), v.clone())),
+            None => None,
+        })
+        .collect();
+    releases.extend(
+        prior
+            .iter()
+            .filter(|(k, _)| in_failed(k))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    releases
+}
+
+/// Deploys (`Some(objects)`) or removes (`None`) per cluster, concurrently, charts included;
+/// returns the clusters that failed and the release states of the charts installed.
 async fn run_per_cluster(
     inventory: &ProviderConfig,
     subscription_id: &str,
-    work: Vec<(String, Option<Vec<Json>>)>,
+    work: Vec<ClusterWork>,
     prior: &BTreeMap<String, Value>,
     diagnostics: &mut Diagnostics,
-) -> Vec<String> {
+) -> (Vec<String>, BTreeMap<String, String>) {
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(inventory.parallelism.max(1)));
     let inventory = std::sync::Arc::new(inventory.clone());
     let mut tasks = tokio::task::JoinSet::new();
-    for (cluster, objects) in work {
+    for ClusterWork {
+        cluster,
+        objects,
+        charts: chart_work,
+    } in work
+    {
         let previous = targets::references_in(&cluster, prior.keys().cloned());
         let limit = limit.clone();
         let inventory = inventory.clone();
         let id = subscription_id.to_string();
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
+            let mut releases = BTreeMap::new();
             let diags = match objects {
                 Some(objects) => {
-                    targets::deploy(&inventory, &id, &cluster, &objects, &previous).await
+                    let mut diags =
+                        targets::deploy(&inventory, &id, &cluster, &objects, &previous).await;
+                    if !diags.has_errors() {
+                        let outcome =
+                            charts::deploy::run(&inventory, &id, &cluster, chart_work).await;
+                        releases = outcome.releases;
+                        diags.extend(outcome.diagnostics);
+                    }
+                    diags
                 }
-                None => targets::remove(&inventory, &id, &cluster, &previous).await,
+                None => {
+                    let outcome = charts::deploy::run(&inventory, &id, &cluster, chart_work).await;
+                    let mut diags = outcome.diagnostics;
+                    if !diags.has_errors() {
+                        diags.extend(targets::remove(&inventory, &id, &cluster, &previous).await);
+                    }
+                    diags
+                }
             };
-            (cluster, diags)
+            (cluster, diags, releases)
         });
     }
     let mut failed = Vec::new();
+    let mut installed = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((cluster, diags)) => {
+            Ok((cluster, diags, releases)) => {
                 if diags.has_errors() {
                     failed.push(cluster);
                 }
+                installed.extend(releases);
                 diagnostics.extend(diags);
             }
             Err(e) => diagnostics.push(Diagnostic::error(
@@ -905,7 +1144,7 @@ async fn run_per_cluster(
         }
     }
     failed.sort();
-    failed
+    (failed, installed)
 }
 
 fn descriptions_of(state: &Value) -> BTreeMap<String, Value> {
@@ -980,11 +1219,17 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
     {
         let redact = |value: &str| secret_marker(&id, value);
         let live = targets::read(inventory, &id, &descriptions, &redact).await;
+        let mut live: BTreeMap<String, Value> =
+            live.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
+        let mut releases = state
+            .get("releases")
+            .and_then(Value::as_entries)
+            .cloned()
+            .unwrap_or_default();
+        charts::drift::read(inventory, &mut live, &mut releases).await;
         if let Value::Object(entries) = &mut state {
-            entries.insert(
-                "descriptions".into(),
-                Value::Map(live.into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
-            );
+            entries.insert("descriptions".into(), Value::Map(live));
+            entries.insert("releases".into(), Value::Map(releases));
         }
     }
     ReadResponse {

@@ -1,0 +1,284 @@
+//! A HelmChart feed rolled out by real helm to two real clusters of the test bed, from a chart
+//! repository served on 127.0.0.1: per-cluster values from a Globalization and a
+//! Localization shown in the plan with the objects `helm template` makes of them, releases
+//! installed with those values, a version bump upgrading both, a missing version refused at
+//! plan with nothing changed, a release changed or removed by hand restored, and releases
+//! uninstalled when the chart leaves the subscription and on destroy.
+
+use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
+use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
+use serde_json::Value as Json;
+
+fn repo() -> ChartRepo {
+    ChartRepo::serve(&[
+        &charts_dir().join("smoke"),
+        &charts_dir().join("smoke-0.2.0"),
+    ])
+    .expect("chart repository")
+}
+
+fn workspace(
+    tf: &Terraform,
+    bed: &Testbed,
+    repo: &ChartRepo,
+    helm: &str,
+    release: &str,
+) -> Workspace {
+    let mut ws = Workspace::new("helm_rollout", tf);
+    ws.set_env(
+        "TF_VAR_kubeconfig_1",
+        &bed.child(1).kubeconfig().display().to_string(),
+    );
+    ws.set_env(
+        "TF_VAR_kubeconfig_2",
+        &bed.child(2).kubeconfig().display().to_string(),
+    );
+    ws.set_env("TF_VAR_helm", helm);
+    ws.set_env("TF_VAR_repo", repo.url());
+    ws.set_env("TF_VAR_release", release);
+    ws.set_env("TF_VAR_ns", release);
+    ws
+}
+
+/// `helm status` of the release in `cluster`: (status, revision, chart version), or `None`
+/// when there is no such release.
+fn status(cluster: &Cluster, release: &str) -> Option<(String, u64, String)> {
+    let out = cluster
+        .helm(["status", release, "-n", release, "-o", "json"])
+        .ok()?;
+    let json: Json = serde_json::from_str(&out).expect("helm status JSON");
+    Some((
+        json["info"]["status"].as_str()?.to_string(),
+        json["version"].as_u64()?,
+        json["chart"]["metadata"]["version"].as_str()?.to_string(),
+    ))
+}
+
+/// `helm get values` of the release in `cluster`.
+fn values(cluster: &Cluster, release: &str) -> Json {
+    let out = cluster
+        .helm(["get", "values", release, "-n", release, "-o", "json"])
+        .expect("helm get values");
+    serde_json::from_str(&out).expect("values JSON")
+}
+
+fn configmap_data(cluster: &Cluster, release: &str) -> Json {
+    let out = cluster
+        .kubectl([
+            "get",
+            "configmap",
+            &format!("{release}-config"),
+            "-n",
+            release,
+            "-o",
+            "jsonpath={.data}",
+        ])
+        .expect("configmap of the release");
+    serde_json::from_str(&out).expect("configmap data")
+}
+
+fn squashed(outcome: &Outcome) -> String {
+    outcome
+        .stdout
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn plan_is_empty(ws: &Workspace, what: &str) {
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        again.exit_code,
+        Some(0),
+        "{what}: plan not empty:\n{}",
+        again.all_output()
+    );
+}
+
+#[test]
+fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
+    let bed = Testbed::shared();
+    let repo = repo();
+    let tf = Terraform::v1_11();
+    let release = unique_name("smoke");
+    let helm = tools().helm.display().to_string();
+    let mut ws = workspace(&tf, bed, &repo, &helm, &release);
+    let (c1, c2) = (bed.child(1), bed.child(2));
+
+    // 1. The plan shows each cluster's chart, values and templated objects.
+    let plan = ws.plan().expect_success();
+    let text = squashed(&plan);
+    for cluster in ["c1", "c2"] {
+        assert!(
+            text.contains(&format!("\"{cluster}/helm/default/{release}\"")),
+            "chart entry of {cluster} missing:\n{}",
+            plan.stdout
+        );
+        assert!(
+            text.contains(&format!(
+                "\"{cluster}/helm/{release}/v1/ConfigMap/{release}-config\""
+            )),
+            "templated ConfigMap of {cluster} missing:\n{}",
+            plan.stdout
+        );
+    }
+    assert!(text.contains("hello everywhere"), "{}", plan.stdout);
+    assert!(text.contains("hallo c2"), "{}", plan.stdout);
+    // The chart's Secret is templated too, its value never shown.
+    assert!(
+        text.contains(&format!("\"c1/helm/{release}/v1/Secret/{release}-secret\"")),
+        "{}",
+        plan.stdout
+    );
+    assert!(!text.contains("not-a-real-secret"), "{}", plan.stdout);
+
+    ws.apply().expect_success();
+    assert_eq!(
+        values(c1, &release),
+        serde_json::json!({"greeting": "hello everywhere", "size": "s"})
+    );
+    assert_eq!(
+        values(c2, &release),
+        serde_json::json!({"greeting": "hallo c2", "size": "l"})
+    );
+    assert_eq!(configmap_data(c2, &release)["greeting"], "hallo c2");
+    for c in [c1, c2] {
+        assert_eq!(
+            status(c, &release),
+            Some(("deployed".into(), 1, "0.1.0".into()))
+        );
+    }
+    let state = ws.show_json();
+    let releases = state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "clusternet_subscription")
+        .map(|r| r["values"]["releases"].clone())
+        .unwrap();
+    assert_eq!(releases[format!("c1/{release}/{release}")], "deployed/1");
+    plan_is_empty(&ws, "after the first apply");
+
+    // 2. A version bump shows the template diff and upgrades both releases.
+    ws.set_env("TF_VAR_chart_version", "0.2.0");
+    let plan = ws.plan().expect_success();
+    let text = squashed(&plan);
+    assert!(text.contains("chartVersion"), "{}", plan.stdout);
+    assert!(text.contains("\"0.1.0\" -> \"0.2.0\""), "{}", plan.stdout);
+    ws.apply().expect_success();
+    for c in [c1, c2] {
+        assert_eq!(
+            status(c, &release),
+            Some(("deployed".into(), 2, "0.2.0".into()))
+        );
+    }
+    assert_eq!(configmap_data(c1, &release)["chartVersion"], "0.2.0");
+    plan_is_empty(&ws, "after the upgrade");
+
+    // 3. A version the repository does not have: an error at plan, nothing changed.
+    ws.set_env("TF_VAR_chart_version", "9.9.9");
+    let failed = ws.plan().expect_failure();
+    let output = failed.all_output();
+    assert!(output.contains("Chart cannot be installed"), "{output}");
+    assert!(output.contains("9.9.9"), "{output}");
+    assert!(output.contains("feeds"), "{output}");
+    let failed = ws.apply().expect_failure();
+    assert!(failed.all_output().contains("9.9.9"));
+    for c in [c1, c2] {
+        assert_eq!(
+            status(c, &release),
+            Some(("deployed".into(), 2, "0.2.0".into()))
+        );
+    }
+    ws.set_env("TF_VAR_chart_version", "0.2.0");
+    plan_is_empty(&ws, "back at 0.2.0");
+
+    // Drift: values changed by hand in c1, the release uninstalled by hand in c2.
+    c1.helm([
+        "upgrade",
+        &release,
+        "smoke",
+        "--repo",
+        repo.url(),
+        "--version",
+        "0.2.0",
+        "-n",
+        &release,
+        "--set",
+        "greeting=edited by hand",
+    ])
+    .expect("hand upgrade");
+    c2.helm(["uninstall", &release, "-n", &release])
+        .expect("hand uninstall");
+    let plan = ws.plan().expect_success();
+    let text = squashed(&plan);
+    assert!(text.contains("edited by hand"), "{}", plan.stdout);
+    assert!(
+        text.contains(&format!("+ \"c2/helm/default/{release}\"")),
+        "{}",
+        plan.stdout
+    );
+    ws.apply().expect_success();
+    assert_eq!(values(c1, &release)["greeting"], "hello everywhere");
+    assert_eq!(values(c2, &release)["greeting"], "hallo c2");
+    plan_is_empty(&ws, "after drift was repaired");
+
+    // 5. The chart leaves the subscription: both releases are uninstalled; destroy removes
+    // the rest.
+    ws.set_env("TF_VAR_with_chart", "false");
+    ws.apply().expect_success();
+    for c in [c1, c2] {
+        assert_eq!(status(c, &release), None);
+        assert!(
+            c.kubectl([
+                "get",
+                "configmap",
+                &format!("{release}-marker"),
+                "-n",
+                "default"
+            ])
+            .is_ok()
+        );
+    }
+    ws.set_env("TF_VAR_with_chart", "true");
+    ws.apply().expect_success();
+    assert!(status(c1, &release).is_some());
+    ws.destroy().expect_success();
+    for c in [c1, c2] {
+        assert_eq!(status(c, &release), None, "release left after destroy");
+    }
+}
+
+/// Terraform 1.0.3 and helm 4: plan, apply with per-cluster values, destroy.
+#[test]
+fn chart_rollout_with_terraform_1_0_and_helm_4() {
+    let bed = Testbed::shared();
+    let repo = repo();
+    let tf = Terraform::v1_0();
+    let release = unique_name("smoke4");
+    let helm = tools()
+        .helm4
+        .as_ref()
+        .expect("helm 4 (install-tools helm)")
+        .display()
+        .to_string();
+    let ws = workspace(&tf, bed, &repo, &helm, &release);
+    let (c1, c2) = (bed.child(1), bed.child(2));
+    let plan = ws.plan().expect_success();
+    assert!(
+        squashed(&plan).contains(&format!(
+            "\"c2/helm/{release}/v1/ConfigMap/{release}-config\""
+        )),
+        "{}",
+        plan.stdout
+    );
+    ws.apply().expect_success();
+    assert_eq!(values(c1, &release)["greeting"], "hello everywhere");
+    assert_eq!(values(c2, &release)["greeting"], "hallo c2");
+    assert_eq!(status(c2, &release).map(|s| s.0), Some("deployed".into()));
+    plan_is_empty(&ws, "terraform 1.0.3 with helm 4");
+    ws.destroy().expect_success();
+    for c in [c1, c2] {
+        assert_eq!(status(c, &release), None);
+    }
+}

@@ -1,0 +1,227 @@
+//! Charts of one cluster at apply: `helm upgrade --install` of the charts whose release is
+//! planned unknown (new or changed), `helm uninstall` of the charts that left the cluster's
+//! description. A directory target gets files instead: per chart, the objects `helm template`
+//! makes (values included, Secrets as they are) and the values, under
+//! `<subscription dir>/helm/<release namespace>.<release>/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clusternet_deploy::directory;
+use clusternet_deploy::helm::ReleaseInfo;
+use clusternet_tfplugin::{Diagnostic, Diagnostics};
+
+use super::release::ChartRelease;
+use crate::config::{ProviderConfig, Target};
+use crate::targets;
+
+/// The release state recorded for a chart written to a directory target.
+pub const WRITTEN: &str = "written";
+
+/// File holding a chart's values in a directory target.
+pub const VALUES_FILE: &str = "values.json";
+
+/// What to do with the charts of one cluster.
+#[derive(Debug, Default, Clone)]
+pub struct ChartWork {
+    /// Charts to install or upgrade.
+    pub install: Vec<ChartRelease>,
+    /// Charts to uninstall.
+    pub uninstall: Vec<ChartRelease>,
+}
+
+impl ChartWork {
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.install.is_empty() && self.uninstall.is_empty()
+    }
+}
+
+/// What happened to the charts of one cluster.
+#[derive(Debug, Default)]
+pub struct ChartOutcome {
+    /// New release states (`<status>/<revision>`) by release key, for installed charts.
+    pub releases: BTreeMap<String, String>,
+    /// Release keys of uninstalled charts.
+    pub removed: Vec<String>,
+    /// Failures, one per chart.
+    pub diagnostics: Diagnostics,
+}
+
+/// `<status>/<revision>`, the state recorded in `releases`.
+pub fn release_state(info: &ReleaseInfo) -> String {
+    format!("{}/{}", info.status, info.revision)
+}
+
+/// Where a directory target keeps the files of `release`.
+pub fn chart_dir(subscription_dir: &Path, release: &ChartRelease) -> PathBuf {
+    subscription_dir
+        .join("helm")
+        .join(format!("{}.{}", release.namespace, release.name))
+}
+
+/// Runs `work` on `cluster`.
+pub async fn run(
+    inventory: &ProviderConfig,
+    subscription_id: &str,
+    cluster: &str,
+    work: ChartWork,
+) -> ChartOutcome {
+    let mut outcome = ChartOutcome::default();
+    if work.is_empty() {
+        return outcome;
+    }
+    match inventory.clusters.get(cluster).map(|c| &c.target) {
+        Some(Target::Directory(root)) => {
+            let dir = targets::subscription_dir(root, subscription_id);
+            to_directory(inventory, cluster, &dir, work, &mut outcome).await;
+        }
+        Some(Target::Cluster(connection)) => {
+            let helm = match super::helm_binary::helm(inventory).await {
+                Ok(helm) => helm,
+                Err(e) => {
+                    outcome.diagnostics.push(Diagnostic::error(
+                        format!("Cluster {cluster:?}: charts not deployed"),
+                        format!("{e}. The cluster's other objects were applied."),
+                    ));
+                    return outcome;
+                }
+            };
+            let config = targets::connection_config(connection);
+            for release in work.uninstall {
+                match helm
+                    .uninstall(
+                        &config,
+                        &release.namespace,
+                        &release.name,
+                        release.timeout(),
+                    )
+                    .await
+                {
+                    Ok(_) => outcome.removed.push(release.release_key()),
+                    Err(e) => outcome.diagnostics.push(Diagnostic::error(
+                        format!(
+                            "Cluster {cluster:?}: release {}/{} not uninstalled",
+                            release.namespace, release.name
+                        ),
+                        format!("{e}. The next apply or destroy retries."),
+                    )),
+                }
+            }
+            for release in work.install {
+                if let Some(secret) = release.pull_secret() {
+                    outcome.diagnostics.push(Diagnostic::warning(
+                        format!("Chart {}: pull secret not used", release.name),
+                        format!(
+                            "chart_pull_secret {secret} lives on the hub; this provider does \
+                             not read repository credentials from it yet, so the chart is \
+                             pulled without credentials."
+                        ),
+                    ));
+                }
+                match helm.upgrade_install(&config, &release.spec()).await {
+                    Ok(info) => {
+                        outcome
+                            .releases
+                            .insert(release.release_key(), release_state(&info));
+                    }
+                    Err(e) => outcome.diagnostics.push(Diagnostic::error(
+                        format!(
+                            "Cluster {cluster:?}: release {}/{} not installed",
+                            release.namespace, release.name
+                        ),
+                        format!(
+                            "{e}. The cluster's objects and other charts, and the other \
+                             clusters, were applied; this cluster is recorded as not done and \
+                             the next apply retries it."
+                        ),
+                    )),
+                }
+            }
+        }
+        None => outcome.diagnostics.push(Diagnostic::error(
+            format!("Cluster {cluster:?} is no longer configured"),
+            "Its charts cannot be installed or uninstalled; add the cluster back.",
+        )),
+    }
+    outcome
+}
+
+async fn to_directory(
+    inventory: &ProviderConfig,
+    cluster: &str,
+    dir: &Path,
+    work: ChartWork,
+    outcome: &mut ChartOutcome,
+) {
+    let failed = |outcome: &mut ChartOutcome, release: &ChartRelease, e: String| {
+        outcome.diagnostics.push(Diagnostic::error(
+            format!("Cluster {cluster:?}: chart {} not written", release.name),
+            format!("{e}. The next apply retries."),
+        ));
+    };
+    for release in work.uninstall {
+        let chart_dir = chart_dir(dir, &release);
+        match remove_chart_dir(&chart_dir) {
+            Ok(()) => outcome.removed.push(release.release_key()),
+            Err(e) => failed(outcome, &release, e),
+        }
+    }
+    if work.install.is_empty() {
+        let _ = std::fs::remove_dir(dir.join("helm"));
+        return;
+    }
+    let helm = match super::helm_binary::helm(inventory).await {
+        Ok(helm) => helm,
+        Err(e) => {
+            for release in &work.install {
+                failed(outcome, release, e.clone());
+            }
+            return;
+        }
+    };
+    for release in work.install {
+        let objects = match super::template::template(&helm, &release.spec()).await {
+            Ok(objects) => objects,
+            Err(e) => {
+                failed(outcome, &release, e.to_string());
+                continue;
+            }
+        };
+        let chart_dir = chart_dir(dir, &release);
+        let written = directory::write_directory(&chart_dir, &objects)
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                let values =
+                    serde_json::to_string_pretty(&release.values).map_err(|e| e.to_string())?;
+                std::fs::write(chart_dir.join(VALUES_FILE), values + "\n")
+                    .map_err(|e| format!("cannot write {VALUES_FILE}: {e}"))
+            });
+        match written {
+            Ok(()) => {
+                outcome
+                    .releases
+                    .insert(release.release_key(), WRITTEN.to_string());
+            }
+            Err(e) => failed(outcome, &release, e),
+        }
+    }
+}
+
+/// Removes a chart's files from a directory target (only the files the provider wrote).
+pub fn remove_chart_dir(chart_dir: &Path) -> Result<(), String> {
+    if !chart_dir.exists() {
+        return Ok(());
+    }
+    directory::clear_directory(chart_dir).map_err(|e| e.to_string())?;
+    match std::fs::remove_file(chart_dir.join(VALUES_FILE)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot remove {VALUES_FILE}: {e}")),
+    }
+    let _ = std::fs::remove_dir(chart_dir);
+    if let Some(parent) = chart_dir.parent() {
+        let _ = std::fs::remove_dir(parent);
+    }
+    Ok(())
+}

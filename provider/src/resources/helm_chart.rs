@@ -1,0 +1,509 @@
+//! `clusternet_helm_chart`: a Helm chart as a Clusternet **HelmChart** feed. Exports `feed`,
+//! the HelmChart object, which subscriptions take by value next to plain objects.
+//!
+//! `values` is a convenience with a precise meaning in Clusternet terms: the subscriptions
+//! that receive the feed add a Globalization of priority 0 with one `Helm` override holding
+//! these values, for every cluster. Every Localization or Globalization of the chart (priority
+//! 0 or more, applied after it) therefore wins over them, exactly as over a chart default.
+
+use std::collections::BTreeMap;
+
+use clusternet_tfplugin::provider::{
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
+};
+use clusternet_tfplugin::{
+    Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Schema, Type, Value,
+};
+use serde_json::{Map, Value as Json, json};
+
+use crate::attrs::{self, Field};
+use crate::charts::default_values;
+
+/// Type name.
+pub const TYPE_NAME: &str = "clusternet_helm_chart";
+
+/// Boolean HelmChart options: attribute name, JSON field of `HelmChartSpec`, description.
+const BOOL_OPTIONS: [(&str, &str, &str); 11] = [
+    (
+        "plain_http",
+        "plainHTTP",
+        "Reach an OCI registry over plain HTTP.",
+    ),
+    (
+        "create_namespace",
+        "createNamespace",
+        "Create `target_namespace` on install (Clusternet's default: true).",
+    ),
+    (
+        "wait",
+        "wait",
+        "Wait until the release's resources are ready (at most `timeout_seconds`).",
+    ),
+    (
+        "wait_for_jobs",
+        "waitForJob",
+        "With `wait`: also wait for the release's Jobs to complete.",
+    ),
+    (
+        "replace",
+        "replace",
+        "On install, reuse the name of a deleted release.",
+    ),
+    (
+        "atomic",
+        "atomic",
+        "On install, remove a failed installation; a release that is not `deployed` is \
+         uninstalled and installed again.",
+    ),
+    (
+        "upgrade_atomic",
+        "upgradeAtomic",
+        "On upgrade, roll back when the upgrade fails.",
+    ),
+    ("skip_crds", "skipCRDs", "Do not install the chart's CRDs."),
+    (
+        "replace_crds",
+        "replaceCRDs",
+        "Replace the chart's CRDs before install or upgrade (ignored with `skip_crds`).",
+    ),
+    (
+        "disable_hooks",
+        "disableHooks",
+        "Do not run the chart's hooks.",
+    ),
+    (
+        "force",
+        "force",
+        "Upgrade with `--force` (replace resources that cannot be patched).",
+    ),
+];
+
+/// The schema.
+pub fn schema() -> Schema {
+    let mut attributes = vec![
+        Attribute::required("name", Type::String).describe(
+            "Name of the HelmChart, and the Helm release name in every cluster (an override \
+             with `override_chart` may change it per cluster).",
+        ),
+        Attribute::optional("namespace", Type::String)
+            .describe("Namespace of the HelmChart object (default `default`)."),
+        Attribute::required("repo", Type::String).describe(
+            "Chart repository: an `http://` or `https://` chart repository, or an `oci://` \
+             registry path (the chart is then `<repo>/<chart>`).",
+        ),
+        Attribute::required("chart", Type::String).describe("Chart name in the repository."),
+        Attribute::optional("version", Type::String).describe(
+            "Chart version. Empty means the latest, which Clusternet upgrades on every \
+             reconcile: pin it.",
+        ),
+        Attribute::required("target_namespace", Type::String)
+            .describe("Namespace of the release in each child cluster."),
+        Attribute::optional("timeout_seconds", Type::Number).describe(
+            "Timeout of install, upgrade and uninstall, in seconds (Clusternet's default: 300).",
+        ),
+        Attribute::optional("values", Type::String).describe(
+            "Values for the chart, as YAML or JSON. In Clusternet terms this is a \
+             Globalization of priority 0 for every cluster with one `Helm` override: \
+             subscriptions receiving this feed apply it first, so any Localization or \
+             Globalization of the chart overrides these values, key by key.",
+        ),
+        Attribute::computed("id", Type::String).describe("The feed key: `<namespace>/<name>`."),
+        Attribute::computed("feed", Type::String).describe(
+            "The feed by value (the HelmChart object as compact JSON) for \
+             `clusternet_subscription.feeds`, and for the `feed` of Localizations and \
+             Globalizations.",
+        ),
+    ];
+    for (name, _, description) in BOOL_OPTIONS {
+        attributes.push(Attribute::optional(name, Type::Bool).describe(description));
+    }
+    let pull_secret = NestedBlock::new(
+        "chart_pull_secret",
+        BlockNesting::Single,
+        Block::new(
+            "A Secret with data keys `username` and `password` for the chart repository. \
+             Clusternet reads it on the hub, so it needs a hub in the provider configuration.",
+            vec![
+                Attribute::required("name", Type::String).describe("Secret name."),
+                Attribute::optional("namespace", Type::String)
+                    .describe("Secret namespace (default: the HelmChart's namespace)."),
+            ],
+        ),
+    );
+    Schema::new(
+        Block::new(
+            "A Helm chart as a Clusternet **HelmChart** feed. Pass its `feed` to \
+             `clusternet_subscription.feeds`: the plan shows, per cluster, the rendered chart \
+             and values (`<cluster>/helm/<namespace>/<name>`) and, when the chart can be \
+             fetched, the objects `helm template` makes of it; apply runs `helm upgrade \
+             --install` in every cluster.",
+            attributes,
+        )
+        .with_block(pull_secret),
+    )
+}
+
+/// The parsed HelmChart object (with `values` carried alongside, see
+/// [`default_values`]), or diagnostics naming the attribute.
+fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let root = AttributePath::root();
+    let mut unknown = false;
+    let mut required = |name: &str, diags: &mut Diagnostics| match attrs::string(config, name) {
+        Field::Known(v) if v.trim().is_empty() => {
+            diags.error_at(
+                root.clone().attr(name),
+                format!("Empty {name}"),
+                format!("Set `{name}`; a HelmChart needs it."),
+            );
+            None
+        }
+        Field::Known(v) => Some(v),
+        Field::Unknown => {
+            unknown = true;
+            None
+        }
+        Field::Null => None,
+    };
+    let name = required("name", &mut diags);
+    let repo = required("repo", &mut diags);
+    let chart = required("chart", &mut diags);
+    let target_namespace = required("target_namespace", &mut diags);
+    let namespace = match attrs::string(config, "namespace") {
+        Field::Known(ns) => Some(ns),
+        Field::Null => Some("default".to_string()),
+        Field::Unknown => {
+            unknown = true;
+            None
+        }
+    };
+    if let Some(name) = &name
+        && let Err(e) = release_name(name)
+    {
+        diags.error_at(
+            root.clone().attr("name"),
+            "Invalid chart name",
+            format!(
+                "name = {name:?} {e}. It becomes the Helm release name: lowercase letters, \
+                 digits, '-' and '.', at most 53 characters."
+            ),
+        );
+    }
+    for (attr, value) in [
+        ("namespace", &namespace),
+        ("target_namespace", &target_namespace),
+    ] {
+        if let Some(ns) = value
+            && let Err(e) = dns_label(ns)
+        {
+            diags.error_at(
+                root.clone().attr(attr),
+                "Invalid namespace",
+                format!("{attr} = {ns:?} {e}: use a Kubernetes namespace name (a DNS label)."),
+            );
+        }
+    }
+    if let Some(repo) = &repo
+        && let Err(e) = repository(repo)
+    {
+        diags.error_at(
+            root.clone().attr("repo"),
+            "Invalid chart repository",
+            format!(
+                "repo = {repo:?} {e}. Use an http://, https:// or oci:// URL, e.g. \
+                 https://charts.example.com or oci://registry.example.com/charts."
+            ),
+        );
+    }
+    let mut spec = Map::new();
+    let version = match attrs::string(config, "version") {
+        Field::Known(v) => v,
+        Field::Null => String::new(),
+        Field::Unknown => {
+            unknown = true;
+            String::new()
+        }
+    };
+    if version.contains(char::is_whitespace) || version.contains('/') {
+        diags.error_at(
+            root.clone().attr("version"),
+            "Invalid chart version",
+            format!("version = {version:?}: use a chart version such as 1.2.3, or leave it out."),
+        );
+    }
+    match attrs::integer(config, "timeout_seconds") {
+        Field::Null => {}
+        Field::Unknown => unknown = true,
+        Field::Known(Ok(t)) if (1..=i64::from(i32::MAX)).contains(&t) => {
+            spec.insert("timeoutSeconds".into(), json!(t));
+        }
+        Field::Known(t) => {
+            let shown = t.map_or_else(|s| s, |t| t.to_string());
+            diags.error_at(
+                root.clone().attr("timeout_seconds"),
+                "Invalid timeout",
+                format!("timeout_seconds = {shown}: use a whole number of seconds, 1 or more."),
+            );
+        }
+    }
+    for (attr, field, _) in BOOL_OPTIONS {
+        match attrs::boolean(config, attr) {
+            Field::Known(b) => {
+                spec.insert(field.into(), Json::Bool(b));
+            }
+            Field::Unknown => unknown = true,
+            Field::Null => {}
+        }
+    }
+    match attrs::object(config, "chart_pull_secret") {
+        Field::Known(secret) => match (
+            attrs::string(secret, "name"),
+            attrs::string(secret, "namespace"),
+        ) {
+            (Field::Unknown, _) | (_, Field::Unknown) => unknown = true,
+            (Field::Known(n), ns) => {
+                let mut reference = json!({"name": n});
+                if let Field::Known(ns) = ns {
+                    reference["namespace"] = Json::String(ns);
+                }
+                spec.insert("chartPullSecret".into(), reference);
+            }
+            _ => {}
+        },
+        Field::Unknown => unknown = true,
+        Field::Null => {}
+    }
+    let values = match attrs::string(config, "values") {
+        Field::Known(text) => match clusternet_model::yaml::yaml_to_json(&text) {
+            Ok(v) if v.is_object() => Some(v),
+            Ok(Json::Null) => None,
+            Ok(_) => {
+                diags.error_at(
+                    root.clone().attr("values"),
+                    "Values are not a map",
+                    "Write the chart values as a YAML or JSON object, e.g. `greeting: hi`.",
+                );
+                None
+            }
+            Err(e) => {
+                diags.error_at(
+                    root.clone().attr("values"),
+                    "Values are not YAML or JSON",
+                    format!("{e}. Write the chart values as a YAML or JSON object."),
+                );
+                None
+            }
+        },
+        Field::Unknown => {
+            unknown = true;
+            None
+        }
+        Field::Null => None,
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    if unknown {
+        return Ok(None);
+    }
+    let (Some(name), Some(namespace), Some(repo), Some(chart), Some(target_namespace)) =
+        (name, namespace, repo, chart, target_namespace)
+    else {
+        return Ok(None);
+    };
+    spec.insert("repo".into(), Json::String(repo));
+    spec.insert("chart".into(), Json::String(chart));
+    if !version.is_empty() {
+        spec.insert("version".into(), Json::String(version));
+    }
+    spec.insert("targetNamespace".into(), Json::String(target_namespace));
+    let mut object = json!({
+        "apiVersion": "apps.clusternet.io/v1alpha1",
+        "kind": "HelmChart",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": Json::Object(spec),
+    });
+    if let Some(values) = values {
+        default_values::attach(&mut object, values);
+    }
+    Ok(Some(object))
+}
+
+/// Helm's release name rule.
+fn release_name(name: &str) -> Result<(), &'static str> {
+    if name.len() > 53 {
+        return Err("is longer than 53 characters");
+    }
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    let ok_ends = name
+        .chars()
+        .next()
+        .zip(name.chars().last())
+        .is_some_and(|(a, z)| a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric());
+    if ok_chars && ok_ends {
+        Ok(())
+    } else {
+        Err("is not a valid release name")
+    }
+}
+
+fn dns_label(name: &str) -> Result<(), &'static str> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a DNS label")
+    }
+}
+
+fn repository(repo: &str) -> Result<(), &'static str> {
+    let Some((scheme, rest)) = repo.split_once("://") else {
+        return Err("has no scheme");
+    };
+    if !matches!(scheme, "http" | "https" | "oci") {
+        return Err("has an unsupported scheme");
+    }
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return Err("has no host");
+    }
+    Ok(())
+}
+
+/// Offline checks.
+pub fn validate(config: &Value) -> Diagnostics {
+    parse(config).err().unwrap_or_default()
+}
+
+fn with_computed(config: &Value, object: Option<&Json>) -> Value {
+    let mut entries: BTreeMap<String, Value> = config.as_entries().cloned().unwrap_or_default();
+    match object {
+        Some(object) => {
+            let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
+            let name = object["metadata"]["name"].as_str().unwrap_or_default();
+            entries.insert("id".into(), format!("{ns}/{name}").into());
+            entries.insert(
+                "feed".into(),
+                clusternet_model::json::to_compact(object).into(),
+            );
+        }
+        None => {
+            entries.insert("id".into(), Value::unknown());
+            entries.insert("feed".into(), Value::unknown());
+        }
+    }
+    Value::Object(entries)
+}
+
+/// Plans: `id` and `feed` follow from the configuration.
+pub fn plan(req: PlanRequest) -> PlanResponse {
+    let mut response = PlanResponse::null(Diagnostics::new());
+    response.requires_replace = vec![
+        AttributePath::root().attr("name"),
+        AttributePath::root().attr("namespace"),
+    ];
+    if req.proposed_new_state.is_null() {
+        return response;
+    }
+    match parse(&req.config) {
+        Ok(object) => {
+            response.planned_state = with_computed(&req.proposed_new_state, object.as_ref());
+        }
+        Err(diags) => response.diagnostics = diags,
+    }
+    response
+}
+
+/// Applies: a feed lives in state; subscriptions deploy it.
+pub fn apply(req: ApplyRequest) -> ApplyResponse {
+    ApplyResponse {
+        new_state: req.planned_state,
+        private: req.planned_private,
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+/// Reads: a feed lives in configuration and state.
+pub fn read(req: ReadRequest) -> ReadResponse {
+    ReadResponse {
+        new_state: req.current_state,
+        private: req.private,
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let mut entries: BTreeMap<String, Value> = schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        entries.insert("chart_pull_secret".into(), Value::Null);
+        entries.insert("name".into(), "web".into());
+        entries.insert("repo".into(), "https://charts.example.com".into());
+        entries.insert("chart".into(), "nginx".into());
+        entries.insert("target_namespace".into(), "web".into());
+        for (k, v) in pairs {
+            entries.insert((*k).to_string(), v.clone());
+        }
+        Value::Object(entries)
+    }
+
+    #[test]
+    fn the_feed_is_the_helm_chart_object_with_its_options() {
+        let object = parse(&config(&[
+            ("version", "1.2.3".into()),
+            ("atomic", Value::Bool(true)),
+            ("timeout_seconds", Value::from(60i64)),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            clusternet_model::json::to_compact(&object),
+            r#"{"apiVersion":"apps.clusternet.io/v1alpha1","kind":"HelmChart","metadata":{"name":"web","namespace":"default"},"spec":{"atomic":true,"chart":"nginx","repo":"https://charts.example.com","targetNamespace":"web","timeoutSeconds":60,"version":"1.2.3"}}"#
+        );
+    }
+
+    #[test]
+    fn bad_inputs_name_their_attribute() {
+        for (attr, value) in [
+            ("repo", Value::from("ftp://charts.example.com")),
+            ("repo", Value::from("charts.example.com")),
+            ("chart", Value::from(" ")),
+            ("timeout_seconds", Value::from(0i64)),
+            ("target_namespace", Value::from("Web_1")),
+            ("name", Value::from("Web")),
+            ("values", Value::from("[1, 2]")),
+            ("values", Value::from("key: [unclosed")),
+            ("version", Value::from("1.0 beta")),
+        ] {
+            let diags = parse(&config(&[(attr, value.clone())])).unwrap_err();
+            let d = diags.iter().next().unwrap();
+            assert_eq!(
+                d.path,
+                Some(AttributePath::root().attr(attr)),
+                "{attr} = {value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_inputs_leave_the_feed_unknown() {
+        assert_eq!(
+            parse(&config(&[("version", Value::unknown())])).unwrap(),
+            None
+        );
+    }
+}
