@@ -40,17 +40,19 @@ fn workspace(
     ws
 }
 
-/// `helm status` of the release in `cluster`: (status, revision, chart version), or `None`
-/// when there is no such release.
+/// The release in `cluster` as `helm list` shows it: (status, revision, chart version), or
+/// `None` when there is no such release.
 fn status(cluster: &Cluster, release: &str) -> Option<(String, u64, String)> {
     let out = cluster
-        .helm(["status", release, "-n", release, "-o", "json"])
-        .ok()?;
-    let json: Json = serde_json::from_str(&out).expect("helm status JSON");
+        .helm(["list", "-n", release, "--filter", &format!("^{release}$"), "-a", "-o", "json"])
+        .expect("helm list");
+    let json: Json = serde_json::from_str(&out).expect("helm list JSON");
+    let entry = json.as_array()?.first()?;
+    let chart = entry["chart"].as_str()?;
     Some((
-        json["info"]["status"].as_str()?.to_string(),
-        json["version"].as_u64()?,
-        json["chart"]["metadata"]["version"].as_str()?.to_string(),
+        entry["status"].as_str()?.to_string(),
+        entry["revision"].as_str()?.parse().ok()?,
+        chart.strip_prefix("smoke-")?.to_string(),
     ))
 }
 
@@ -87,12 +89,25 @@ fn squashed(outcome: &Outcome) -> String {
 
 fn plan_is_empty(ws: &Workspace, what: &str) {
     let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(
-        again.exit_code,
-        Some(0),
-        "{what}: plan not empty:\n{}",
-        again.all_output()
-    );
+    if again.exit_code != Some(0) {
+        let state = ws.show_json();
+        let subscription = state["values"]["root_module"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["type"] == "clusternet_subscription")
+            .map(|r| r["values"].clone())
+            .unwrap_or_default();
+        let keys: Vec<&String> = subscription["descriptions"]
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        panic!(
+            "{what}: plan not empty:\n{}\nstate releases: {}\nstate keys: {keys:?}",
+            again.all_output(),
+            subscription["releases"]
+        );
+    }
 }
 
 #[test]
