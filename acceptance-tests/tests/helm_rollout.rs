@@ -44,7 +44,16 @@ fn workspace(
 /// `None` when there is no such release.
 fn status(cluster: &Cluster, release: &str) -> Option<(String, u64, String)> {
     let out = cluster
-        .helm(["list", "-n", release, "--filter", &format!("^{release}$"), "-a", "-o", "json"])
+        .helm([
+            "list",
+            "-n",
+            release,
+            "--filter",
+            &format!("^{release}$"),
+            "-a",
+            "-o",
+            "json",
+        ])
         .expect("helm list");
     let json: Json = serde_json::from_str(&out).expect("helm list JSON");
     let entry = json.as_array()?.first()?;
@@ -296,4 +305,72 @@ fn chart_rollout_with_terraform_1_0_and_helm_4() {
     for c in [c1, c2] {
         assert_eq!(status(c, &release), None);
     }
+}
+
+/// examples/helm, as its README runs it: the chart from a repository on 127.0.0.1, directory
+/// targets, helm found on PATH. Apply writes each cluster's templated objects and values;
+/// destroy removes them.
+#[test]
+fn helm_example_writes_templated_charts_to_directory_targets() {
+    let example = acceptance_tests::terraform::repo_root().join("examples/helm");
+    let repo = ChartRepo::serve(&[&example.join("charts/greeter")]).expect("chart repository");
+    let tf = Terraform::v1_11();
+    let main = std::fs::read_to_string(example.join("main.tf")).expect("examples/helm/main.tf");
+    let mut ws = Workspace::from_files(&[("main.tf", &main)], &tf);
+    ws.set_env("TF_VAR_repo", repo.url());
+    let helm_dir = tools()
+        .helm
+        .parent()
+        .expect("helm's directory")
+        .display()
+        .to_string();
+    let path = std::env::var("PATH").unwrap_or_default();
+    ws.set_env("PATH", &format!("{helm_dir}:{path}"));
+
+    let plan = ws.plan().expect_success();
+    let text = squashed(&plan);
+    assert!(
+        text.contains("\"us-1/helm/greeter/v1/ConfigMap/greeter/greeter\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(text.contains("howdy"), "{}", plan.stdout);
+    ws.apply().expect_success();
+    let chart_dir = |cluster: &str| {
+        ws.path()
+            .join("rendered")
+            .join(cluster)
+            .join("default.greeter/helm/greeter.greeter")
+    };
+    let values = |cluster: &str| -> Json {
+        let text = std::fs::read_to_string(chart_dir(cluster).join("values.json"))
+            .unwrap_or_else(|e| panic!("values of {cluster}: {e}"));
+        serde_json::from_str(&text).expect("values JSON")
+    };
+    assert_eq!(
+        values("eu-1"),
+        serde_json::json!({"greeting": "hello", "region": "eu"})
+    );
+    assert_eq!(
+        values("us-1"),
+        serde_json::json!({"greeting": "howdy", "region": "us"})
+    );
+    let files: Vec<String> = std::fs::read_dir(chart_dir("us-1"))
+        .expect("chart directory")
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.contains("howdy") && f.contains("kind: ConfigMap")),
+        "{files:?}"
+    );
+    assert_eq!(ws.outputs()["releases"]["eu-1/greeter/greeter"], "written");
+    plan_is_empty(&ws, "examples/helm after apply");
+    ws.destroy().expect_success();
+    assert!(
+        !chart_dir("eu-1").exists(),
+        "chart files left after destroy"
+    );
 }
