@@ -61,7 +61,7 @@ fn status(cluster: &Cluster, release: &str) -> Option<(String, u64, String)> {
     Some((
         entry["status"].as_str()?.to_string(),
         entry["revision"].as_str()?.parse().ok()?,
-        chart.strip_prefix("smoke-")?.to_string(),
+        chart.rsplit_once('-')?.1.to_string(),
     ))
 }
 
@@ -373,4 +373,62 @@ fn helm_example_writes_templated_charts_to_directory_targets() {
         !chart_dir("eu-1").exists(),
         "chart files left after destroy"
     );
+}
+
+/// A release left `pending-install` in c1 (a helm install killed during its `--wait`) shows in
+/// the next plan, and the next apply recovers it: uninstalled and installed anew, deployed.
+#[test]
+fn a_release_left_pending_install_is_recovered_by_the_next_apply() {
+    let bed = Testbed::shared();
+    let repo = ChartRepo::serve(&[&charts_dir().join("smoke"), &charts_dir().join("stuck")])
+        .expect("chart repository");
+    let tf = Terraform::v1_11();
+    let release = unique_name("pending");
+    let helm = tools().helm.display().to_string();
+    let ws = workspace(&tf, bed, &repo, &helm, &release);
+    let c1 = bed.child(1);
+    ws.apply().expect_success();
+    c1.helm(["uninstall", &release, "-n", &release])
+        .expect("uninstall");
+
+    // An install that hangs in --wait, killed once helm has recorded it as pending-install.
+    let mut hanging = c1
+        .helm_command()
+        .args(["install", &release, "stuck", "--repo", repo.url()])
+        .args(["-n", &release, "--wait", "--timeout", "10m"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("helm install");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while status(c1, &release).map(|s| s.0) != Some("pending-install".into()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never pending-install"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    hanging.kill().expect("kill helm");
+    let _ = hanging.wait();
+    assert_eq!(
+        status(c1, &release).map(|s| s.0),
+        Some("pending-install".into())
+    );
+
+    let plan = ws.plan().expect_success();
+    assert!(
+        squashed(&plan).contains(&format!(
+            "\"c1/{release}/{release}\" = \"pending-install/1\" -> (known after apply)"
+        )),
+        "{}",
+        plan.stdout
+    );
+    ws.apply().expect_success();
+    assert_eq!(
+        status(c1, &release),
+        Some(("deployed".into(), 1, "0.1.0".into()))
+    );
+    assert_eq!(values(c1, &release)["greeting"], "hello everywhere");
+    plan_is_empty(&ws, "after the recovery");
+    ws.destroy().expect_success();
 }
