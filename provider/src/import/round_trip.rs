@@ -33,8 +33,18 @@ fn inventory() -> ProviderConfig {
         clusters: BTreeMap::from([cluster("eu-1", "eu"), cluster("us-1", "us")]),
         parallelism: 2,
         force_conflicts: false,
+        helm_binary: None,
         has_unknowns: false,
     }
+}
+
+/// Runs a plan (async since it may template charts) to completion.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
 }
 
 /// The planned state of a create of `config`, as Terraform asks for it.
@@ -47,7 +57,7 @@ fn planned(type_name: &str, config: &Value, inventory: &ProviderConfig) -> Value
         prior_private: Vec::new(),
     };
     let response = match type_name {
-        subscription::TYPE_NAME => subscription::plan(request, inventory),
+        subscription::TYPE_NAME => block_on(subscription::plan(request, inventory)),
         _ => overrides::plan(request, inventory),
     };
     assert!(
@@ -242,7 +252,7 @@ fn a_namespace_a_state_holds_as_null_stays_null_and_the_subscription_is_not_repl
     if let Value::Object(entries) = &mut old_state {
         entries.insert("namespace".into(), Value::Null);
     }
-    let response = subscription::plan(
+    let response = block_on(subscription::plan(
         PlanRequest {
             type_name: subscription::TYPE_NAME.to_string(),
             prior_state: old_state.clone(),
@@ -251,6 +261,6 @@ fn a_namespace_a_state_holds_as_null_stays_null_and_the_subscription_is_not_repl
             prior_private: Vec::new(),
         },
         &inventory,
-    );
+    ));
     assert_eq!(response.planned_state, old_state);
 }

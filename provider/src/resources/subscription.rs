@@ -675,7 +675,17 @@ fn plan_releases(planned: &mut Value, prior_state: &Value, rendered: &Rendered) 
         &rendered.descriptions,
     );
     if let Value::Object(entries) = planned {
-        entries.insert("releases".into(), Value::Map(releases));
+        entries.insert("releases".into(), releases_value(releases));
+    }
+}
+
+/// `releases` as state holds it: null for a subscription without charts (as an imported
+/// state has it), else the map.
+fn releases_value(releases: BTreeMap<String, Value>) -> Value {
+    if releases.is_empty() {
+        Value::Null
+    } else {
+        Value::Map(releases)
     }
 }
 
@@ -976,7 +986,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             .unwrap_or_default();
         entries.insert(
             "releases".into(),
-            Value::Map(applied_releases(
+            releases_value(applied_releases(
                 &planned_releases,
                 &prior_releases,
                 &installed,
@@ -1229,7 +1239,7 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
         charts::drift::read(inventory, &mut live, &mut releases).await;
         if let Value::Object(entries) = &mut state {
             entries.insert("descriptions".into(), Value::Map(live));
-            entries.insert("releases".into(), Value::Map(releases));
+            entries.insert("releases".into(), releases_value(releases));
         }
     }
     ReadResponse {
