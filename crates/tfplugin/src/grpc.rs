@@ -38,6 +38,38 @@ impl<P: Provider> GrpcProvider<P> {
             .get(type_name)
             .ok_or_else(|| unknown_type("data source", type_name))
     }
+
+    /// The resource's value type and `N` values of it decoded (state, plan, config...).
+    fn decode_resource_values<const N: usize>(
+        &self,
+        type_name: &str,
+        values: [&Option<pb::DynamicValue>; N],
+    ) -> Result<(Type, [Value; N]), Diagnostics> {
+        let ty = self.resource_schema(type_name)?.value_type();
+        let mut decoded = Vec::with_capacity(N);
+        for value in values {
+            decoded.push(decode_dynamic(value.as_ref(), &ty)?);
+        }
+        let decoded: [Value; N] = decoded
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("one value decoded per input"));
+        Ok((ty, decoded))
+    }
+}
+
+/// Encodes a reply value; a failure becomes a diagnostic (and no value).
+fn encode_or_report(
+    value: &Value,
+    ty: &Type,
+    diagnostics: &mut Diagnostics,
+) -> Option<pb::DynamicValue> {
+    match encode_dynamic(value, ty) {
+        Ok(v) => Some(v),
+        Err(d) => {
+            diagnostics.extend(d);
+            None
+        }
+    }
 }
 
 fn unknown_type(kind: &str, type_name: &str) -> Diagnostics {
@@ -340,13 +372,7 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
             })
             .await;
         let mut diagnostics = response.diagnostics;
-        let new_state = match encode_dynamic(&response.new_state, &ty) {
-            Ok(v) => Some(v),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
+        let new_state = encode_or_report(&response.new_state, &ty, &mut diagnostics);
         Ok(Response::new(pb::read_resource::Response {
             new_state,
             diagnostics: diagnostics_to_proto(&diagnostics),
@@ -361,14 +387,11 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::plan_resource_change::Request>,
     ) -> RpcResult<pb::plan_resource_change::Response> {
         let req = request.into_inner();
-        let decoded = self.resource_schema(&req.type_name).and_then(|schema| {
-            let ty = schema.value_type();
-            let prior_state = decode_dynamic(req.prior_state.as_ref(), &ty)?;
-            let proposed_new_state = decode_dynamic(req.proposed_new_state.as_ref(), &ty)?;
-            let config = decode_dynamic(req.config.as_ref(), &ty)?;
-            Ok((ty, prior_state, proposed_new_state, config))
-        });
-        let (ty, prior_state, proposed_new_state, config) = match decoded {
+        let decoded = self.decode_resource_values(
+            &req.type_name,
+            [&req.prior_state, &req.proposed_new_state, &req.config],
+        );
+        let (ty, [prior_state, proposed_new_state, config]) = match decoded {
             Ok(v) => v,
             Err(d) => {
                 return Ok(Response::new(pb::plan_resource_change::Response {
@@ -388,13 +411,7 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
             })
             .await;
         let mut diagnostics = response.diagnostics;
-        let planned_state = match encode_dynamic(&response.planned_state, &ty) {
-            Ok(v) => Some(v),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
+        let planned_state = encode_or_report(&response.planned_state, &ty, &mut diagnostics);
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state,
             requires_replace: response
@@ -413,14 +430,11 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::apply_resource_change::Request>,
     ) -> RpcResult<pb::apply_resource_change::Response> {
         let req = request.into_inner();
-        let decoded = self.resource_schema(&req.type_name).and_then(|schema| {
-            let ty = schema.value_type();
-            let prior_state = decode_dynamic(req.prior_state.as_ref(), &ty)?;
-            let planned_state = decode_dynamic(req.planned_state.as_ref(), &ty)?;
-            let config = decode_dynamic(req.config.as_ref(), &ty)?;
-            Ok((ty, prior_state, planned_state, config))
-        });
-        let (ty, prior_state, planned_state, config) = match decoded {
+        let decoded = self.decode_resource_values(
+            &req.type_name,
+            [&req.prior_state, &req.planned_state, &req.config],
+        );
+        let (ty, [prior_state, planned_state, config]) = match decoded {
             Ok(v) => v,
             Err(d) => {
                 // Keep the prior state: nothing was done.
@@ -442,13 +456,7 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
             })
             .await;
         let mut diagnostics = response.diagnostics;
-        let new_state = match encode_dynamic(&response.new_state, &ty) {
-            Ok(v) => Some(v),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
+        let new_state = encode_or_report(&response.new_state, &ty, &mut diagnostics);
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
             private: response.private,
@@ -510,13 +518,7 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
         let state = if diagnostics.has_errors() {
             None
         } else {
-            match encode_dynamic(&state, &ty) {
-                Ok(v) => Some(v),
-                Err(d) => {
-                    diagnostics.extend(d);
-                    None
-                }
-            }
+            encode_or_report(&state, &ty, &mut diagnostics)
         };
         Ok(Response::new(pb::read_data_source::Response {
             state,
