@@ -432,3 +432,95 @@ fn a_release_left_pending_install_is_recovered_by_the_next_apply() {
     plan_is_empty(&ws, "after the recovery");
     ws.destroy().expect_success();
 }
+
+/// A directory-target configuration with one chart from `repo` (chart `chart`).
+fn chart_config(repo: &str, chart: &str, helm: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+
+provider "clusternet" {{
+  helm_binary = "{helm}"
+  clusters = {{
+    "eu-1" = {{ labels = {{ env = "prod" }}, directory = "${{path.module}}/rendered/eu-1" }}
+  }}
+}}
+
+resource "clusternet_helm_chart" "app" {{
+  name             = "app"
+  repo             = "{repo}"
+  chart            = "{chart}"
+  version          = "0.1.0"
+  target_namespace = "app"
+}}
+
+resource "clusternet_subscription" "app" {{
+  name = "app"
+  subscriber {{
+    cluster_affinity {{
+      match_labels = {{ env = "prod" }}
+    }}
+  }}
+  feeds = [clusternet_helm_chart.app.feed]
+}}
+"#
+    )
+}
+
+/// Bad chart input at plan: a repository URL of the wrong scheme is an error on `repo`; a
+/// chart the repository does not have is an error on `feeds[0]`; a repository that cannot be
+/// reached leaves the templated objects out with a warning, and the plan still shows the chart.
+#[test]
+fn bad_chart_input_is_diagnosed_at_plan() {
+    let repo = repo();
+    let tf = Terraform::v1_11();
+    let helm = tools().helm.display().to_string();
+
+    let ws = Workspace::from_files(
+        &[(
+            "main.tf",
+            &chart_config("ftp://127.0.0.1/charts", "smoke", &helm),
+        )],
+        &tf,
+    );
+    let output = ws.plan().expect_failure().all_output();
+    assert!(output.contains("Invalid chart repository"), "{output}");
+    assert!(
+        output.contains("repo ="),
+        "the repo line is shown:\n{output}"
+    );
+
+    let ws = Workspace::from_files(
+        &[("main.tf", &chart_config(repo.url(), "no-such-chart", &helm))],
+        &tf,
+    );
+    let output = ws.plan().expect_failure().all_output();
+    assert!(output.contains("Chart cannot be installed"), "{output}");
+    assert!(output.contains("no-such-chart"), "{output}");
+    assert!(
+        output.contains("feeds ="),
+        "the feeds line is shown:\n{output}"
+    );
+
+    // Nothing listens on port 1 of the loopback.
+    let ws = Workspace::from_files(
+        &[(
+            "main.tf",
+            &chart_config("http://127.0.0.1:1", "smoke", &helm),
+        )],
+        &tf,
+    );
+    let plan = ws.plan().expect_success();
+    let output = plan.all_output();
+    assert!(
+        output.contains("Chart not templated: repository unavailable"),
+        "{output}"
+    );
+    let text = squashed(&plan);
+    assert!(text.contains("\"eu-1/helm/default/app\""), "{output}");
+    assert!(!text.contains("\"eu-1/helm/app/v1/"), "{output}");
+}
