@@ -2,8 +2,9 @@
 //! repository served on 127.0.0.1: per-cluster values from a Globalization and a
 //! Localization shown in the plan with the objects `helm template` makes of them, releases
 //! installed with those values, a version bump upgrading both, a missing version refused at
-//! plan with nothing changed, a release changed or removed by hand restored, and releases
-//! uninstalled when the chart leaves the subscription and on destroy.
+//! plan with nothing changed, a release changed or removed by hand and an object of it edited
+//! or deleted restored, a release left pending-install recovered, and releases uninstalled
+//! when the chart leaves the subscription and on destroy.
 
 use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
 use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
@@ -246,6 +247,39 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     assert_eq!(values(c1, &release)["greeting"], "hello everywhere");
     assert_eq!(values(c2, &release)["greeting"], "hallo c2");
     plan_is_empty(&ws, "after drift was repaired");
+
+    // Drift in the release's objects: a ConfigMap edited in c1, deleted in c2.
+    let config = format!("{release}-config");
+    c1.kubectl([
+        "patch",
+        "configmap",
+        &config,
+        "-n",
+        &release,
+        "--type",
+        "merge",
+        "-p",
+        r#"{"data":{"greeting":"patched"}}"#,
+    ])
+    .expect("patch");
+    c2.kubectl(["delete", "configmap", &config, "-n", &release])
+        .expect("delete");
+    let plan = ws.plan().expect_success();
+    let text = squashed(&plan);
+    assert!(
+        text.contains("greeting = \"patched\" -> \"hello everywhere\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        text.contains(&format!("+ \"c2/helm/{release}/v1/ConfigMap/{config}\"")),
+        "{}",
+        plan.stdout
+    );
+    ws.apply().expect_success();
+    assert_eq!(configmap_data(c1, &release)["greeting"], "hello everywhere");
+    assert_eq!(configmap_data(c2, &release)["greeting"], "hallo c2");
+    plan_is_empty(&ws, "after object drift was repaired");
 
     // 5. The chart leaves the subscription: both releases are uninstalled; destroy removes
     // the rest.

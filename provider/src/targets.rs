@@ -67,7 +67,8 @@ pub fn connection_config(connection: &Connection) -> ConnectionConfig {
     }
 }
 
-async fn connect(cluster: &str, connection: &Connection) -> Result<Cluster, Diagnostics> {
+/// A client of `cluster`, or a diagnostic naming it.
+pub async fn connect(cluster: &str, connection: &Connection) -> Result<Cluster, Diagnostics> {
     Cluster::connect(cluster, &connection_config(connection), Timeouts::default())
         .await
         .map_err(|e| {
@@ -400,7 +401,7 @@ async fn read_cluster(
 }
 
 /// `live` restricted to the fields of `planned`; `None` when `live` lacks the field.
-fn project(planned: &Json, live: &Json) -> Option<Json> {
+pub fn project(planned: &Json, live: &Json) -> Option<Json> {
     match (planned, live) {
         (Json::Object(p), Json::Object(l)) => Some(Json::Object(
             p.iter()

@@ -1,17 +1,99 @@
 //! Read of a subscription's charts in real clusters: the deployed release's state, values and
-//! chart version, written back into the chart entries so that a release uninstalled or
-//! changed by hand shows as a diff in the next plan (and apply restores it).
+//! chart version, written back into the chart entries, and the release's live objects, written
+//! back into the templated entries (seen through their planned shape), so that a release
+//! uninstalled or changed by hand, or an object of it edited or deleted, shows as a diff in the
+//! next plan; apply then upgrades the release, and helm's three-way merge restores it.
 
 use std::collections::BTreeMap;
 
+use clusternet_deploy::reference::ObjectRef;
 use clusternet_tfplugin::Value;
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
 use super::deploy::release_state;
 use super::keys;
 use super::plan::{chart_releases, no_values};
 use crate::config::{ProviderConfig, Target};
+use crate::resources::feed::FeedIdentity;
 use crate::targets;
+
+/// The object a templated entry names, in the release's namespace when the template leaves
+/// the namespace out (as helm does; cluster-scoped kinds ignore it).
+fn templated_reference(object_key: &str, release_namespace: &str) -> Option<ObjectRef> {
+    let identity = FeedIdentity::parse_key(object_key).ok()?;
+    let namespace = if identity.namespace.is_empty() {
+        release_namespace.to_string()
+    } else {
+        identity.namespace
+    };
+    ObjectRef::from_object(&json!({
+        "apiVersion": identity.api_version,
+        "kind": identity.kind,
+        "metadata": {"name": identity.name, "namespace": namespace},
+    }))
+    .ok()
+}
+
+/// Updates the templated entries of releases in real clusters from their live objects: a
+/// deleted object's entry disappears, a changed one shows its live fields (of those the
+/// template sets). Secrets are left as planned (their values are redacted in the plan and
+/// `stringData` is never stored as such).
+pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMap<String, Value>) {
+    let releases = chart_releases(descriptions);
+    let mut by_cluster: BTreeMap<String, Vec<(String, ObjectRef, Json)>> = BTreeMap::new();
+    for (key, text) in descriptions.iter() {
+        let Some(text) = text.as_str() else { continue };
+        let Some(release) = releases
+            .iter()
+            .find(|r| keys::is_templated_of(key, &r.cluster, &r.name))
+        else {
+            continue;
+        };
+        let prefix = format!("{}/{}/{}/", release.cluster, keys::HELM, release.name);
+        let Some(object_key) = key.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some(reference) = templated_reference(object_key, &release.namespace) else {
+            continue;
+        };
+        if reference.kind == "Secret" && reference.group().is_empty() {
+            continue;
+        }
+        let Ok(planned) = clusternet_model::json::parse(text) else {
+            continue;
+        };
+        by_cluster
+            .entry(release.cluster.clone())
+            .or_default()
+            .push((key.clone(), reference, planned));
+    }
+    for (cluster, entries) in by_cluster {
+        let Some(Target::Cluster(connection)) = inventory.clusters.get(&cluster).map(|c| &c.target)
+        else {
+            continue;
+        };
+        let Ok(client) = targets::connect(&cluster, connection).await else {
+            continue;
+        };
+        let references: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+        let live = client.read_live(&references, 8).await;
+        for ((key, _, planned), object) in entries.into_iter().zip(live) {
+            match object.state {
+                Ok(None) => {
+                    descriptions.remove(&key);
+                }
+                Ok(Some(live)) => {
+                    if let Some(seen) = targets::project(&planned, &live)
+                        && seen != planned
+                    {
+                        descriptions.insert(key, clusternet_model::json::to_compact(&seen).into());
+                    }
+                }
+                Err(e) => tracing::warn!(cluster, "cannot read {}: {e}", object.reference),
+            }
+        }
+    }
+}
 
 /// Updates `descriptions` and `releases` (state attributes of a subscription) from the
 /// clusters. Entries of unreachable clusters and directory targets stay as they are.

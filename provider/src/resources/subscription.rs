@@ -1237,6 +1237,7 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
             .cloned()
             .unwrap_or_default();
         charts::drift::read(inventory, &mut live, &mut releases).await;
+        charts::drift::read_objects(inventory, &mut live).await;
         if let Value::Object(entries) = &mut state {
             entries.insert("descriptions".into(), Value::Map(live));
             entries.insert("releases".into(), releases_value(releases));
