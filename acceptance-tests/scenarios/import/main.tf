@@ -1,7 +1,8 @@
 # Import: a rollout applied in hub mode (deployer = "provider"), then imported into an empty
-# state and planned again - no changes. Manifests are written with jsonencode, the form import
-# gives back; the Secret's values are in secret_data; defaults (dividing_type, the
-# Globalization's priority) are left out, as most configurations do.
+# state and planned again - no value changes. Manifests are written as a YAML heredoc, with
+# yamlencode and with jsonencode (the text import gives back; the others describe the same
+# objects, so they plan no change either); the Secret's values are in secret_data; defaults
+# (dividing_type, the Globalization's priority) are left out, as most configurations do.
 terraform {
   required_providers {
     clusternet = {
@@ -27,11 +28,17 @@ provider "clusternet" {
 }
 
 resource "clusternet_manifest" "namespace" {
-  manifest = jsonencode({ apiVersion = "v1", kind = "Namespace", metadata = { name = var.ns } })
+  manifest = <<-YAML
+    # The namespace of the rollout.
+    apiVersion: v1
+    kind: Namespace
+    metadata:
+      name: ${var.ns}
+  YAML
 }
 
 resource "clusternet_manifest" "settings" {
-  manifest = jsonencode({
+  manifest = yamlencode({
     apiVersion = "v1"
     kind       = "ConfigMap"
     metadata   = { name = "settings", namespace = var.ns, labels = { app = "web" } }

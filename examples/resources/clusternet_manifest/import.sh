@@ -3,9 +3,8 @@
 # The provider configuration needs `hub`.
 #
 # `manifest` is imported as compact JSON with sorted keys - exactly what jsonencode({...})
-# writes - so a configuration written with jsonencode plans no change. A YAML heredoc or
-# yamlencode holds the same object in other text: the first plan then shows a one-time
-# textual update of `manifest` (the feed, and so every cluster's objects, stay the same).
+# writes. A YAML heredoc or yamlencode describing the same object plans no change either:
+# when the text describes the object the state holds, plan keeps the state's text.
 # What the hub added is removed (the clusternet.io/created-by label, the uid); server
 # defaults it stored stay (e.g. a Deployment's spec.replicas: 1 when none was written).
 #

@@ -28,7 +28,9 @@ pub fn schema() -> Schema {
         vec![
             Attribute::required("manifest", Type::String).describe(
                 "The object as YAML or JSON: one document with `apiVersion`, `kind` and \
-                 `metadata.name` (and `metadata.namespace` for namespaced kinds).",
+                 `metadata.name` (and `metadata.namespace` for namespaced kinds). Text that \
+                 describes the same object as before (reformatted YAML, YAML for JSON) plans \
+                 no change.",
             ),
             Attribute::optional("secret_data", Type::map(Type::String))
                 .sensitive()
@@ -187,10 +189,30 @@ pub fn plan(req: PlanRequest) -> PlanResponse {
     }
     // `parse` reads the configuration's attributes, which the proposed state carries as is.
     match state_of(&req.proposed_new_state) {
-        Ok(planned) => response.planned_state = planned,
+        Ok(planned) => response.planned_state = keep_equivalent_text(planned, &req.prior_state),
         Err(diags) => response.diagnostics = diags,
     }
     response
+}
+
+/// `planned`, with the prior `manifest` text when the new text describes the same object
+/// (same feed, same `secret_data`): YAML reformatted, or JSON from an import written as YAML,
+/// plans no change. Terraform accepts the prior value of a configured attribute as the
+/// provider's statement that the two are equivalent.
+fn keep_equivalent_text(planned: Value, prior: &Value) -> Value {
+    let same = |name: &str| {
+        let now = planned.get(name);
+        now.is_some_and(Value::is_known) && now == prior.get(name)
+    };
+    let prior_text = prior.get("manifest").filter(|m| m.as_str().is_some());
+    match (prior_text, same("feed") && same("secret_data")) {
+        (Some(text), true) => {
+            let mut entries = planned.as_entries().cloned().unwrap_or_default();
+            entries.insert("manifest".to_string(), text.clone());
+            Value::Object(entries)
+        }
+        _ => planned,
+    }
 }
 
 /// The state of a manifest imported from an object stored on the hub (a Manifest's
@@ -373,5 +395,34 @@ mod tests {
         let text = imported.get("manifest").and_then(Value::as_str).unwrap();
         assert!(text.contains(r#""data":{"blob":"/w=="}"#), "{text}");
         assert!(!text.contains("czNjcmV0"), "{text}");
+    }
+
+    fn plan_over(prior: &Value, manifest: &str) -> Value {
+        let proposed = config(manifest);
+        plan(PlanRequest {
+            type_name: TYPE_NAME.to_string(),
+            prior_state: prior.clone(),
+            proposed_new_state: proposed.clone(),
+            config: proposed,
+            prior_private: Vec::new(),
+        })
+        .planned_state
+    }
+
+    #[test]
+    fn the_same_object_in_other_text_keeps_the_prior_text() {
+        let json = r#"{"apiVersion":"v1","data":{"a":"1"},"kind":"ConfigMap","metadata":{"name":"s","namespace":"web"}}"#;
+        let imported = imported_state(&stored_template(json)).unwrap();
+        let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\n  namespace: web\ndata:\n  a: \"1\"\n";
+        assert_eq!(plan_over(&imported, yaml), imported);
+        // A change of content takes the new text.
+        let changed = plan_over(&imported, &yaml.replace("\"1\"", "\"2\""));
+        assert!(
+            changed
+                .get("manifest")
+                .and_then(Value::as_str)
+                .unwrap()
+                .contains("\"2\"")
+        );
     }
 }
