@@ -131,9 +131,13 @@ mod tests {
             assert!(error.to_string().contains(id), "{error}");
             assert!(!expected.is_empty());
         }
-        assert!(matches!(
-            parse("clusternet_nothing", "x"),
-            Err(ImportError::UnsupportedType { .. })
-        ));
+        for type_name in [
+            "clusternet_nothing",
+            crate::resources::helm_chart::TYPE_NAME,
+        ] {
+            let error = parse(type_name, "x").unwrap_err();
+            assert!(matches!(error, ImportError::UnsupportedType { .. }));
+            assert!(!error.to_diagnostic().detail.is_empty());
+        }
     }
 }
