@@ -763,6 +763,16 @@ impl ChartRepo {
     /// Packages each chart directory in `charts` (e.g. [`charts_dir`]`/smoke`) and serves
     /// them on a free loopback port.
     pub fn serve(charts: &[&Path]) -> Result<ChartRepo> {
+        Self::serve_with(charts, None)
+    }
+
+    /// Like [`ChartRepo::serve`], answering only requests that carry HTTP basic credentials
+    /// `authorization` (the header value, `Basic <base64 of user:password>`); 401 otherwise.
+    pub fn serve_private(charts: &[&Path], authorization: &str) -> Result<ChartRepo> {
+        Self::serve_with(charts, Some(authorization.to_string()))
+    }
+
+    fn serve_with(charts: &[&Path], authorization: Option<String>) -> Result<ChartRepo> {
         let dir = tempfile::tempdir().map_err(|source| TestbedError::Io {
             path: std::env::temp_dir(),
             source,
@@ -803,7 +813,7 @@ impl ChartRepo {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    let _ = serve_file(stream, &root);
+                    let _ = serve_file(stream, &root, authorization.as_deref());
                 }
             }
         });
@@ -839,15 +849,27 @@ impl Drop for ChartRepo {
 }
 
 /// Answers one HTTP/1.x GET with a file below `root` (no directory listing, no `..`).
-fn serve_file(mut stream: std::net::TcpStream, root: &Path) -> std::io::Result<()> {
+/// With `authorization`, a request without that `Authorization` header gets 401.
+fn serve_file(
+    mut stream: std::net::TcpStream,
+    root: &Path,
+    authorization: Option<&str>,
+) -> std::io::Result<()> {
     use std::io::{BufRead, BufReader};
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    // Skip the headers.
+    // Read the headers: only the authorization matters.
     let mut line = String::new();
+    let mut authorized = authorization.is_none();
     while reader.read_line(&mut line)? > 2 {
+        if let (Some(expected), Some((name, value))) = (authorization, line.split_once(':'))
+            && name.trim().eq_ignore_ascii_case("authorization")
+            && value.trim() == expected
+        {
+            authorized = true;
+        }
         line.clear();
     }
     let mut parts = request_line.split_whitespace();
@@ -861,6 +883,7 @@ fn serve_file(mut stream: std::net::TcpStream, root: &Path) -> std::io::Result<(
         .then(|| root.join(path))
         .filter(|file| file.is_file());
     let (status, body) = match (method, file) {
+        _ if !authorized => ("401 Unauthorized", b"unauthorized\n".to_vec()),
         ("GET" | "HEAD", Some(file)) => ("200 OK", fs::read(file)?),
         ("GET" | "HEAD", None) => ("404 Not Found", b"not found\n".to_vec()),
         _ => ("405 Method Not Allowed", Vec::new()),

@@ -558,3 +558,115 @@ fn bad_chart_input_is_diagnosed_at_plan() {
     assert!(text.contains("\"eu-1/helm/default/app\""), "{output}");
     assert!(!text.contains("\"eu-1/helm/app/v1/"), "{output}");
 }
+
+/// `chart_pull_secret`: a private chart repository (HTTP basic auth), its credentials in a
+/// Secret on the hub. Plan templates the chart and apply installs it with them; no output
+/// shows the password. Without a hub the same chart is an error naming the Secret.
+#[test]
+fn chart_pull_secret_credentials_come_from_the_hub() {
+    const PASSWORD: &str = "s3cret-pa55";
+    let bed = Testbed::shared();
+    let hub = bed.hub();
+    hub.install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    // `Basic` + base64 of "robot:s3cret-pa55".
+    let repo = ChartRepo::serve_private(
+        &[&charts_dir().join("smoke")],
+        "Basic cm9ib3Q6czNjcmV0LXBhNTU=",
+    )
+    .expect("private chart repository");
+    let release = unique_name("private");
+    let _ = hub.kubectl(["create", "namespace", &release]);
+    hub.kubectl([
+        "create",
+        "secret",
+        "generic",
+        "repo-credentials",
+        "-n",
+        &release,
+        "--from-literal=username=robot",
+        &format!("--from-literal=password={PASSWORD}"),
+    ])
+    .expect("pull secret on the hub");
+    let helm = tools().helm.display().to_string();
+    let main = |with_hub: bool| {
+        let hub_line = if with_hub {
+            format!(
+                "hub = {{ kubeconfig_path = \"{}\", context = \"hub\" }}",
+                hub.kubeconfig().display()
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+
+provider "clusternet" {{
+  helm_binary = "{helm}"
+  {hub_line}
+  clusters = {{
+    "c1" = {{ labels = {{ env = "prod" }}, kubeconfig_path = "{kubeconfig}", context = "child-1" }}
+  }}
+}}
+
+resource "clusternet_helm_chart" "private" {{
+  name             = "{release}"
+  repo             = "{repo}"
+  chart            = "smoke"
+  version          = "0.1.0"
+  target_namespace = "{release}"
+  chart_pull_secret {{
+    name      = "repo-credentials"
+    namespace = "{release}"
+  }}
+}}
+
+resource "clusternet_subscription" "private" {{
+  name      = "{release}"
+  namespace = "{release}"
+  subscriber {{
+    cluster_affinity {{
+      match_labels = {{ env = "prod" }}
+    }}
+  }}
+  feeds = [clusternet_helm_chart.private.feed]
+}}
+"#,
+            kubeconfig = bed.child(1).kubeconfig().display(),
+            repo = repo.url(),
+        )
+    };
+    let tf = Terraform::v1_11();
+
+    let without_hub = Workspace::from_files(&[("main.tf", &main(false))], &tf);
+    let failed = without_hub.apply().expect_failure().all_output();
+    assert!(failed.contains("repo-credentials"), "{failed}");
+    assert!(failed.contains("no hub is configured"), "{failed}");
+    assert_eq!(status(bed.child(1), &release), None);
+
+    let ws = Workspace::from_files(&[("main.tf", &main(true))], &tf);
+    let plan = ws.plan().expect_success();
+    assert!(
+        squashed(&plan).contains(&format!(
+            "\"c1/helm/{release}/v1/ConfigMap/{release}-config\""
+        )),
+        "templated with the credentials:\n{}",
+        plan.all_output()
+    );
+    let applied = ws.apply().expect_success();
+    assert_eq!(
+        status(bed.child(1), &release),
+        Some(("deployed".into(), 1, "0.1.0".into()))
+    );
+    for output in [plan.all_output(), applied.all_output()] {
+        assert!(!output.contains(PASSWORD), "{output}");
+    }
+    ws.destroy().expect_success();
+    assert_eq!(status(bed.child(1), &release), None);
+    let _ = hub.kubectl(["delete", "namespace", &release, "--wait=false"]);
+}

@@ -109,17 +109,21 @@ pub async fn run(
                 }
             }
             for release in work.install {
-                if let Some(secret) = release.pull_secret() {
-                    outcome.diagnostics.push(Diagnostic::warning(
-                        format!("Chart {}: pull secret not used", release.name),
-                        format!(
-                            "chart_pull_secret {secret} lives on the hub; this provider does \
-                             not read repository credentials from it yet, so the chart is \
-                             pulled without credentials."
-                        ),
-                    ));
+                let mut spec = release.spec();
+                match super::credentials::of(inventory, &release).await {
+                    Ok(credentials) => spec.chart.credentials = credentials,
+                    Err(e) => {
+                        outcome.diagnostics.push(Diagnostic::error(
+                            format!(
+                                "Cluster {cluster:?}: release {}/{} not installed",
+                                release.namespace, release.name
+                            ),
+                            format!("{e}."),
+                        ));
+                        continue;
+                    }
                 }
-                match helm.upgrade_install(&config, &release.spec()).await {
+                match helm.upgrade_install(&config, &spec).await {
                     Ok(info) => {
                         outcome
                             .releases
@@ -181,7 +185,15 @@ async fn to_directory(
         }
     };
     for release in work.install {
-        let objects = match super::template::template(&helm, &release.spec()).await {
+        let mut spec = release.spec();
+        match super::credentials::of(inventory, &release).await {
+            Ok(credentials) => spec.chart.credentials = credentials,
+            Err(e) => {
+                failed(outcome, &release, e);
+                continue;
+            }
+        }
+        let objects = match super::template::template(&helm, &spec).await {
             Ok(objects) => objects,
             Err(e) => {
                 failed(outcome, &release, e.to_string());

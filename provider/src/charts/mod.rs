@@ -8,12 +8,14 @@
 //! * [`keys`]: the preview keys of charts and of their templated objects;
 //! * [`default_values`]: `clusternet_helm_chart.values` as the priority-0 Globalization it is;
 //! * [`release`]: a chart entry as a Helm release (name, namespace, chart reference, values);
+//! * [`credentials`]: repository credentials from the chart's pull secret on the hub;
 //! * [`helm_binary`]: the helm program of the provider configuration, detected once;
 //! * [`template`]: `helm template` at plan time, cached per chart version and values;
 //! * [`plan`]: the templated entries and the planned `releases` of a subscription;
 //! * [`deploy`]: install, upgrade and uninstall per cluster, or files for directory targets;
 //! * [`drift`]: what is deployed now, for Read.
 
+pub mod credentials;
 pub mod default_values;
 pub mod deploy;
 pub mod drift;

@@ -63,8 +63,16 @@ pub async fn templated_entries(
     let mut tasks = tokio::task::JoinSet::new();
     for (release, index) in charts {
         let helm = helm.clone();
+        let mut spec = release.spec();
+        let credentials = super::credentials::of(inventory, &release).await;
         tasks.spawn(async move {
-            let result = template::template(&helm, &release.spec()).await;
+            let result = match credentials {
+                Ok(credentials) => {
+                    spec.chart.credentials = credentials;
+                    template::template(&helm, &spec).await
+                }
+                Err(e) => Err(TemplateError::Unavailable(e)),
+            };
             (release, index, result)
         });
     }

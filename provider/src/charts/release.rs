@@ -109,8 +109,8 @@ impl ChartRelease {
         self.spec_str("version")
     }
 
-    /// Where the chart comes from. Credentials of `chartPullSecret` are not read (they live
-    /// on the hub): see [`ChartRelease::pull_secret`].
+    /// Where the chart comes from, without credentials: those of `chartPullSecret` live on
+    /// the hub ([`super::credentials`]).
     pub fn chart_ref(&self) -> ChartRef {
         ChartRef {
             repo: self.spec_str("repo"),

@@ -121,8 +121,10 @@ pub fn schema() -> Schema {
         "chart_pull_secret",
         BlockNesting::Single,
         Block::new(
-            "A Secret with data keys `username` and `password` for the chart repository. \
-             Clusternet reads it on the hub, so it needs a hub in the provider configuration.",
+            "A Secret on the hub with data keys `username` and `password` for the chart \
+             repository, as in Clusternet. The provider reads it from the hub (so it needs the \
+             provider's `hub`) when it templates and installs the chart; the credentials reach \
+             helm only through private files.",
             vec![
                 Attribute::required("name", Type::String).describe("Secret name."),
                 Attribute::optional("namespace", Type::String)
