@@ -37,6 +37,13 @@
 //!   is uninstalled and installed anew;
 //! * anything else is upgraded as it is.
 //!
+//! The history comes from the labels of helm's storage Secrets (`owner=helm`, `name`,
+//! `version`, `status`): one list request, no `helm history` process.
+//!
+//! **helm 4** renamed two flags: `atomic`/`upgrade_atomic` become `--rollback-on-failure`, and
+//! `force` becomes `--force-replace`, together with `--server-side=false`, since helm 4
+//! refuses to replace objects while applying server-side (its default).
+//!
 //! **replace_crds** has no helm flag: when set (and `skip_crds` is not), the CRDs of the
 //! chart's `crds/` directory (`helm show crds`) are server-side applied with force before
 //! the install or upgrade, so that changed CRDs replace the installed ones (helm itself only
