@@ -7,15 +7,16 @@
 //! data. These tests use a private bed of their own, so stopping a cluster disturbs no other
 //! test binary, and they take turns on it.
 //!
-//! Why "stopped between plan and apply" and not "killed in the middle of the apply": a saved
-//! plan is what a reviewed rollout applies (`plan -out`, review, `apply plan`), the plan
-//! contacts no child, and the apply meets the outage at a known point. Killing the server
-//! while objects are in flight needs a race between the test's poll of the child and the
-//! provider's requests (a few milliseconds per object on this bed): the test could not say
-//! which objects landed before the outage without either accepting any outcome or retrying
-//! until the race goes one way, which is flaky or asserts nothing. The provider's handling is
-//! the same in both cases: every object of the cluster after the first connection failure is
-//! reported skipped, and the cluster keeps its previous entries in state.
+//! Two forms of the outage. First "stopped between plan and apply": a saved plan is what a
+//! reviewed rollout applies (`plan -out`, review, `apply plan`), the plan contacts no child,
+//! and the apply meets the outage at a known point. Second "killed while the apply runs":
+//! killing the server while ordinary objects are in flight would race the test's poll of the
+//! child against the provider's requests (a few milliseconds per object here), so the test
+//! could not say what landed before the outage. Instead the apply is held at a known point:
+//! its new CRD cannot become Established on child-2 (a CRD already there claims its kind), so
+//! the provider applies it and then waits; the test kills child-2 as soon as that CRD shows up
+//! there, i.e. during the wait and before any later object, and removes the conflict after
+//! the restart.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -287,4 +288,118 @@ fn outage_round(tf: &Terraform, bed: &Testbed, ns: &str) {
     for c in [c1, c2] {
         assert_eq!(config_data(c, ns, "settings"), None, "{v}: destroyed");
     }
+}
+
+/// `kubectl get crd name` on `cluster` succeeds.
+fn has_crd(cluster: &Cluster, name: &str) -> bool {
+    cluster.kubectl(["get", "crd", name, "-o", "name"]).is_ok()
+}
+
+#[test]
+fn a_child_killed_while_the_apply_waits_on_it_fails_alone_and_the_next_apply_finishes_it() {
+    let bed = bed();
+    let _turn = outage_turn();
+    let tf = Terraform::v1_11();
+    let v = tf.version;
+    let (c1, c2) = (bed.child(1), bed.child(2));
+    let ns = unique_name("midapply");
+    let group = format!("{}.outage.example.com", unique_name("g"));
+    let mut ws = workspace(&tf, bed, &ns);
+    ws.apply().expect_success();
+
+    // On child-2 only, a CRD of the same group already serves kind Gizmo: the scenario's
+    // gizmos CRD will be created there but never Established.
+    let blocker = format!("things.{group}");
+    c2.apply_yaml(&format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+         metadata: {{name: {blocker}}}\nspec:\n  group: {group}\n  scope: Namespaced\n\
+         \x20 names: {{kind: Gizmo, plural: things, singular: thing, listKind: GizmoList}}\n\
+         \x20 versions:\n  - name: v1\n    served: true\n    storage: true\n\
+         \x20   schema: {{openAPIV3Schema: {{type: object}}}}\n"
+    ))
+    .unwrap();
+
+    ws.set_env("TF_VAR_color", "red");
+    ws.set_env("TF_VAR_with_extra", "true");
+    ws.set_env("TF_VAR_crd_group", &group);
+    let gizmos = format!("gizmos.{group}");
+    let (failed, outage) = std::thread::scope(|scope| {
+        let apply = scope.spawn(|| ws.apply());
+        // The CRD is the first object of child-2's apply; the provider then waits for it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(50);
+        while !has_crd(c2, &gizmos) {
+            assert!(
+                std::time::Instant::now() < deadline && !apply.is_finished(),
+                "{v}: the CRD never reached child-2"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let outage = Outage::begin(c2);
+        (apply.join().expect("apply thread"), outage)
+    });
+    let output = failed.all_output();
+    assert!(!failed.success, "{v}: apply must fail:\n{output}");
+    assert!(
+        output.contains("Cluster \"child-2\""),
+        "{v}: the diagnostic names child-2:\n{output}"
+    );
+    assert!(
+        !output.contains("Cluster \"child-1\""),
+        "{v}: child-1 has no error:\n{output}"
+    );
+    // child-1 got everything, its CRD included.
+    assert_eq!(
+        config_data(c1, ns.as_str(), "settings"),
+        Some(serde_json::json!({"color": "red"})),
+        "{v}"
+    );
+    assert!(config_data(c1, &ns, "extra").is_some(), "{v}");
+    assert!(has_crd(c1, &gizmos), "{v}");
+
+    // State: child-2 keeps its previous entries, nothing of version 2.
+    let descriptions = recorded_descriptions(&ws);
+    let entry = |key: String| {
+        descriptions
+            .get(&key)
+            .and_then(Json::as_str)
+            .map(str::to_string)
+    };
+    assert!(
+        entry(format!("child-2/v1/ConfigMap/{ns}/settings"))
+            .is_some_and(|d| d.contains("\"blue\"")),
+        "{v}: {descriptions:?}"
+    );
+    assert!(
+        entry(format!("child-2/v1/ConfigMap/{ns}/extra")).is_none(),
+        "{v}"
+    );
+    assert!(
+        entry(format!("child-1/v1/ConfigMap/{ns}/settings")).is_some_and(|d| d.contains("\"red\"")),
+        "{v}: {descriptions:?}"
+    );
+
+    outage.end();
+    // The killed apply got no further on child-2 than the CRD: objects new to the cluster go
+    // in one batch in dependency order (the CRD first, then `extra`), after the batch of
+    // objects it already had (`settings`, which may thus be new already; the state still
+    // records the previous entry, and the next plan reads the live object).
+    assert_eq!(config_data(c2, &ns, "extra"), None, "{v}");
+    // Remove the fault that held the apply (not a recovery step: the conflict was the test's).
+    c2.kubectl(["delete", "crd", &blocker]).unwrap();
+
+    ws.apply().expect_success();
+    assert_eq!(
+        config_data(c2, &ns, "settings"),
+        Some(serde_json::json!({"color": "red"})),
+        "{v}"
+    );
+    assert!(config_data(c2, &ns, "extra").is_some(), "{v}");
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        again.exit_code,
+        Some(0),
+        "{v}: plan after recovery not empty:\n{}",
+        again.all_output()
+    );
+    ws.destroy().expect_success();
 }

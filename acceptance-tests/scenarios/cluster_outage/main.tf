@@ -1,6 +1,7 @@
 # Two real child clusters of a private test bed; one subscription sends a namespace, a
-# ConfigMap whose value the test changes, and (in the second version) one more ConfigMap to
-# both. The test stops child-2 between plan and apply.
+# ConfigMap whose value the test changes, and (in the second version) one more ConfigMap and,
+# with `crd_group` set, a CRD to both. The tests stop child-2 between plan and apply, or while
+# the apply waits for that CRD there.
 terraform {
   required_providers {
     clusternet = {
@@ -21,6 +22,11 @@ variable "color" {
 variable "with_extra" {
   type    = bool
   default = false
+}
+
+variable "crd_group" {
+  type    = string
+  default = ""
 }
 
 provider "clusternet" {
@@ -52,6 +58,27 @@ resource "clusternet_manifest" "extra" {
   })
 }
 
+# Kind Gizmo; applied first and waited for (Established) before the other objects.
+resource "clusternet_manifest" "crd" {
+  count = var.crd_group == "" ? 0 : 1
+  manifest = yamlencode({
+    apiVersion = "apiextensions.k8s.io/v1"
+    kind       = "CustomResourceDefinition"
+    metadata   = { name = "gizmos.${var.crd_group}" }
+    spec = {
+      group = var.crd_group
+      names = { kind = "Gizmo", plural = "gizmos", singular = "gizmo", listKind = "GizmoList" }
+      scope = "Namespaced"
+      versions = [{
+        name    = "v1"
+        served  = true
+        storage = true
+        schema  = { openAPIV3Schema = { type = "object", x-kubernetes-preserve-unknown-fields = true } }
+      }]
+    }
+  })
+}
+
 resource "clusternet_subscription" "app" {
   name                = "app"
   namespace           = var.ns
@@ -66,5 +93,6 @@ resource "clusternet_subscription" "app" {
   feeds = concat(
     [clusternet_manifest.namespace.feed, clusternet_manifest.settings.feed],
     var.with_extra ? [clusternet_manifest.extra.feed] : [],
+    [for crd in clusternet_manifest.crd : crd.feed],
   )
 }
