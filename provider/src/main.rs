@@ -34,9 +34,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(clusternet_tfplugin::server::serve(
+    let served = runtime.block_on(clusternet_tfplugin::server::serve(
         provider::ClusternetProvider::new(),
-    )) {
+    ));
+    charts::helm_binary::release();
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("[ERROR] {e}");

@@ -1,5 +1,6 @@
 //! The helm program of the provider configuration (`helm_binary`, default `helm` on PATH),
-//! detected once per provider process.
+//! detected once per provider process, with a chart cache shared by all provider processes
+//! of the user (charts are stored there atomically, so concurrent processes are safe).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,11 +29,25 @@ fn resolve(name: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// `$XDG_CACHE_HOME/terraform-provider-clusternet/charts`, else under `$HOME/.cache`, else
+/// under the temporary directory.
 fn cache_dir() -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "terraform-provider-clusternet-charts-{}",
-        std::process::id()
-    ))
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|d| !d.is_empty())
+                .map(|home| PathBuf::from(home).join(".cache"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("terraform-provider-clusternet").join("charts")
+}
+
+/// Drops the helms detected by this process, which removes their private working
+/// directories; called when the provider shuts down (statics are never dropped).
+pub fn release() {
+    DETECTED.lock().expect("helm cache lock").clear();
 }
 
 /// The helm of `inventory`, or why there is none (a message naming the program and what to
