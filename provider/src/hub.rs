@@ -66,12 +66,18 @@ fn shared_owner() -> Ownership {
     }
 }
 
-/// The hub, when objects are to be written to it.
+/// The hub, when the provider renders and writes the rendering to it (deployer =
+/// "provider").
 pub fn target(inventory: &ProviderConfig) -> Option<&Connection> {
     match (&inventory.hub, inventory.deployer) {
         (Some(hub), Deployer::Provider) => Some(hub),
         _ => None,
     }
+}
+
+/// The hub, when users' override objects are written to it (any deployer).
+pub fn override_target(inventory: &ProviderConfig) -> Option<&Connection> {
+    inventory.hub.as_ref()
 }
 
 /// What one subscription puts on the hub.
@@ -397,6 +403,48 @@ async fn apply_subscription_inner(
         (&objects.namespace, &objects.name),
     )
     .await
+}
+
+/// deployer = "clusternet": writes only the user objects of a subscription - its feeds
+/// passed by value as the shadow API stores them, then the Subscription - and removes the
+/// Manifests of feeds it dropped. Bases, Descriptions and the children are left to
+/// Clusternet's controllers.
+pub async fn apply_user_objects(connection: &Connection, objects: &HubObjects) -> Diagnostics {
+    let result = async {
+        let hub = connect(connection).await?;
+        check_crds(&hub, &["Subscription", "Manifest"]).await?;
+        let previous_feeds = subscription_feeds(&hub, &objects.namespace, &objects.name).await?;
+        ensure_namespaces(
+            &hub,
+            [objects.namespace.clone(), RESERVED_NAMESPACE.to_string()],
+        )
+        .await?;
+        if !objects.manifests.is_empty() {
+            let report = hub
+                .apply(objects.manifests.clone(), &forced(&shared_owner()))
+                .await;
+            report_errors("Hub: Manifests not written", &report)?;
+        }
+        let owner = subscription_owner(&objects.namespace, &objects.name);
+        let report = hub
+            .apply(vec![objects.subscription.clone()], &forced(&owner))
+            .await;
+        report_errors("Hub: Subscription not written", &report)?;
+        let kept: BTreeSet<String> = objects
+            .manifests
+            .iter()
+            .filter_map(|m| m["metadata"]["name"].as_str().map(str::to_string))
+            .collect();
+        remove_unused_manifests(
+            &hub,
+            previous_feeds,
+            &kept,
+            (&objects.namespace, &objects.name),
+        )
+        .await
+    }
+    .await;
+    result.err().unwrap_or_default()
 }
 
 /// The Manifest names of the feeds of the live Subscription `namespace/name` (none if absent).

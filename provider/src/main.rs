@@ -10,10 +10,13 @@ mod cli;
 mod config;
 mod data_sources;
 mod hub;
+mod hub_inputs;
 mod import;
+mod pending_overrides;
 mod provider;
 mod resources;
 mod selector;
+mod snapshot;
 mod targets;
 
 use std::process::ExitCode;

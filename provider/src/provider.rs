@@ -2,7 +2,7 @@
 //! resources and data sources.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use clusternet_tfplugin::provider::{
     ApplyRequest, ApplyResponse, ImportedResource, PlanRequest, PlanResponse, ReadRequest,
@@ -12,7 +12,9 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Provider, ProviderSchemas, Va
 
 use crate::config::{self, ProviderConfig};
 use crate::data_sources;
+use crate::pending_overrides::PendingOverrides;
 use crate::resources::{helm_chart, manifest, overrides, subscription};
+use crate::snapshot::HubSnapshot;
 
 /// The provider's source address.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet";
@@ -21,6 +23,11 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet"
 pub struct ClusternetProvider {
     schemas: ProviderSchemas,
     config: RwLock<Option<Arc<ProviderConfig>>>,
+    /// The configuration with the hub snapshot merged in: taken once per process, on first
+    /// need, and before this process writes anything to the hub (DESIGN.md §5 (d)).
+    inventory: tokio::sync::OnceCell<Result<Arc<ProviderConfig>, Diagnostics>>,
+    /// Overrides and subscriptions planned in this process, for the next-apply warning.
+    pending: Mutex<PendingOverrides>,
 }
 
 impl Default for ClusternetProvider {
@@ -35,7 +42,26 @@ impl ClusternetProvider {
         ClusternetProvider {
             schemas: schemas(),
             config: RwLock::new(None),
+            inventory: tokio::sync::OnceCell::new(),
+            pending: Mutex::new(PendingOverrides::default()),
         }
+    }
+
+    /// The cluster inventory and hub snapshot every rendering of this process uses. Without
+    /// a (known) hub, the configuration as it is; with one, the snapshot is taken on the
+    /// first call and kept. Every path that writes to the hub calls this first.
+    async fn inventory(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
+        let config = self.configured()?;
+        let Some(hub) = config.hub.clone() else {
+            return Ok(config);
+        };
+        self.inventory
+            .get_or_init(|| async move {
+                let snapshot = HubSnapshot::take(&hub).await.map_err(|e| e.diagnostic())?;
+                Ok(Arc::new(config.with_snapshot(Arc::new(snapshot))))
+            })
+            .await
+            .clone()
     }
 
     fn configured(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
@@ -139,7 +165,7 @@ impl Provider for ClusternetProvider {
             // Pure: needs no provider configuration.
             return data_sources::render::read(&config);
         }
-        let provider_config = match self.configured() {
+        let provider_config = match self.inventory().await {
             Ok(c) => c,
             Err(d) => return (Value::Null, d),
         };
@@ -152,21 +178,34 @@ impl Provider for ClusternetProvider {
     }
 
     async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
-        let inventory = match self.configured() {
+        // Feeds need neither the inventory nor the hub.
+        match req.type_name.as_str() {
+            manifest::TYPE_NAME => return manifest::plan(req),
+            helm_chart::TYPE_NAME => return helm_chart::plan(req),
+            _ => {}
+        }
+        let inventory = match self.inventory().await {
             Ok(c) => c,
             Err(diagnostics) => return PlanResponse::null(diagnostics),
         };
         match req.type_name.as_str() {
-            manifest::TYPE_NAME => manifest::plan(req),
-            helm_chart::TYPE_NAME => helm_chart::plan(req),
-            subscription::TYPE_NAME => subscription::plan(req, &inventory).await,
-            overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::plan(req, &inventory),
+            subscription::TYPE_NAME => subscription::plan(req, &inventory, &self.pending).await,
+            overrides::LOCALIZATION | overrides::GLOBALIZATION => {
+                overrides::plan(req, &inventory, &self.pending)
+            }
             other => PlanResponse::null(unsupported(other)),
         }
     }
 
     async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
-        let inventory = match self.configured() {
+        // Feeds need neither the inventory nor the hub.
+        match req.type_name.as_str() {
+            manifest::TYPE_NAME => return manifest::apply(req),
+            helm_chart::TYPE_NAME => return helm_chart::apply(req),
+            _ => {}
+        }
+        // The snapshot is taken here at the latest, before anything is written to the hub.
+        let inventory = match self.inventory().await {
             Ok(c) => c,
             Err(diagnostics) => {
                 return ApplyResponse {
@@ -177,8 +216,6 @@ impl Provider for ClusternetProvider {
             }
         };
         match req.type_name.as_str() {
-            manifest::TYPE_NAME => manifest::apply(req),
-            helm_chart::TYPE_NAME => helm_chart::apply(req),
             subscription::TYPE_NAME => subscription::apply(req, &inventory).await,
             overrides::LOCALIZATION | overrides::GLOBALIZATION => {
                 overrides::apply(req, &inventory).await
@@ -192,7 +229,13 @@ impl Provider for ClusternetProvider {
     }
 
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
-        let inventory = match self.configured() {
+        // Feeds need neither the inventory nor the hub.
+        match req.type_name.as_str() {
+            manifest::TYPE_NAME => return manifest::read(req),
+            helm_chart::TYPE_NAME => return helm_chart::read(req),
+            _ => {}
+        }
+        let inventory = match self.inventory().await {
             Ok(c) => c,
             Err(diagnostics) => {
                 return ReadResponse {
@@ -203,8 +246,6 @@ impl Provider for ClusternetProvider {
             }
         };
         match req.type_name.as_str() {
-            manifest::TYPE_NAME => manifest::read(req),
-            helm_chart::TYPE_NAME => helm_chart::read(req),
             subscription::TYPE_NAME => subscription::read(req, &inventory).await,
             overrides::LOCALIZATION | overrides::GLOBALIZATION => overrides::read(req),
             other => ReadResponse {

@@ -35,6 +35,17 @@ fn unknown_cluster(cluster: &str) -> Diagnostics {
     .into()
 }
 
+fn no_credentials(cluster: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Cluster {cluster:?} has no credentials"),
+        format!(
+            "Cluster {cluster:?} is registered on the hub but not in the provider's `clusters`, \
+             so the provider cannot reach it. Add it to `clusters` with credentials."
+        ),
+    )
+    .into()
+}
+
 /// The deploy layer's connection settings for a configured connection.
 pub fn connection_config(connection: &Connection) -> ConnectionConfig {
     match connection {
@@ -226,6 +237,7 @@ pub async fn deploy(
             )
             .await
         }
+        Some(Target::HubOnly) => no_credentials(cluster),
         None => unknown_cluster(cluster),
     }
 }
@@ -272,6 +284,7 @@ pub async fn remove(
                 .into()
             }
         }
+        Some(Target::HubOnly) => no_credentials(cluster),
         None => unknown_cluster(cluster),
     }
 }
@@ -338,7 +351,7 @@ pub async fn read(
                 Some(Target::Cluster(connection)) => {
                     read_cluster(cluster, connection, &entries).await
                 }
-                None => entries.iter().map(|_| None).collect(),
+                Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
             };
         for ((key, reference, planned), state) in entries.into_iter().zip(states) {
             match state {

@@ -143,6 +143,11 @@ pub async fn run(
                 }
             }
         }
+        Some(Target::HubOnly) => outcome.diagnostics.push(Diagnostic::error(
+            format!("Cluster {cluster:?} has no credentials"),
+            "It is registered on the hub but not in the provider's `clusters`; add it there \
+             with credentials to install its charts.",
+        )),
         None => outcome.diagnostics.push(Diagnostic::error(
             format!("Cluster {cluster:?} is no longer configured"),
             "Its charts cannot be installed or uninstalled; add the cluster back.",

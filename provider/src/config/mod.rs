@@ -1,12 +1,16 @@
 //! The provider configuration: schema, typed form, and the checks that name the attribute at
 //! fault.
 
+mod hub_clusters;
 mod labels;
 mod parse;
 mod schema;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::snapshot::HubSnapshot;
 
 pub use parse::parse;
 pub use schema::provider_schema;
@@ -92,6 +96,9 @@ pub enum Target {
     Directory(PathBuf),
     /// A real cluster.
     Cluster(Connection),
+    /// A cluster registered on the hub (a ManagedCluster) and absent from the provider's
+    /// `clusters`: selectable, but the provider has no credentials to deploy to it.
+    HubOnly,
 }
 
 impl Target {
@@ -100,6 +107,7 @@ impl Target {
         match self {
             Target::Directory(_) => "directory",
             Target::Cluster(_) => "kubernetes",
+            Target::HubOnly => "hub",
         }
     }
 }
@@ -128,6 +136,33 @@ pub struct ClusterConfig {
     pub taints: Vec<TaintConfig>,
     /// Where its objects go.
     pub target: Target,
+    /// Where the provider learnt about the cluster.
+    pub source: ClusterSource,
+    /// Whether `namespace` was set in the configuration (else it is the default, and a
+    /// ManagedCluster on the hub gives the real one).
+    pub namespace_set: bool,
+}
+
+/// Where a cluster of the inventory comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterSource {
+    /// The provider's `clusters` only.
+    Config,
+    /// A ManagedCluster on the hub only.
+    Hub,
+    /// Both: merged (see [`ProviderConfig::with_snapshot`]).
+    ConfigAndHub,
+}
+
+impl ClusterSource {
+    /// The inventory's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClusterSource::Config => "config",
+            ClusterSource::Hub => "hub",
+            ClusterSource::ConfigAndHub => "config+hub",
+        }
+    }
 }
 
 /// The provider configuration, parsed and checked.
@@ -150,6 +185,8 @@ pub struct ProviderConfig {
     /// Whether parts of the configuration are unknown until apply (values from resources not
     /// yet created): plans then leave what depends on them unknown.
     pub has_unknowns: bool,
+    /// The hub snapshot this process rendered with, once taken (`None` without a hub).
+    pub snapshot: Option<Arc<HubSnapshot>>,
 }
 
 /// The dedicated namespace of a cluster with no explicit one.

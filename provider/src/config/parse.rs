@@ -155,6 +155,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             force_conflicts,
             helm_binary,
             has_unknowns,
+            snapshot: None,
         },
         diags,
     )
@@ -217,6 +218,7 @@ fn parse_cluster(
         }
     }
 
+    let namespace_set = attrs::string(cluster, "namespace").is_set();
     let namespace = match attrs::string(cluster, "namespace") {
         Field::Known(ns) => {
             if let Err(e) = check_cluster_name(&ns) {
@@ -331,6 +333,8 @@ fn parse_cluster(
             namespace,
             taints,
             target,
+            source: super::ClusterSource::Config,
+            namespace_set,
         }),
         _ if unknown => Parsed::Unknown,
         _ => Parsed::Invalid,

@@ -1,4 +1,5 @@
-//! `clusternet_clusters`: the cluster inventory, optionally filtered by a label selector.
+//! `clusternet_clusters`: the cluster inventory - the provider's `clusters` and, with a hub,
+//! the ManagedClusters registered there - optionally filtered by a label selector.
 
 use crate::config::ProviderConfig;
 use crate::selector;
@@ -15,6 +16,7 @@ fn cluster_object_type() -> Type {
         ("namespace", Type::String),
         ("target", Type::String),
         ("directory", Type::String),
+        ("source", Type::String),
     ])
 }
 
@@ -22,9 +24,13 @@ fn cluster_object_type() -> Type {
 pub fn schema() -> Schema {
     Schema::new(
         Block::new(
-            "Lists the child clusters known to the provider (from its `clusters` configuration): \
-         name, labels, dedicated namespace and kind of target, optionally filtered by a label \
-         selector - the same selection a Subscription's `subscribers` make.",
+            "Lists the child clusters known to the provider - its `clusters` configuration and, \
+         with a `hub`, the ManagedClusters registered there (all namespaces) - with name, \
+         labels, dedicated namespace, kind of target and where each comes from, optionally \
+         filtered by a label selector: the same selection a Subscription's `subscribers` \
+         make. A cluster in both places is one entry: labels are the hub's with the \
+         configuration's on top, the namespace is the configuration's `namespace` when set \
+         and the hub's otherwise, credentials come from the configuration only.",
             vec![
                 Attribute::nested(
                     "clusters",
@@ -36,10 +42,17 @@ pub fn schema() -> Schema {
                         Attribute::computed("namespace", Type::String)
                             .describe("The cluster's dedicated namespace on the hub."),
                         Attribute::computed("target", Type::String).describe(
-                            "`kubernetes` (a real cluster) or `directory` (rendered files).",
+                            "`kubernetes` (a real cluster), `directory` (rendered files) or \
+                             `hub` (registered on the hub only: no credentials, the provider \
+                             does not deploy to it).",
                         ),
                         Attribute::computed("directory", Type::String)
                             .describe("The directory of a directory target; null otherwise."),
+                        Attribute::computed("source", Type::String).describe(
+                            "Where the cluster comes from: `config` (the provider's \
+                             `clusters`), `hub` (a ManagedCluster on the hub) or `config+hub` \
+                             (both, merged).",
+                        ),
                     ],
                 )
                 .with_computed()
@@ -90,7 +103,7 @@ pub fn read(config: &Value, provider: &ProviderConfig) -> (Value, Diagnostics) {
         }
         let directory = match &cluster.target {
             crate::config::Target::Directory(dir) => Value::from(dir.display().to_string()),
-            crate::config::Target::Cluster(_) => Value::Null,
+            crate::config::Target::Cluster(_) | crate::config::Target::HubOnly => Value::Null,
         };
         let labels = Value::Map(
             cluster
@@ -105,6 +118,7 @@ pub fn read(config: &Value, provider: &ProviderConfig) -> (Value, Diagnostics) {
             .set("namespace", cluster.namespace.as_str())
             .set("target", cluster.target.kind())
             .set("directory", directory)
+            .set("source", cluster.source.as_str())
             .build()
             .expect("the cluster object type lists these attributes");
         clusters.push(object);

@@ -11,10 +11,14 @@ use clusternet_tfplugin::{
 };
 use serde_json::{Value as Json, json};
 
+use std::sync::Mutex;
+
 use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
+use crate::pending_overrides::{self, ChangedOverride, PendingOverrides};
 use crate::selector;
+use crate::snapshot::OverrideId;
 
 /// Type name of Localizations.
 pub const LOCALIZATION: &str = "clusternet_localization";
@@ -91,10 +95,10 @@ pub fn schema(type_name: &str) -> Schema {
             .describe("The override object as JSON, for `clusternet_subscription.overrides`."),
     ];
     let mut block = if localization {
-        attributes.push(
-            Attribute::required("cluster", Type::String)
-                .describe("The cluster (a name from the provider's `clusters`)."),
-        );
+        attributes.push(Attribute::required("cluster", Type::String).describe(
+            "The cluster: a name from the provider's `clusters` or of a ManagedCluster \
+                     registered on the hub.",
+        ));
         attributes.push(
             Attribute::computed("namespace", Type::String)
                 .describe("The cluster's dedicated namespace, where the Localization lives."),
@@ -265,23 +269,27 @@ fn build(
         let Some(inventory) = inventory else {
             return Ok(None);
         };
-        let namespace =
-            match inventory.clusters.get(&cluster) {
-                Some(c) => c.namespace.clone(),
-                None if inventory.has_unknowns => return Ok(None),
-                None => {
-                    let known: Vec<&str> = inventory.clusters.keys().map(String::as_str).collect();
-                    diags.error_at(
+        let namespace = match inventory.clusters.get(&cluster) {
+            Some(c) => c.namespace.clone(),
+            None if inventory.has_unknowns => return Ok(None),
+            None => {
+                let known: Vec<&str> = inventory.clusters.keys().map(String::as_str).collect();
+                diags.error_at(
                     root.clone().attr("cluster"),
                     "Localization for an unknown cluster",
                     format!(
-                        "cluster = {cluster:?} is not in the provider's `clusters` (known: {}).",
-                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                        "cluster = {cluster:?} is neither in the provider's `clusters` nor \
+                         registered on the hub (known: {}).",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
                     ),
                 );
-                    return Err(diags);
-                }
-            };
+                return Err(diags);
+            }
+        };
         (
             json!({
                 "apiVersion": "apps.clusternet.io/v1alpha1",
@@ -375,8 +383,51 @@ fn with_computed(
     Ok(Value::Object(entries))
 }
 
+/// Records an override this plan creates or changes (its planned `ref` differs from the
+/// prior one); with a hub, warns for the subscriptions planned earlier in this process that
+/// do not pass it.
+fn note_change(
+    req: &PlanRequest,
+    planned: &Value,
+    inventory: &ProviderConfig,
+    pending: &Mutex<PendingOverrides>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let planned_ref = attrs::string(planned, "ref").known();
+    let prior_ref = attrs::string(&req.prior_state, "ref").known();
+    if inventory.hub.is_none() || planned_ref.is_none() || planned_ref == prior_ref {
+        return diags;
+    }
+    let object = planned_ref
+        .as_deref()
+        .and_then(|text| clusternet_model::json::parse(text).ok());
+    let feed = parse_feed_reference(
+        &attrs::string(&req.config, "feed")
+            .known()
+            .unwrap_or_default(),
+    );
+    let (Some(id), Ok(feed)) = (object.as_ref().and_then(OverrideId::of), feed) else {
+        return diags;
+    };
+    let missed = pending
+        .lock()
+        .expect("pending overrides lock")
+        .override_changed(ChangedOverride {
+            id: id.clone(),
+            feed,
+        });
+    for subscription in missed {
+        diags.extend(pending_overrides::warning(&id, &subscription, "feed"));
+    }
+    diags
+}
+
 /// Plans `id`, `namespace` and `ref`.
-pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
+pub fn plan(
+    req: PlanRequest,
+    inventory: &ProviderConfig,
+    pending: &Mutex<PendingOverrides>,
+) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     if req.proposed_new_state.is_null() {
         return response;
@@ -388,7 +439,10 @@ pub fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
         &req.config,
         inventory,
     ) {
-        Ok(planned) => response.planned_state = planned,
+        Ok(planned) => {
+            response.diagnostics = note_change(&req, &planned, inventory, pending);
+            response.planned_state = planned;
+        }
         Err(diags) => {
             response.diagnostics = diags;
             return response;
@@ -486,11 +540,11 @@ pub fn imported_state(
     with_computed(type_name, &config, &config, inventory)
 }
 
-/// Applies: the override lives in state, and on the hub when one takes the objects
-/// (deployer = "provider"); destroy removes it from the hub. A hub failure is an error and
+/// Applies: the override lives in state, and on the hub when one is configured (with
+/// either deployer); destroy removes it from the hub. A hub failure is an error and
 /// keeps the prior state, so the next apply retries.
 pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
-    let Some(hub) = crate::hub::target(inventory) else {
+    let Some(hub) = crate::hub::override_target(inventory) else {
         return ApplyResponse {
             new_state: req.planned_state,
             private: req.planned_private,

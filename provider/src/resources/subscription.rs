@@ -7,6 +7,7 @@
 //! is the plan made before it.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use clusternet_model::render::{RenderInput, SubscriptionRender};
 use clusternet_tfplugin::provider::{
@@ -21,8 +22,11 @@ use serde_json::{Value as Json, json};
 use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
 use crate::charts;
-use crate::config::ProviderConfig;
+use crate::config::{Deployer, ProviderConfig};
+use crate::hub_inputs;
+use crate::pending_overrides::{self, PendingOverrides, PlannedSubscription};
 use crate::selector;
+use crate::snapshot::HubSnapshot;
 use crate::targets;
 
 /// Type name.
@@ -147,12 +151,23 @@ pub struct Rendered {
     pub hub: Option<crate::hub::HubObjects>,
 }
 
+/// Where feeds given by key are looked up.
+#[derive(Clone, Copy)]
+enum FeedLookup<'a> {
+    /// Validation: no provider configuration yet, the check waits for the plan.
+    Offline,
+    /// No hub is configured: a feed by key is an error.
+    NoHub,
+    /// The hub snapshot's Manifests and HelmCharts.
+    Hub(&'a HubSnapshot),
+}
+
 /// Builds the Subscription object from configuration; `None` when something is unknown.
-///
-/// A feed given by key needs the hub: `offline` (validation) leaves that check to the plan.
+/// Feeds given by key are resolved with `lookup`; the hub objects found come after the
+/// subscription and the feeds passed by value.
 fn subscription_object(
     config: &Value,
-    offline: bool,
+    lookup: FeedLookup<'_>,
     diags: &mut Diagnostics,
 ) -> Option<(Json, Vec<String>)> {
     let root = AttributePath::root();
@@ -254,6 +269,7 @@ fn subscription_object(
     let mut spec_feeds = Vec::new();
     let mut feed_objects = Vec::new();
     let mut chart_values = Vec::new();
+    let mut hub_feeds = Vec::new();
     for (i, feed) in feeds.iter().enumerate() {
         let path = root.clone().attr("feeds").index(i as i64);
         if feed.trim_start().starts_with('{') {
@@ -272,19 +288,39 @@ fn subscription_object(
             match FeedIdentity::parse_key(feed) {
                 Ok(identity) => {
                     spec_feeds.push(feed_ref(&identity));
-                    if offline {
-                        continue;
-                    }
-                    diags.error_at(
-                        path,
-                        "Feed not found",
-                        format!(
-                            "Feed {} is given by key, so it must exist on the hub, and no hub \
-                             is configured. Pass the feed by value instead \
-                             (clusternet_manifest.<name>.feed).",
-                            identity.key()
+                    match lookup {
+                        FeedLookup::Offline => {}
+                        FeedLookup::Hub(hub) => match hub_feed(hub, &identity) {
+                            Some(object) => hub_feeds.push(object.clone()),
+                            None => diags.error_at(
+                                path,
+                                "Feed not found on the hub",
+                                format!(
+                                    "Feed {} is given by key, and the hub holds no {} for it \
+                                     (looked up in the hub snapshot taken when this run \
+                                     started). Create it on the hub through Clusternet's \
+                                     shadow API, or pass the feed by value \
+                                     (clusternet_manifest.<name>.feed).",
+                                    identity.key(),
+                                    if identity.kind == "HelmChart" {
+                                        "HelmChart"
+                                    } else {
+                                        "Manifest in clusternet-reserved"
+                                    },
+                                ),
+                            ),
+                        },
+                        FeedLookup::NoHub => diags.error_at(
+                            path,
+                            "Feed not found",
+                            format!(
+                                "Feed {} is given by key, so it must exist on the hub, and no \
+                                 hub is configured. Pass the feed by value instead \
+                                 (clusternet_manifest.<name>.feed).",
+                                identity.key()
+                            ),
                         ),
-                    );
+                    }
                 }
                 Err(e) => diags.error_at(path, "Invalid feed", e),
             }
@@ -312,6 +348,7 @@ fn subscription_object(
     });
     let mut objects = vec![subscription];
     objects.extend(feed_objects);
+    objects.extend(hub_feeds);
     for (i, text) in overrides.iter().enumerate() {
         match clusternet_model::json::parse(text) {
             Ok(o) if o.is_object() => objects.push(o),
@@ -328,6 +365,16 @@ fn subscription_object(
         .map(clusternet_model::json::to_compact)
         .collect();
     Some((Json::Array(objects), texts))
+}
+
+/// The hub object of a feed given by key: its HelmChart, or the Manifest the shadow API
+/// stored for it.
+fn hub_feed<'a>(hub: &'a HubSnapshot, identity: &FeedIdentity) -> Option<&'a Json> {
+    if identity.kind == "HelmChart" {
+        hub.helm_chart_for(identity)
+    } else {
+        hub.manifest_for(identity)
+    }
 }
 
 fn feed_ref(identity: &FeedIdentity) -> Json {
@@ -377,7 +424,12 @@ fn render_with(
     with_hub: bool,
 ) -> Result<Option<Rendered>, Diagnostics> {
     let mut diags = Diagnostics::new();
-    let objects = subscription_object(config, false, &mut diags);
+    let lookup = match (&inventory.snapshot, inventory.has_unknowns) {
+        (Some(snapshot), _) => FeedLookup::Hub(snapshot),
+        (None, true) => FeedLookup::Offline,
+        (None, false) => FeedLookup::NoHub,
+    };
+    let objects = subscription_object(config, lookup, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -387,6 +439,9 @@ fn render_with(
     if inventory.has_unknowns {
         return Ok(None);
     }
+    let feeds = hub_inputs::spec_feeds(&objects[0]);
+    let passed = hub_inputs::passed_overrides(&objects);
+    let hub_feeds = hub_inputs::hub_feed_identities(&objects);
     let mut input = RenderInput::default();
     for cluster in inventory.clusters.values() {
         input
@@ -410,6 +465,11 @@ fn render_with(
             return Err(diags);
         }
     }
+    if let Some(snapshot) = &inventory.snapshot {
+        diags.extend(hub_inputs::add_hub_overrides(
+            &mut input, snapshot, inventory, &feeds, &passed,
+        ));
+    }
     let output = match clusternet_model::render::render(&input) {
         Ok(output) => output,
         Err(e) => {
@@ -430,12 +490,23 @@ fn render_with(
         ));
         return Err(diags);
     };
+    diags.extend(hub_inputs::check_deployable(result, inventory));
+    if diags.has_errors() {
+        return Err(diags);
+    }
     for warning in output.warnings.iter().chain(result.warnings.iter()) {
         diags.push(render_warning(warning));
     }
     let mut rendered = summarise(result, &subscription_ns, &subscription_name, diags);
     if with_hub {
-        rendered.hub = Some(crate::hub::objects(result, &input.manifests));
+        // Feeds found on the hub stay the hub's: only feeds passed by value are written.
+        let by_value: Vec<_> = input
+            .manifests
+            .iter()
+            .filter(|m| !hub_feeds.contains(&m.identity))
+            .cloned()
+            .collect();
+        rendered.hub = Some(crate::hub::objects(result, &by_value));
     }
     Ok(Some(rendered))
 }
@@ -610,7 +681,7 @@ fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
 /// Offline checks.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    subscription_object(config, true, &mut diags);
+    subscription_object(config, FeedLookup::Offline, &mut diags);
     diags
 }
 
@@ -689,8 +760,37 @@ fn releases_value(releases: BTreeMap<String, Value>) -> Value {
     }
 }
 
-/// Plans the rendering.
-pub async fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse {
+/// What the next-apply warning needs to know of this subscription's plan.
+fn planned_subscription(
+    config: &Value,
+    rendered: &Rendered,
+    inventory: &ProviderConfig,
+) -> Option<PlannedSubscription> {
+    let mut ignored = Diagnostics::new();
+    let (Json::Array(objects), _) = subscription_object(config, FeedLookup::Offline, &mut ignored)?
+    else {
+        return None;
+    };
+    let meta = &objects[0]["metadata"];
+    Some(PlannedSubscription {
+        id: format!("{}/{}", meta["namespace"].as_str()?, meta["name"].as_str()?),
+        feeds: hub_inputs::spec_feeds(&objects[0]),
+        passed: hub_inputs::passed_overrides(&objects),
+        namespaces: rendered
+            .binding_clusters
+            .iter()
+            .filter_map(|c| inventory.clusters.get(c).map(|c| c.namespace.clone()))
+            .collect(),
+    })
+}
+
+/// Plans the rendering. With a hub, overrides changed by this run that the subscription
+/// does not pass get a warning (see [`crate::pending_overrides`]).
+pub async fn plan(
+    req: PlanRequest,
+    inventory: &ProviderConfig,
+    pending: &Mutex<PendingOverrides>,
+) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     response.requires_replace = vec![
         AttributePath::root().attr("name"),
@@ -709,11 +809,32 @@ pub async fn plan(req: PlanRequest, inventory: &ProviderConfig) -> PlanResponse 
                     return response;
                 }
                 response.diagnostics.extend(diags);
+                if inventory.hub.is_some()
+                    && let Some(planned) = planned_subscription(&req.config, r, inventory)
+                {
+                    let id = planned.id.clone();
+                    let missed = pending
+                        .lock()
+                        .expect("pending overrides lock")
+                        .subscription_planned(planned);
+                    for override_id in missed {
+                        response.diagnostics.extend(pending_overrides::warning(
+                            &override_id,
+                            &id,
+                            "overrides",
+                        ));
+                    }
+                }
             }
             let base = with_defaults(&req.proposed_new_state, &req.config, &req.prior_state);
             response.planned_state = computed_state(&base, rendered.as_ref());
-            if let Some(r) = &rendered {
-                plan_releases(&mut response.planned_state, &req.prior_state, r);
+            match (&rendered, &mut response.planned_state) {
+                // Clusternet's controllers install the charts: no release is the provider's.
+                (Some(_), Value::Object(entries)) if inventory.deployer == Deployer::Clusternet => {
+                    entries.insert("releases".into(), Value::Null);
+                }
+                (Some(r), planned) => plan_releases(planned, &req.prior_state, r),
+                (None, _) => {}
             }
         }
         Err(diags) => response.diagnostics = diags,
@@ -860,6 +981,9 @@ pub fn imported_state(
 /// provider's `parallelism`) and removes what left. A cluster that fails keeps, in the new
 /// state, the entries it had before, so the next plan shows it as still to do.
 pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
+    if inventory.deployer == Deployer::Clusternet {
+        return apply_through_clusternet(req, inventory).await;
+    }
     let mut diagnostics = Diagnostics::new();
     let prior = descriptions_of(&req.prior_state);
     let prior_clusters = clusters_of(&req.prior_state);
@@ -1016,6 +1140,81 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         private: Vec::new(),
         diagnostics,
     }
+}
+
+/// deployer = "clusternet": the Subscription and its feeds passed by value go to the hub
+/// and Clusternet's controllers render and deploy; nothing is written to the children, and
+/// the planned `descriptions` are the provider's prediction of what Clusternet renders.
+/// Destroy removes the Subscription and the Manifests no other Subscription uses. A hub
+/// failure keeps the prior state, so the next apply retries.
+async fn apply_through_clusternet(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
+    let respond = |new_state: Value, diagnostics: Diagnostics| ApplyResponse {
+        new_state,
+        private: Vec::new(),
+        diagnostics,
+    };
+    let Some(hub) = &inventory.hub else {
+        let diagnostics = Diagnostic::error(
+            "The clusternet deployer needs a hub",
+            "deployer = \"clusternet\" writes to the hub; configure `hub`.",
+        )
+        .into();
+        return respond(req.prior_state, diagnostics);
+    };
+    if req.planned_state.is_null() {
+        let id = attrs::string(&req.prior_state, "id")
+            .known()
+            .unwrap_or_default();
+        let Some((ns, name)) = id.split_once('/') else {
+            return respond(Value::Null, Diagnostics::new());
+        };
+        let diagnostics = crate::hub::remove_subscription(hub, ns, name).await;
+        let new_state = if diagnostics.has_errors() {
+            req.prior_state
+        } else {
+            Value::Null
+        };
+        return respond(new_state, diagnostics);
+    }
+    let mut rendered = match render_with(&req.config, inventory, true) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            let diagnostics = Diagnostic::error(
+                "Subscription still unknown at apply",
+                "Some input of this subscription is unknown during apply; this is a bug.",
+            )
+            .into();
+            return respond(req.prior_state, diagnostics);
+        }
+        Err(d) => return respond(req.prior_state, d),
+    };
+    // The charts' templated objects were predicted at plan time; they are not re-fetched.
+    rendered.descriptions.extend(
+        descriptions_of(&req.planned_state)
+            .iter()
+            .filter(|(k, _)| charts::keys::is_templated(k))
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
+    );
+    let planned = computed_state(&req.planned_state, Some(&rendered));
+    if planned.get("descriptions") != req.planned_state.get("descriptions") {
+        let diagnostics = Diagnostic::error(
+            "Rendering changed between plan and apply",
+            "The subscription rendered differently during apply than in the plan; nothing was \
+             written. Run terraform plan again.",
+        )
+        .into();
+        return respond(req.prior_state, diagnostics);
+    }
+    let diagnostics = match &rendered.hub {
+        Some(objects) => crate::hub::apply_user_objects(hub, objects).await,
+        None => Diagnostics::new(),
+    };
+    let new_state = if diagnostics.has_errors() {
+        req.prior_state
+    } else {
+        planned
+    };
+    respond(new_state, diagnostics)
 }
 
 /// What apply does in one cluster.
@@ -1220,6 +1419,14 @@ fn clusters_of(state: &Value) -> Vec<String> {
 
 /// Reads: directory targets report the files as they are now (drift shows as a diff).
 pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse {
+    if inventory.deployer == Deployer::Clusternet {
+        // Clusternet's controllers deploy: the children are theirs to keep in line.
+        return ReadResponse {
+            new_state: req.current_state,
+            private: req.private,
+            diagnostics: Diagnostics::new(),
+        };
+    }
     let mut state = req.current_state.clone();
     let id = attrs::string(&state, "id").known().unwrap_or_default();
     if let Some(descriptions) = state
