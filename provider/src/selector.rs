@@ -56,8 +56,14 @@ pub fn parse_at(
             .unwrap_or_default(),
         match_expressions: Vec::new(),
     };
+    // Values from variables are unknown during validation: checked once known.
+    let mut unknown = attrs::string_map(selector, "match_labels").is_unknown();
     if let Field::Known(items) = attrs::elements(selector, "match_expressions") {
         for (i, item) in items.iter().enumerate() {
+            unknown |= ["key", "operator"]
+                .iter()
+                .any(|a| attrs::string(item, a).is_unknown())
+                || attrs::string_list(item, "values").is_unknown();
             let item_path = path.clone().attr("match_expressions").index(i as i64);
             let key = attrs::string(item, "key").known().unwrap_or_default();
             let operator = attrs::string(item, "operator").known().unwrap_or_default();
@@ -84,7 +90,7 @@ pub fn parse_at(
             });
         }
     }
-    if let Err(e) = parsed.validate() {
+    if !unknown && let Err(e) = parsed.validate() {
         diags.error_at(
             path,
             "Invalid label selector",
