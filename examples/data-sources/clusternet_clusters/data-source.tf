@@ -20,3 +20,9 @@ output "prod_eu_clusters" {
 output "directory_targets" {
   value = [for c in data.clusternet_clusters.all.clusters : c.name if c.target == "directory"]
 }
+
+# With a hub, clusters registered there (ManagedClusters) are listed too; `source` says
+# where each comes from: "config", "hub" or "config+hub".
+output "registered_on_the_hub_only" {
+  value = [for c in data.clusternet_clusters.all.clusters : c.name if c.source == "hub"]
+}

@@ -88,12 +88,19 @@ pub fn provider_schema() -> Schema {
                 .with_optional()
                 .describe(
                     "A Kubernetes cluster acting as Clusternet's parent cluster. Without it \
-                     (the embedded default) Clusternet objects live in Terraform state only.",
+                     (the embedded default) Clusternet objects live in Terraform state only. \
+                     With it, the provider reads a snapshot of the hub once per run, before \
+                     it writes anything there: its ManagedClusters join the cluster \
+                     inventory, feeds given by key are its Manifests and HelmCharts, and its \
+                     Localizations and Globalizations apply to the subscriptions' feeds.",
                 ),
             Attribute::optional("deployer", Type::String).describe(
                 "Who renders and deploys: `provider` (default; the provider itself, like \
-                 Clusternet's Push mode) or `clusternet` (Clusternet's controllers on the hub; \
-                 needs `hub`).",
+                 Clusternet's Push mode: children get the objects, the hub the Subscription, \
+                 Manifests, Bases, Descriptions and overrides) or `clusternet` (needs `hub`: \
+                 the provider writes only the Subscriptions, feeds as Manifests and overrides \
+                 to the hub and Clusternet's controllers render and deploy; `descriptions` \
+                 is then a prediction).",
             ),
             Attribute::nested("clusters", ObjectNesting::Map, cluster_attributes())
                 .with_optional()

@@ -95,12 +95,17 @@ pub fn schema() -> Schema {
                     .sensitive()
                     .describe(
                         "Feeds by value (`clusternet_manifest.x.feed`), in order. A feed key \
-                     `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the hub.",
+                         `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the hub (a \
+                         Manifest the shadow API stored, or a HelmChart), looked up in the \
+                         hub snapshot; the provider never writes or deletes it.",
                     ),
                 Attribute::optional("overrides", Type::list(Type::String)).describe(
                     "Localizations and Globalizations by value (`clusternet_localization.x.ref`). \
                      Passing them here orders the graph and makes changes to them show in this \
-                     plan.",
+                     plan. With a hub, the overrides of these feeds found on the hub apply \
+                     too (a value passed here wins over the hub copy of the same name); one \
+                     changed in this run but not passed takes effect at the next apply, with a \
+                     warning.",
                 ),
                 Attribute::computed("id", Type::String).describe("`<namespace>/<name>`."),
                 Attribute::computed("binding_clusters", Type::list(Type::String))
