@@ -11,7 +11,7 @@ use clusternet_tfplugin::{Block, Value};
 use serde_json::{Value as Json, json};
 
 use super::state::{block_value, nested, string_list};
-use crate::config::{ClusterConfig, Deployer, ProviderConfig, Target};
+use crate::config::{ClusterConfig, ClusterSource, Deployer, ProviderConfig, Target};
 use crate::resources::{manifest, overrides, subscription};
 
 fn inventory() -> ProviderConfig {
@@ -24,6 +24,8 @@ fn inventory() -> ProviderConfig {
                 namespace: format!("clusternet-{name}"),
                 taints: Vec::new(),
                 target: Target::Directory(PathBuf::from(format!("/nonexistent/{name}"))),
+                source: ClusterSource::Config,
+                namespace_set: false,
             },
         )
     };
@@ -35,6 +37,7 @@ fn inventory() -> ProviderConfig {
         force_conflicts: false,
         helm_binary: None,
         has_unknowns: false,
+        snapshot: None,
     }
 }
 
@@ -57,8 +60,10 @@ fn planned(type_name: &str, config: &Value, inventory: &ProviderConfig) -> Value
         prior_private: Vec::new(),
     };
     let response = match type_name {
-        subscription::TYPE_NAME => block_on(subscription::plan(request, inventory)),
-        _ => overrides::plan(request, inventory),
+        subscription::TYPE_NAME => {
+            block_on(subscription::plan(request, inventory, &Default::default()))
+        }
+        _ => overrides::plan(request, inventory, &Default::default()),
     };
     assert!(
         !response.diagnostics.has_errors(),
@@ -261,6 +266,7 @@ fn a_namespace_a_state_holds_as_null_stays_null_and_the_subscription_is_not_repl
             prior_private: Vec::new(),
         },
         &inventory,
+        &Default::default(),
     ));
     assert_eq!(response.planned_state, old_state);
 }
