@@ -152,6 +152,7 @@ mod tests {
             parallelism: DEFAULT_PARALLELISM,
             force_conflicts: false,
             has_unknowns: false,
+            helm_binary: None,
             snapshot: None,
         }
     }
