@@ -1,7 +1,7 @@
 //! The hub snapshot on the real bed (deployer = "provider", upstream Clusternet CRDs): the
 //! hub's ManagedClusters join the inventory, feeds given by key come from the hub's
-//! Manifests, the hub's overrides apply, a bound cluster without credentials is a plan
-//! error, and an override changed in this run but not passed to a subscription reaches it at
+//! Manifests, the hub's overrides apply, the Subscription's status is written, a bound
+//! cluster without credentials is a plan error, and an override changed in this run but not passed to a subscription reaches it at
 //! the next apply, with a warning (issue 5 point 8) - with terraform 1.11 and 1.0.3.
 
 use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
@@ -254,6 +254,27 @@ fn hub_snapshot(tf: &Terraform, bed: &Testbed, f: &HubFixture) {
         Some("hub-red"),
         "{v}"
     );
+    // The Subscription's status, written through its status subresource.
+    let status: Json = serde_json::from_str(
+        &hub.kubectl([
+            "get",
+            "subscriptions.apps.clusternet.io",
+            "app",
+            "-n",
+            &f.ns,
+            "-o",
+            "jsonpath={.status}",
+        ])
+        .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        status["bindingClusters"],
+        serde_json::json!([format!("{}/{}", f.cluster_ns, f.cluster)]),
+        "{v}: {status}"
+    );
+    assert_eq!(status["desiredReleases"], 1, "{v}: {status}");
+    assert!(status["specHash"].is_number(), "{v}: {status}");
     // The hub: the Base in the ManagedCluster's namespace; the hub's feed left as it was.
     let bases = hub
         .kubectl([

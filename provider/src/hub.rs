@@ -9,9 +9,10 @@
 //! subscription's identity so that objects that left the rendering are pruned and destroy
 //! removes exactly ours.
 //!
-//! Not written: the Subscription's `status` (its CRD serves status as a subresource, which a
-//! plain apply ignores); the objects keep Clusternet's labels but not its finalizers (no
-//! controller would ever remove them), and owner references point at the live Bases.
+//! The Subscription's `status` (bindingClusters, replicas, specHash, desiredReleases) is
+//! written through its status subresource, which a plain apply ignores. The objects keep
+//! Clusternet's labels but not its finalizers (no controller would ever remove them), and
+//! owner references point at the live Bases.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,6 +90,10 @@ pub struct HubObjects {
     pub name: String,
     /// The Subscription (spec only).
     pub subscription: Json,
+    /// The Subscription's status as Clusternet's scheduler would write it (bindingClusters,
+    /// replicas when dividing, specHash, desiredReleases), written through the status
+    /// subresource with deployer = "provider".
+    pub subscription_status: Json,
     /// One Manifest per plain-object feed.
     pub manifests: Vec<Json>,
     /// Per bound cluster.
@@ -150,8 +155,13 @@ pub fn objects(result: &SubscriptionRender, manifests: &[StoredManifest]) -> Hub
         to_json(serde_json::to_value(&result.subscription)),
         "Subscription",
     );
+    let mut subscription_status = Json::Null;
     if let Some(map) = subscription.as_object_mut() {
-        map.remove("status");
+        subscription_status = map.remove("status").unwrap_or_default();
+    }
+    if let Some(status) = subscription_status.as_object_mut() {
+        // Collected from the clusters by Clusternet's agents; the provider has none to report.
+        status.remove("aggregatedStatuses");
     }
     let feeds = &result.subscription.spec.feeds;
     let manifests = manifests
@@ -163,6 +173,7 @@ pub fn objects(result: &SubscriptionRender, manifests: &[StoredManifest]) -> Hub
         namespace: result.subscription.metadata.namespace.clone(),
         name: result.subscription.metadata.name.clone(),
         subscription,
+        subscription_status,
         manifests,
         ..HubObjects::default()
     };
@@ -356,6 +367,7 @@ async fn apply_subscription_inner(
     first.extend(objects.bases.iter().cloned());
     let report = hub.apply(first, &forced(&owner)).await;
     report_errors("Hub: Subscription or Bases not written", &report)?;
+    write_status(&hub, objects).await?;
     let base_uids: BTreeMap<String, String> = report
         .outcomes
         .iter()
@@ -445,6 +457,37 @@ pub async fn apply_user_objects(connection: &Connection, objects: &HubObjects) -
     }
     .await;
     result.err().unwrap_or_default()
+}
+
+/// Writes the Subscription's status through its status subresource; a CRD without one
+/// (nothing to write to) is not an error.
+async fn write_status(hub: &Cluster, objects: &HubObjects) -> Result<(), Diagnostics> {
+    if objects
+        .subscription_status
+        .as_object()
+        .is_none_or(serde_json::Map::is_empty)
+    {
+        return Ok(());
+    }
+    let reference = ObjectRef::new(
+        APPS,
+        "Subscription",
+        Some(&objects.namespace),
+        &objects.name,
+    );
+    match hub
+        .apply_status(&reference, &objects.subscription_status)
+        .await
+    {
+        Ok(written) => {
+            tracing::debug!(written, "subscription status");
+            Ok(())
+        }
+        Err(e) => Err(hub_error(
+            "Hub: Subscription status not written",
+            format!("{e}. The child clusters were deployed; the next apply retries the hub."),
+        )),
+    }
 }
 
 /// The Manifest names of the feeds of the live Subscription `namespace/name` (none if absent).

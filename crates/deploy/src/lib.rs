@@ -32,6 +32,7 @@ pub mod ownership;
 pub mod parallel;
 pub mod prune;
 pub mod reference;
+pub mod status;
 
 pub use apply::{Applied, ApplyOptions, ApplyReport, ObjectOutcome};
 pub use cluster::{Cluster, DEFAULT_FIELD_MANAGER};
