@@ -87,7 +87,8 @@ fn plan_and_apply_of_the_inventory_give_the_expected_outputs() {
                 "labels": {"env": "prod", "region": "eu"},
                 "namespace": "clusternet-eu-1",
                 "target": "directory",
-                "directory": "rendered/eu-1"
+                "directory": "rendered/eu-1",
+                "source": "config"
             })
         );
         // A second plan is empty: reads are deterministic.
