@@ -13,7 +13,7 @@ use clusternet_tfplugin::{
     Attribute, AttributePath, Block, BlockNesting, Diagnostic, Diagnostics, NestedBlock, Schema,
     Type, Value,
 };
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use crate::attrs::{self, Field};
 use crate::resources::subscription;
@@ -132,18 +132,6 @@ fn json_kind(value: &Json) -> &'static str {
     }
 }
 
-fn managed_cluster(name: &str, namespace: &str, labels: &BTreeMap<String, String>) -> Json {
-    json!({
-        "apiVersion": "clusters.clusternet.io/v1beta1",
-        "kind": "ManagedCluster",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {
-            "clusterId": clusternet_model::naming::uid(&["cluster", name]),
-            "syncMode": "Push",
-        },
-    })
-}
-
 /// The `cluster` blocks as ManagedClusters.
 fn clusters(config: &Value, diags: &mut Diagnostics) -> Vec<Json> {
     let Field::Known(items) = attrs::elements(config, "cluster") else {
@@ -170,7 +158,12 @@ fn clusters(config: &Value, diags: &mut Diagnostics) -> Vec<Json> {
         let labels = attrs::string_map(item, "labels")
             .known()
             .unwrap_or_default();
-        objects.push(managed_cluster(&name, &namespace, &labels));
+        objects.push(subscription::managed_cluster(
+            &name,
+            &namespace,
+            &labels,
+            &[],
+        ));
     }
     objects
 }
@@ -240,37 +233,12 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
                 .iter()
                 .map(|w| Value::from(format!("{}/{}: {}", meta.namespace, meta.name, w.message))),
         );
-        let strings = |items: &BTreeMap<String, String>| {
-            Value::Map(
-                items
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                    .collect(),
-            )
-        };
-        let object = ObjectBuilder::new(&object_type)
-            .set(
-                "binding_clusters",
-                Value::List(
-                    rendered
-                        .binding_clusters
-                        .iter()
-                        .map(|c| Value::from(c.as_str()))
-                        .collect(),
-                ),
-            )
-            .set(
-                "replicas",
-                Value::Map(
-                    rendered
-                        .replicas
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::from(*v)))
-                        .collect(),
-                ),
-            )
-            .set("spec_hash", rendered.spec_hash.as_str())
-            .set("descriptions", strings(&rendered.descriptions))
+        let object = rendered
+            .attribute_values()
+            .into_iter()
+            .fold(ObjectBuilder::new(&object_type), |object, (attr, value)| {
+                object.set(attr, value)
+            })
             .build()
             .expect("the subscription object type lists these attributes");
         subscriptions.insert(format!("{}/{}", meta.namespace, meta.name), object);

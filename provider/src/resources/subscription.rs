@@ -156,6 +156,43 @@ pub struct Rendered {
     pub hub: Option<crate::hub::HubObjects>,
 }
 
+impl Rendered {
+    /// The rendering as the values of the attributes `binding_clusters`, `replicas`,
+    /// `spec_hash` and `descriptions` (shared by the resource and `clusternet_render`).
+    pub(crate) fn attribute_values(&self) -> [(&'static str, Value); 4] {
+        let strings = |items: &BTreeMap<String, String>| {
+            Value::Map(
+                items
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                    .collect(),
+            )
+        };
+        [
+            (
+                "binding_clusters",
+                Value::List(
+                    self.binding_clusters
+                        .iter()
+                        .map(|c| Value::from(c.as_str()))
+                        .collect(),
+                ),
+            ),
+            (
+                "replicas",
+                Value::Map(
+                    self.replicas
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::from(*v)))
+                        .collect(),
+                ),
+            ),
+            ("spec_hash", self.spec_hash.as_str().into()),
+            ("descriptions", strings(&self.descriptions)),
+        ]
+    }
+}
+
 /// Where feeds given by key are looked up.
 #[derive(Clone, Copy)]
 enum FeedLookup<'a> {
@@ -394,22 +431,24 @@ fn feed_ref(identity: &FeedIdentity) -> Json {
     feed
 }
 
-fn managed_cluster(cluster: &crate::config::ClusterConfig) -> Json {
-    let taints: Vec<Json> = cluster
-        .taints
+/// A cluster of the inventory as the ManagedCluster the render engine selects from (the
+/// `clusternet_render` data source builds its clusters with this too).
+pub(crate) fn managed_cluster(
+    name: &str,
+    namespace: &str,
+    labels: &BTreeMap<String, String>,
+    taints: &[crate::config::TaintConfig],
+) -> Json {
+    let taints: Vec<Json> = taints
         .iter()
         .map(|t| json!({"key": t.key, "value": t.value, "effect": t.effect}))
         .collect();
     json!({
         "apiVersion": "clusters.clusternet.io/v1beta1",
         "kind": "ManagedCluster",
-        "metadata": {
-            "name": cluster.name,
-            "namespace": cluster.namespace,
-            "labels": cluster.labels,
-        },
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
         "spec": {
-            "clusterId": clusternet_model::naming::uid(&["cluster", &cluster.name]),
+            "clusterId": clusternet_model::naming::uid(&["cluster", name]),
             "syncMode": "Push",
             "taints": taints,
         },
@@ -450,7 +489,12 @@ fn render_with(
     let mut input = RenderInput::default();
     for cluster in inventory.clusters.values() {
         input
-            .add_object(managed_cluster(cluster))
+            .add_object(managed_cluster(
+                &cluster.name,
+                &cluster.namespace,
+                &cluster.labels,
+                &cluster.taints,
+            ))
             .expect("managed clusters are well-formed");
     }
     let subscription_name = objects[0]["metadata"]["name"]
@@ -639,34 +683,9 @@ fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
     );
     match rendered {
         Some(r) => {
-            entries.insert(
-                "binding_clusters".into(),
-                Value::List(
-                    r.binding_clusters
-                        .iter()
-                        .map(|c| Value::from(c.as_str()))
-                        .collect(),
-                ),
-            );
-            entries.insert(
-                "replicas".into(),
-                Value::Map(
-                    r.replicas
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::from(*v)))
-                        .collect(),
-                ),
-            );
-            entries.insert("spec_hash".into(), r.spec_hash.clone().into());
-            entries.insert(
-                "descriptions".into(),
-                Value::Map(
-                    r.descriptions
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                        .collect(),
-                ),
-            );
+            for (attr, value) in r.attribute_values() {
+                entries.insert(attr.into(), value);
+            }
         }
         None => {
             for attr in [
