@@ -194,6 +194,25 @@ impl ConnectionConfig {
     /// The direct settings as an in-memory kubeconfig, so kube resolves them exactly like a
     /// file (certificates, exec plugins, token refresh).
     fn direct_kubeconfig(&self) -> Result<Kubeconfig, ConnectionError> {
+        let (cluster, user) = self.direct_entries()?;
+        let server = cluster["server"].as_str().unwrap_or_default().to_string();
+        let document = json!({
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "direct", "cluster": cluster}],
+            "users": [{"name": "direct", "user": user}],
+            "contexts": [{"name": "direct", "context": {"cluster": "direct", "user": "direct"}}],
+            "current-context": "direct",
+        });
+        serde_json::from_value(document).map_err(|e| ConnectionError::Direct {
+            host: server,
+            message: e.to_string(),
+        })
+    }
+
+    /// The direct settings as a kubeconfig's `cluster` and `user` entries (helm's private
+    /// kubeconfig files are written from them too).
+    pub(crate) fn direct_entries(&self) -> Result<(Value, Value), ConnectionError> {
         let ConnectionConfig::Direct {
             host,
             token,
@@ -243,15 +262,7 @@ impl ConnectionConfig {
                 "interactiveMode": "Never",
             });
         }
-        let document = json!({
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": "direct", "cluster": cluster}],
-            "users": [{"name": "direct", "user": user}],
-            "contexts": [{"name": "direct", "context": {"cluster": "direct", "user": "direct"}}],
-            "current-context": "direct",
-        });
-        serde_json::from_value(document).map_err(|e| fail(&e.to_string()))
+        Ok((cluster, user))
     }
 }
 

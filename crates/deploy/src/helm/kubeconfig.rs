@@ -7,7 +7,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::error::HelmError;
@@ -69,61 +68,22 @@ fn document(cluster: Value, user: Value, namespace: Option<&Value>) -> Value {
     })
 }
 
-/// The explicit settings as a kubeconfig.
+/// The explicit settings as a kubeconfig (the entries the kube client is built from), with
+/// the credentials they carry.
 fn direct(config: &ConnectionConfig) -> Result<(Value, Vec<String>), HelmError> {
-    let ConnectionConfig::Direct {
-        host,
-        token,
-        ca_certificate_pem,
-        client_certificate_pem,
-        client_key_pem,
-        insecure,
-        exec,
-    } = config
-    else {
+    let ConnectionConfig::Direct { token, exec, .. } = config else {
         unreachable!("only called for Direct");
     };
-    if host.is_empty() {
-        return Err(HelmError::Kubeconfig {
-            message: "the cluster host is empty".into(),
-        });
-    }
-    if client_certificate_pem.is_some() != client_key_pem.is_some() {
-        return Err(HelmError::Kubeconfig {
-            message: format!(
-                "{host}: a client certificate needs its key and a key needs its certificate"
-            ),
-        });
-    }
-    let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
-    let mut secrets = Vec::new();
-    let mut cluster = json!({"server": host});
-    if let Some(ca) = ca_certificate_pem {
-        cluster["certificate-authority-data"] = json!(b64(ca));
-    }
-    if *insecure {
-        cluster["insecure-skip-tls-verify"] = json!(true);
-    }
-    let mut user = json!({});
-    if let Some(token) = token {
-        user["token"] = json!(token);
-        secrets.push(token.clone());
-    }
-    if let (Some(cert), Some(key)) = (client_certificate_pem, client_key_pem) {
-        user["client-certificate-data"] = json!(b64(cert));
-        user["client-key-data"] = json!(b64(key));
-        secrets.push(b64(key));
+    let (cluster, user) = config.direct_entries().map_err(|e| HelmError::Kubeconfig {
+        message: e.to_string(),
+    })?;
+    let mut secrets: Vec<String> = token.iter().cloned().collect();
+    if let Some(key) = user["client-key-data"].as_str() {
+        secrets.push(key.to_string());
     }
     if let Some(exec) = exec {
         secrets.extend(exec.args.iter().cloned());
         secrets.extend(exec.env.values().cloned());
-        user["exec"] = json!({
-            "command": exec.command,
-            "apiVersion": exec.api_version,
-            "args": exec.args,
-            "env": exec.env.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
-            "interactiveMode": "Never",
-        });
     }
     Ok((document(cluster, user, None), secrets))
 }
