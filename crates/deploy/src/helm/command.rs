@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::error::{HelmError, readable_stderr};
 
@@ -147,27 +147,47 @@ pub(crate) async fn run(
         },
     })?;
     let command_name = invocation.command;
-    let work = async move {
-        if let (Some(input), Some(mut pipe)) = (invocation.stdin, child.stdin.take()) {
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let stdin = invocation.stdin;
+    let work = async {
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
             pipe.write_all(&input)
                 .await
                 .map_err(HelmError::io(format!("writing to helm {command_name}")))?;
             drop(pipe);
         }
-        child
-            .wait_with_output()
-            .await
-            .map_err(HelmError::io(format!("waiting for helm {command_name}")))
+        let (status, stdout, stderr) =
+            tokio::try_join!(child.wait(), read_all(stdout), read_all(stderr))
+                .map_err(HelmError::io(format!("waiting for helm {command_name}")))?;
+        Ok::<_, HelmError>(std::process::Output {
+            status,
+            stdout,
+            stderr,
+        })
     };
-    let output = tokio::time::timeout(invocation.timeout, work)
-        .await
-        .map_err(|_| HelmError::Timeout {
-            command: command_name,
-            after: invocation.timeout,
-        })??;
+    let output = match tokio::time::timeout(invocation.timeout, work).await {
+        Ok(output) => output?,
+        Err(_) => {
+            // Killed and reaped before the error is returned: no helm outlives its call.
+            let _ = child.kill().await;
+            return Err(HelmError::Timeout {
+                command: command_name,
+                after: invocation.timeout,
+            });
+        }
+    };
     Ok(Finished {
         success: output.status.success(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     })
+}
+
+/// Everything a child's output pipe gives until it closes.
+async fn read_all(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> std::io::Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    if let Some(mut pipe) = pipe {
+        pipe.read_to_end(&mut buffer).await?;
+    }
+    Ok(buffer)
 }
