@@ -83,6 +83,16 @@ fn invalid_yaml_in_a_manifest() {
 }
 
 #[test]
+fn a_secret_in_clusternet_manifest() {
+    expect_rejected(
+        "secret in a manifest",
+        &GOOD.replace("kind: ConfigMap", "kind: Secret"),
+        "A Secret belongs in clusternet_secret",
+        "manifest = <<-YAML",
+    );
+}
+
+#[test]
 fn invalid_selector_operator() {
     expect_rejected(
         "invalid selector",

@@ -1,10 +1,13 @@
 //! `terraform import` on the real bed: a rollout applied in hub mode (the hub with Clusternet's
-//! upstream CRDs, two children) is imported into an empty state - subscription, manifests
-//! (a Secret among them), a Localization and a Globalization - with the `terraform import`
-//! command (terraform 1.11 and 1.0.3) and with `import {}` blocks (1.11); the plan after it
-//! shows no changes. `terraform destroy` from the imported state then leaves nothing of the
-//! rollout in the children or on the hub. Bad IDs, missing objects and a provider without a
-//! hub give clear errors.
+//! upstream CRDs, two children) is imported into an empty state - subscription, manifests, a
+//! Localization and a Globalization - with the `terraform import` command (terraform 1.11 and
+//! 1.0.3) and with `import {}` blocks (1.11); the plan after it shows no changes. A Secret and
+//! the subscription that sends it are imported next: Terraform cannot record at import that
+//! the subscription's configuration passes a sensitive value, so the plan after that updates
+//! only that subscription, without changing a value, and one apply settles it.
+//! `terraform destroy` from the imported state then leaves nothing of the rollout in the
+//! children or on the hub. Bad IDs, missing objects and a provider without a hub give clear
+//! errors.
 
 use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
@@ -27,7 +30,7 @@ impl Names {
         }
     }
 
-    /// Resource address and import ID of everything the scenario creates.
+    /// Resource address and import ID of everything main.tf creates (no Secret).
     fn imports(&self) -> Vec<(&'static str, String)> {
         let ns = &self.ns;
         vec![
@@ -38,10 +41,6 @@ impl Names {
             (
                 "clusternet_manifest.settings",
                 format!("v1/ConfigMap/{ns}/settings"),
-            ),
-            (
-                "clusternet_manifest.credentials",
-                format!("v1/Secret/{ns}/credentials"),
             ),
             (
                 "clusternet_manifest.web",
@@ -55,7 +54,29 @@ impl Names {
             ("clusternet_subscription.app", format!("{ns}/app")),
         ]
     }
+
+    /// Resource address and import ID of what secrets.tf creates: the Secret and the
+    /// subscription that sends it.
+    fn secret_imports(&self) -> Vec<(&'static str, String)> {
+        let ns = &self.ns;
+        vec![
+            (
+                "clusternet_secret.credentials",
+                format!("v1/Secret/{ns}/credentials"),
+            ),
+            ("clusternet_subscription.secrets", format!("{ns}/secrets")),
+        ]
+    }
+
+    fn all_imports(&self) -> Vec<(&'static str, String)> {
+        let mut all = self.imports();
+        all.extend(self.secret_imports());
+        all
+    }
 }
+
+/// The only resource whose configuration passes a sensitive value (a Secret's `feed`).
+const SENSITIVE_SUBSCRIPTION: &str = "clusternet_subscription.secrets";
 
 fn workspace(tf: &Terraform, bed: &Testbed, names: &Names) -> Workspace {
     let mut ws = Workspace::new("import", tf);
@@ -151,19 +172,13 @@ fn import_then_destroy(tf: &Terraform, bed: &Testbed, names: &Names) {
     assert_eq!(color(c1).as_deref(), Some("green/m"), "{v}");
     assert_eq!(color(c2).as_deref(), Some("blue/m"), "{v}");
 
-    // The same configuration, an empty state: import everything from the hub.
+    // The same configuration without secrets.tf, an empty state: import everything from the
+    // hub.
     let imported = workspace(tf, bed, names);
-    for (address, id) in names.imports() {
-        let started = std::time::Instant::now();
-        let outcome = import(&imported, address, &id);
-        assert!(
-            outcome.success,
-            "{v}: import {address} {id}:\n{}",
-            outcome.all_output()
-        );
-        eprintln!("{v}: terraform import {address}: {:?}", started.elapsed());
-        assert_no_secret(&outcome.all_output(), v);
-    }
+    let secrets_tf = imported.path().join("secrets.tf");
+    let secrets_text = std::fs::read_to_string(&secrets_tf).expect("scenario has secrets.tf");
+    std::fs::remove_file(&secrets_tf).expect("remove secrets.tf");
+    import_all(&imported, &names.imports(), v);
     // The imported state, shown: the Secret's value is in no attribute Terraform prints.
     let shown = imported.run(&["show", "-no-color"]).expect_success();
     assert!(shown.stdout.contains("clusternet_subscription.app"), "{v}");
@@ -200,7 +215,27 @@ fn import_then_destroy(tf: &Terraform, bed: &Testbed, names: &Names) {
         .expect("configmap in child-1")
     };
     let before = resource_version();
-    let plan = plan_after_import(&imported, tf);
+    // The plan right after the import: no changes.
+    let plan = plan_exit_code(&imported);
+    assert_eq!(
+        plan.exit_code,
+        Some(0),
+        "{v}: the plan after import is not empty:\n{}",
+        plan.all_output()
+    );
+    assert!(
+        squashed(&plan).contains("No changes."),
+        "{v}: {}",
+        plan.stdout
+    );
+
+    // The Secret and its subscription.
+    imported.write("secrets.tf", &secrets_text);
+    import_all(&imported, &names.secret_imports(), v);
+    let shown = imported.run(&["show", "-no-color"]).expect_success();
+    assert!(shown.stdout.contains(SENSITIVE_SUBSCRIPTION), "{v}");
+    assert_no_secret(&shown.all_output(), v);
+    let plan = plan_after_secret_import(&imported, tf);
     assert_no_secret(&plan, v);
     // Recording sensitivity changed nothing in the cluster.
     assert_eq!(resource_version(), before, "{v}");
@@ -262,12 +297,27 @@ fn import_then_destroy(tf: &Terraform, bed: &Testbed, names: &Names) {
     }
 }
 
-/// The plan right after an import: no change of any value. Terraform still plans an in-place
-/// update of the resources whose configuration passes sensitive values (every
-/// `clusternet_manifest.feed` is sensitive) to record which parts are sensitive - the imported
-/// state cannot carry those marks ("The value is unchanged"). That plan is applied, and the
-/// plan after it is empty. Returns the first plan's output.
-fn plan_after_import(ws: &Workspace, tf: &Terraform) -> String {
+/// `terraform import` of each of `imports`, timed; no Secret value in any output.
+fn import_all(ws: &Workspace, imports: &[(&'static str, String)], v: &str) {
+    for (address, id) in imports {
+        let started = std::time::Instant::now();
+        let outcome = import(ws, address, id);
+        assert!(
+            outcome.success,
+            "{v}: import {address} {id}:\n{}",
+            outcome.all_output()
+        );
+        eprintln!("{v}: terraform import {address}: {:?}", started.elapsed());
+        assert_no_secret(&outcome.all_output(), v);
+    }
+}
+
+/// The plan right after importing the Secret and its subscription: no change of any value.
+/// Terraform still plans an in-place update of the subscription, whose configuration passes a
+/// sensitive value (the Secret's `feed`), to record which part is sensitive - the imported
+/// state cannot carry that mark ("The value is unchanged"). That plan is applied, and the plan
+/// after it is empty. Returns the first plan's output.
+fn plan_after_secret_import(ws: &Workspace, tf: &Terraform) -> String {
     let v = tf.version;
     let plan = ws.run(&[
         "plan",
@@ -302,7 +352,8 @@ fn plan_after_import(ws: &Workspace, tf: &Terraform) -> String {
 }
 
 /// Every change of the saved plan `file` keeps every value (`before == after`); imports are
-/// allowed; nothing is created, replaced or deleted.
+/// allowed; nothing is created, replaced or deleted; only the subscription that takes the
+/// Secret's `feed` may be updated (to record sensitivity).
 fn assert_only_sensitivity_changes(ws: &Workspace, file: &str, v: &str) {
     let shown = ws.run(&["show", "-json", file]).expect_success();
     let plan: Json = serde_json::from_str(&shown.stdout).expect("show -json prints JSON");
@@ -318,6 +369,10 @@ fn assert_only_sensitivity_changes(ws: &Workspace, file: &str, v: &str) {
             "{v}: {address} changes a value after import"
         );
         if change["change"]["actions"][0] == "update" {
+            assert_eq!(
+                address, SENSITIVE_SUBSCRIPTION,
+                "{v}: {address} updates: its configuration passes no sensitive value"
+            );
             eprintln!("{v}: {address}: in-place update recording sensitivity only");
         }
     }
@@ -328,7 +383,7 @@ fn assert_only_sensitivity_changes(ws: &Workspace, file: &str, v: &str) {
 fn import_blocks_plan_only_imports(tf: &Terraform, bed: &Testbed, names: &Names) {
     let ws = workspace(tf, bed, names);
     let blocks: String = names
-        .imports()
+        .all_imports()
         .iter()
         .map(|(address, id)| format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"))
         .collect();
@@ -336,7 +391,7 @@ fn import_blocks_plan_only_imports(tf: &Terraform, bed: &Testbed, names: &Names)
     let plan = ws
         .run(&["plan", "-no-color", "-input=false", "-out=import.tfplan"])
         .expect_success();
-    let count = names.imports().len();
+    let count = names.all_imports().len();
     let text = squashed(&plan);
     assert!(
         text.contains(&format!("Plan: {count} to import, 0 to add,"))
@@ -382,6 +437,16 @@ fn bad_ids_and_missing_objects_are_clear_errors() {
             "clusternet_manifest.web",
             format!("apps/v1/Deployment/{ns}/web"),
             &format!("Manifest of feed apps/v1/Deployment/{ns}/web does not exist on the hub"),
+        ),
+        (
+            "clusternet_manifest.web",
+            format!("v1/Secret/{ns}/credentials"),
+            "but it belongs in clusternet_secret",
+        ),
+        (
+            "clusternet_secret.credentials",
+            format!("apps/v1/Deployment/{ns}/web"),
+            "but it belongs in clusternet_manifest",
         ),
     ] {
         let failed = import(&ws, address, &id).expect_failure();

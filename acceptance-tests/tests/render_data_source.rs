@@ -58,7 +58,7 @@ resource "clusternet_manifest" "web" {
   })
 }
 
-resource "clusternet_manifest" "key" {
+resource "clusternet_secret" "key" {
   manifest = yamlencode({
     apiVersion = "v1"
     kind       = "Secret"
@@ -83,7 +83,7 @@ resource "clusternet_subscription" "web" {
       match_labels = { size = "large" }
     }
   }
-  feeds = [clusternet_manifest.web.feed, clusternet_manifest.key.feed]
+  feeds = [clusternet_manifest.web.feed, clusternet_secret.key.feed]
 }
 
 data "clusternet_render" "web" {
@@ -97,7 +97,7 @@ data "clusternet_render" "web" {
   }
   objects = [
     clusternet_manifest.web.feed,
-    clusternet_manifest.key.feed,
+    clusternet_secret.key.feed,
     yamlencode({
       apiVersion = "apps.clusternet.io/v1alpha1"
       kind       = "Subscription"

@@ -13,7 +13,8 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Provider, ProviderSchemas, Va
 use crate::config::{self, ProviderConfig};
 use crate::data_sources;
 use crate::pending_overrides::PendingOverrides;
-use crate::resources::{helm_chart, manifest, overrides, subscription};
+use crate::resources::manifest::{self, FeedResource};
+use crate::resources::{helm_chart, overrides, subscription};
 use crate::snapshot::HubSnapshot;
 
 /// The provider's source address.
@@ -84,7 +85,14 @@ pub fn schemas() -> ProviderSchemas {
     ProviderSchemas {
         provider: config::provider_schema(),
         resources: BTreeMap::from([
-            (manifest::TYPE_NAME.to_string(), manifest::schema()),
+            (
+                manifest::TYPE_NAME.to_string(),
+                manifest::schema(FeedResource::Manifest),
+            ),
+            (
+                manifest::SECRET_TYPE_NAME.to_string(),
+                manifest::schema(FeedResource::Secret),
+            ),
             (helm_chart::TYPE_NAME.to_string(), helm_chart::schema()),
             (subscription::TYPE_NAME.to_string(), subscription::schema()),
             (
@@ -141,8 +149,10 @@ impl Provider for ClusternetProvider {
     }
 
     fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        if let Some(resource) = FeedResource::of_type(type_name) {
+            return manifest::validate(resource, config);
+        }
         match type_name {
-            manifest::TYPE_NAME => manifest::validate(config),
             helm_chart::TYPE_NAME => helm_chart::validate(config),
             subscription::TYPE_NAME => subscription::validate(config),
             overrides::LOCALIZATION | overrides::GLOBALIZATION => {
@@ -179,10 +189,11 @@ impl Provider for ClusternetProvider {
 
     async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
         // Feeds need neither the inventory nor the hub.
-        match req.type_name.as_str() {
-            manifest::TYPE_NAME => return manifest::plan(req),
-            helm_chart::TYPE_NAME => return helm_chart::plan(req),
-            _ => {}
+        if let Some(resource) = FeedResource::of_type(&req.type_name) {
+            return manifest::plan(resource, req);
+        }
+        if req.type_name == helm_chart::TYPE_NAME {
+            return helm_chart::plan(req);
         }
         let inventory = match self.inventory().await {
             Ok(c) => c,
@@ -199,10 +210,11 @@ impl Provider for ClusternetProvider {
 
     async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
         // Feeds need neither the inventory nor the hub.
-        match req.type_name.as_str() {
-            manifest::TYPE_NAME => return manifest::apply(req),
-            helm_chart::TYPE_NAME => return helm_chart::apply(req),
-            _ => {}
+        if FeedResource::of_type(&req.type_name).is_some() {
+            return manifest::apply(req);
+        }
+        if req.type_name == helm_chart::TYPE_NAME {
+            return helm_chart::apply(req);
         }
         // The snapshot is taken here at the latest, before anything is written to the hub.
         let inventory = match self.inventory().await {
@@ -230,10 +242,11 @@ impl Provider for ClusternetProvider {
 
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
         // Feeds need neither the inventory nor the hub.
-        match req.type_name.as_str() {
-            manifest::TYPE_NAME => return manifest::read(req),
-            helm_chart::TYPE_NAME => return helm_chart::read(req),
-            _ => {}
+        if FeedResource::of_type(&req.type_name).is_some() {
+            return manifest::read(req);
+        }
+        if req.type_name == helm_chart::TYPE_NAME {
+            return helm_chart::read(req);
         }
         let inventory = match self.inventory().await {
             Ok(c) => c,

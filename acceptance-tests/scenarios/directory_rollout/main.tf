@@ -82,7 +82,7 @@ resource "clusternet_manifest" "service" {
   })
 }
 
-resource "clusternet_manifest" "credentials" {
+resource "clusternet_secret" "credentials" {
   manifest = yamlencode({
     apiVersion = "v1"
     kind       = "Secret"
@@ -143,7 +143,7 @@ resource "clusternet_subscription" "shop" {
     clusternet_manifest.settings.feed,
     clusternet_manifest.web.feed,
     clusternet_manifest.service.feed,
-    clusternet_manifest.credentials.feed,
+    clusternet_secret.credentials.feed,
   ]
   overrides = [
     clusternet_globalization.prod_logging.ref,

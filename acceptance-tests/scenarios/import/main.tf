@@ -1,8 +1,9 @@
 # Import: a rollout applied in hub mode (deployer = "provider"), then imported into an empty
-# state and planned again - no value changes. Manifests are written as a YAML heredoc, with
+# state and planned again - no changes. Manifests are written as a YAML heredoc, with
 # yamlencode and with jsonencode (the text import gives back; the others describe the same
-# objects, so they plan no change either); the Secret's values are in secret_data; defaults
-# (dividing_type, the Globalization's priority) are left out, as most configurations do.
+# objects, so they plan no change either); defaults (dividing_type, the Globalization's
+# priority) are left out, as most configurations do. secrets.tf adds a Secret and the
+# subscription that sends it.
 terraform {
   required_providers {
     clusternet = {
@@ -44,15 +45,6 @@ resource "clusternet_manifest" "settings" {
     metadata   = { name = "settings", namespace = var.ns, labels = { app = "web" } }
     data       = { color = "blue", greeting = "<hello & welcome>" }
   })
-}
-
-resource "clusternet_manifest" "credentials" {
-  manifest = jsonencode({
-    apiVersion = "v1"
-    kind       = "Secret"
-    metadata   = { name = "credentials", namespace = var.ns }
-  })
-  secret_data = { password = "s3cret-import" }
 }
 
 resource "clusternet_manifest" "web" {
@@ -120,7 +112,6 @@ resource "clusternet_subscription" "app" {
   feeds = [
     clusternet_manifest.namespace.feed,
     clusternet_manifest.settings.feed,
-    clusternet_manifest.credentials.feed,
     clusternet_manifest.web.feed,
   ]
   overrides = [clusternet_localization.eu.ref, clusternet_globalization.size.ref]

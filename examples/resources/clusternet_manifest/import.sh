@@ -7,8 +7,5 @@
 # when the text describes the object the state holds, plan keeps the state's text.
 # What the hub added is removed (the clusternet.io/created-by label, the uid); server
 # defaults it stored stay (e.g. a Deployment's spec.replicas: 1 when none was written).
-#
-# Secrets: every `data` value that is text goes to `secret_data` (sensitive) decoded;
-# binary values stay base64 in `manifest`.
+# Secrets are imported as clusternet_secret.
 terraform import clusternet_manifest.frontend apps/v1/Deployment/web/frontend
-terraform import clusternet_manifest.credentials v1/Secret/web/credentials

@@ -27,22 +27,3 @@ resource "clusternet_manifest" "frontend" {
     }
   })
 }
-
-# Secret values go in the sensitive secret_data: plans show a stable hash, never the value.
-variable "api_key" {
-  type      = string
-  sensitive = true
-  default   = "not-a-real-key"
-}
-
-resource "clusternet_manifest" "credentials" {
-  manifest = yamlencode({
-    apiVersion = "v1"
-    kind       = "Secret"
-    metadata   = { name = "credentials", namespace = "web" }
-    type       = "Opaque"
-  })
-  secret_data = {
-    api_key = var.api_key
-  }
-}

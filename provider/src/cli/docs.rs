@@ -260,7 +260,7 @@ struct Page<'a> {
 /// The registry sidebar group of a type.
 fn subcategory(type_name: &str) -> &'static str {
     match type_name {
-        "clusternet_manifest" | "clusternet_helm_chart" => "Feeds",
+        "clusternet_manifest" | "clusternet_secret" | "clusternet_helm_chart" => "Feeds",
         "clusternet_subscription" => "Distribution",
         "clusternet_localization" | "clusternet_globalization" => "Overrides",
         "clusternet_clusters" => "Inventory",
@@ -270,10 +270,10 @@ fn subcategory(type_name: &str) -> &'static str {
 
 const INDEX_INTRO: &str = "\
 Clusternet's model in Terraform: plain Kubernetes objects are **feeds**
-(`clusternet_manifest`); a **subscription** (`clusternet_subscription`) sends feeds to the child
-clusters its subscribers select by label, replicated or with replicas divided by weight;
-**localizations** and **globalizations** override feeds for one cluster or a group. The
-subscription's computed `descriptions` map holds every cluster's rendered objects, keyed
+(`clusternet_manifest`, and `clusternet_secret` for Secrets); a **subscription**
+(`clusternet_subscription`) sends feeds to the child clusters its subscribers select by label,
+replicated or with replicas divided by weight; **localizations** and **globalizations** override
+feeds for one cluster or a group. The subscription's computed `descriptions` map holds every cluster's rendered objects, keyed
 `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, so `terraform plan` shows a per-cluster,
 field-level diff before anything reaches a cluster. The guide *Reviewing a multi-cluster rollout
 in a pull request* shows how to read that diff and extract it from a saved plan.
@@ -748,12 +748,14 @@ mod tests {
         assert!(index.contains("- `clusters` (Attributes Map) "));
         assert!(index.contains("### Nested Schema for `clusters.taints`"));
         assert!(index.contains("- `token` (String, Sensitive) "));
-        let manifest = &pages()["resources/manifest.md"];
-        assert!(manifest.contains("- `feed` (String, Sensitive) "));
+        let secret = &pages()["resources/secret.md"];
+        assert!(secret.contains("- `feed` (String, Sensitive) "));
         // Only the first paragraph of a description goes into the frontmatter.
-        let frontmatter = manifest.split("\n---\n").next().expect("frontmatter");
+        let frontmatter = secret.split("\n---\n").next().expect("frontmatter");
         assert!(!frontmatter.contains("secret_data"), "{frontmatter}");
-        assert!(manifest.contains("Secret values belong in `secret_data`"));
+        assert!(secret.contains("The values belong in `secret_data`"));
+        let manifest = &pages()["resources/manifest.md"];
+        assert!(manifest.contains("- `feed` (String) "));
     }
 
     #[test]

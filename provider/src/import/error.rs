@@ -59,6 +59,16 @@ pub enum ImportError {
         /// Its identity.
         id: String,
     },
+    /// The feed is imported as the wrong one of `clusternet_manifest` / `clusternet_secret`.
+    #[error("{feed} is imported as {type_name}, but it belongs in {belongs_in}")]
+    WrongFeedResource {
+        /// The feed key.
+        feed: String,
+        /// The resource type imported to.
+        type_name: String,
+        /// The resource type the object belongs in.
+        belongs_in: &'static str,
+    },
     /// A feed of the Subscription has no Manifest on the hub.
     #[error("feed {feed} of Subscription {subscription} has no Manifest on the hub")]
     FeedMissing {
@@ -80,8 +90,8 @@ impl ImportError {
                     .to_string()
             }
             ImportError::UnsupportedType { .. } => {
-                "Import clusternet_subscription, clusternet_manifest, clusternet_localization \
-                 or clusternet_globalization."
+                "Import clusternet_subscription, clusternet_manifest, clusternet_secret, \
+                 clusternet_localization or clusternet_globalization."
                     .to_string()
             }
             ImportError::InvalidId { expected, .. } => format!("Give {expected}."),
@@ -109,6 +119,11 @@ impl ImportError {
             ImportError::NotFound { .. } => {
                 "Check the ID (`kubectl get` it on the hub) and the provider's `hub`.".to_string()
             }
+            ImportError::WrongFeedResource { belongs_in, .. } => format!(
+                "Secrets are clusternet_secret resources (their values are sensitive there), \
+                 every other object a clusternet_manifest: declare the resource as \
+                 `resource \"{belongs_in}\"` and import it again."
+            ),
             ImportError::FeedMissing { .. } => {
                 "Import needs each feed's content, which the hub keeps as a Manifest in the \
                  clusternet-reserved namespace. HelmChart feeds are not imported yet."

@@ -32,6 +32,9 @@ pub fn expected_format(type_name: &str) -> Option<&'static str> {
             "the feed key <apiVersion>/<Kind>/<namespace>/<name> (cluster-scoped: \
              <apiVersion>/<Kind>/<name>), e.g. apps/v1/Deployment/shop/web",
         ),
+        manifest::SECRET_TYPE_NAME => {
+            Some("the feed key v1/Secret/<namespace>/<name>, e.g. v1/Secret/shop/db")
+        }
         overrides::LOCALIZATION => Some(
             "<namespace>/<name> of the hub's Localization (the namespace is the cluster's \
              dedicated namespace)",
@@ -59,7 +62,7 @@ pub fn parse(type_name: &str, id: &str) -> Result<ImportId, ImportError> {
         return Err(invalid("it has an empty segment".to_string()));
     }
     match type_name {
-        manifest::TYPE_NAME => FeedIdentity::parse_key(id)
+        manifest::TYPE_NAME | manifest::SECRET_TYPE_NAME => FeedIdentity::parse_key(id)
             .map(ImportId::Feed)
             .map_err(invalid),
         overrides::GLOBALIZATION => match segments.as_slice() {

@@ -7,7 +7,8 @@
 //! - `clusternet_subscription` `<namespace>/<name>`: the Subscription; its feeds from their
 //!   Manifests; its `overrides` from the Localizations and Globalizations the provider wrote
 //!   for the same feeds.
-//! - `clusternet_manifest` `<apiVersion>/<Kind>/[<namespace>/]<name>`: the feed's Manifest.
+//! - `clusternet_manifest` `<apiVersion>/<Kind>/[<namespace>/]<name>` and `clusternet_secret`
+//!   `v1/Secret/<namespace>/<name>`: the feed's Manifest.
 //! - `clusternet_localization` `<namespace>/<name>`, `clusternet_globalization` `<name>`.
 
 mod error;
@@ -21,7 +22,8 @@ use serde_json::Value as Json;
 
 use crate::config::ProviderConfig;
 use crate::resources::feed::FeedIdentity;
-use crate::resources::{manifest, overrides, subscription};
+use crate::resources::manifest::{self, FeedResource};
+use crate::resources::{overrides, subscription};
 pub use error::ImportError;
 use hub_reader::{HubReader, feed_identity};
 use id::ImportId;
@@ -70,6 +72,20 @@ async fn import_state(
     inventory: &ProviderConfig,
 ) -> Result<Value, Failure> {
     let parsed = id::parse(type_name, id)?;
+    // A Secret is a clusternet_secret and anything else a clusternet_manifest: the ID says
+    // which, before anything is read.
+    let feed_resource = FeedResource::of_type(type_name).unwrap_or(FeedResource::Manifest);
+    if let ImportId::Feed(identity) = &parsed {
+        let belongs_in = FeedResource::for_object(identity);
+        if belongs_in != feed_resource {
+            return Err(ImportError::WrongFeedResource {
+                feed: identity.key(),
+                type_name: type_name.to_string(),
+                belongs_in: belongs_in.type_name(),
+            }
+            .into());
+        }
+    }
     let Some(connection) = &inventory.hub else {
         return Err(ImportError::NoHub {
             type_name: type_name.to_string(),
@@ -87,7 +103,7 @@ async fn import_state(
                 kind: "Manifest of feed".to_string(),
                 id: identity.key(),
             })?;
-            Ok(manifest::imported_state(template)?)
+            Ok(manifest::imported_state(feed_resource, template)?)
         }
         ImportId::Namespaced { namespace, name } if type_name == subscription::TYPE_NAME => {
             let object = hub.object("Subscription", Some(&namespace), &name).await?;
@@ -114,9 +130,9 @@ fn template_of<'t>(
         .map(|(_, template)| template)
 }
 
-/// The text the `feed` of the imported `clusternet_manifest` holds.
+/// The text the `feed` of the imported `clusternet_manifest` (or `clusternet_secret`) holds.
 fn feed_value(template: &Json) -> Result<String, Failure> {
-    let state = manifest::imported_state(template)?;
+    let state = manifest::imported_state_of_feed(template)?;
     Ok(state
         .get("feed")
         .and_then(Value::as_str)

@@ -77,7 +77,7 @@ fn planned(type_name: &str, config: &Value, inventory: &ProviderConfig) -> Value
 fn feed(object: Json) -> (String, Json) {
     // The manifest tests show that this feed is the one `clusternet_manifest` plans.
     let template = StoredManifest::from_object(object).unwrap().template;
-    let imported = manifest::imported_state(&template).unwrap();
+    let imported = manifest::imported_state_of_feed(&template).unwrap();
     let feed = imported.get("feed").and_then(Value::as_str).unwrap();
     (feed.to_string(), template)
 }

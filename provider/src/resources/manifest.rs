@@ -1,6 +1,10 @@
-//! `clusternet_manifest`: one Kubernetes object (YAML or JSON, any kind, CRDs and their
-//! resources included) as a feed. Exports `feed`, the object's canonical content, which
-//! subscriptions take by value.
+//! `clusternet_manifest` and `clusternet_secret`: one Kubernetes object (YAML or JSON) as a
+//! feed. Both export `feed`, the object's canonical content, which subscriptions take by value.
+//!
+//! A Secret is its own resource (docs/adr/0006): its `feed` carries the Secret's values and is
+//! sensitive, while every other object's `feed` is plain text. Terraform cannot record at
+//! import which parts of a configuration are sensitive, so only configurations that pass
+//! Secrets plan a sensitivity-only update after an import.
 
 use std::collections::BTreeMap;
 
@@ -14,49 +18,133 @@ use serde_json::Value as Json;
 use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
 
-/// Type name.
+/// Type name of the resource for any object but a Secret.
 pub const TYPE_NAME: &str = "clusternet_manifest";
 
-/// The schema.
-pub fn schema() -> Schema {
-    Schema::new(Block::new(
-        "One Kubernetes object as a Clusternet **feed**: any kind, including \
-         CustomResourceDefinitions and their custom resources. Pass its `feed` to \
-         `clusternet_subscription.feeds`; the subscription shows the object as rendered for \
-         each cluster in the plan.\n\nSecret values belong in `secret_data` (sensitive): they \
-         never appear in plan output, where the rendered Secret shows a stable hash instead.",
+/// Type name of the resource for a v1 Secret.
+pub const SECRET_TYPE_NAME: &str = "clusternet_secret";
+
+/// Which of the two feed resources: they share everything but the kind of object they take
+/// and the sensitivity of `feed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedResource {
+    /// `clusternet_manifest`: any object but a Secret.
+    Manifest,
+    /// `clusternet_secret`: a v1 Secret.
+    Secret,
+}
+
+impl FeedResource {
+    /// The resource of `type_name`, if it is one of the two.
+    pub fn of_type(type_name: &str) -> Option<FeedResource> {
+        match type_name {
+            TYPE_NAME => Some(FeedResource::Manifest),
+            SECRET_TYPE_NAME => Some(FeedResource::Secret),
+            _ => None,
+        }
+    }
+
+    /// The resource an object belongs in.
+    pub fn for_object(identity: &FeedIdentity) -> FeedResource {
+        if identity.api_version == "v1" && identity.kind == "Secret" {
+            FeedResource::Secret
+        } else {
+            FeedResource::Manifest
+        }
+    }
+
+    /// The resource's type name.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            FeedResource::Manifest => TYPE_NAME,
+            FeedResource::Secret => SECRET_TYPE_NAME,
+        }
+    }
+}
+
+/// The schema of `resource`.
+pub fn schema(resource: FeedResource) -> Schema {
+    let computed = |name: &str, text: &str| Attribute::computed(name, Type::String).describe(text);
+    let mut attributes =
         vec![
-            Attribute::required("manifest", Type::String).describe(
-                "The object as YAML or JSON: one document with `apiVersion`, `kind` and \
-                 `metadata.name` (and `metadata.namespace` for namespaced kinds). Text that \
-                 describes the same object as before (reformatted YAML, YAML for JSON) plans \
-                 no change.",
-            ),
+            Attribute::required("manifest", Type::String).describe(match resource {
+                FeedResource::Manifest => {
+                    "The object as YAML or JSON: one document with `apiVersion`, `kind` and \
+                 `metadata.name` (and `metadata.namespace` for namespaced kinds). Any kind but \
+                 a Secret. Text that describes the same object as before (reformatted YAML, \
+                 YAML for JSON) plans no change."
+                }
+                FeedResource::Secret => {
+                    "The Secret as YAML or JSON (`apiVersion: v1`, `kind: Secret`, \
+                 `metadata.name`, `metadata.namespace`, and `type`, labels or annotations as \
+                 needed). Put its values in `secret_data`: this text is not sensitive. Text \
+                 that describes the same Secret as before plans no change."
+                }
+            }),
+        ];
+    if resource == FeedResource::Secret {
+        attributes.push(
             Attribute::optional("secret_data", Type::map(Type::String))
                 .sensitive()
                 .describe(
-                    "For a `Secret`: plain-text values, base64-encoded by the provider into \
+                    "The Secret's values as plain text, base64-encoded by the provider into \
                      `data`. Sensitive: shown in plans only as hashes.",
                 ),
-            Attribute::computed("id", Type::String)
-                .describe("The feed key: `<apiVersion>/<Kind>/<namespace>/<name>`."),
-            Attribute::computed("api_version", Type::String).describe("`apiVersion`."),
-            Attribute::computed("kind", Type::String).describe("`kind`."),
-            Attribute::computed("namespace", Type::String)
-                .describe("`metadata.namespace`; empty for cluster-scoped objects."),
-            Attribute::computed("name", Type::String).describe("`metadata.name`."),
-            Attribute::computed("feed", Type::String)
-                .sensitive()
-                .describe(
-                    "The feed by value (canonical JSON of the object) for \
-                 `clusternet_subscription.feeds`. Sensitive because it carries `secret_data`.",
-                ),
-        ],
-    ))
+        );
+    }
+    attributes.extend([
+        computed(
+            "id",
+            "The feed key: `<apiVersion>/<Kind>/<namespace>/<name>`.",
+        ),
+        computed("api_version", "`apiVersion`."),
+        computed("kind", "`kind`."),
+        computed(
+            "namespace",
+            "`metadata.namespace`; empty for cluster-scoped objects.",
+        ),
+        computed("name", "`metadata.name`."),
+    ]);
+    attributes.push(match resource {
+        FeedResource::Manifest => computed(
+            "feed",
+            "The feed by value (canonical JSON of the object) for \
+             `clusternet_subscription.feeds`.",
+        ),
+        FeedResource::Secret => computed(
+            "feed",
+            "The feed by value (canonical JSON of the Secret) for \
+             `clusternet_subscription.feeds`. Sensitive: it carries the values.",
+        )
+        .sensitive(),
+    });
+    let description = match resource {
+        FeedResource::Manifest => {
+            "One Kubernetes object as a Clusternet **feed**: any kind but a Secret, including \
+             CustomResourceDefinitions and their custom resources. Pass its `feed` to \
+             `clusternet_subscription.feeds`; the subscription shows the object as rendered for \
+             each cluster in the plan.\n\nSecrets belong in `clusternet_secret`, whose values \
+             are sensitive: this resource's `feed` is plain text, so that configurations \
+             without Secrets carry no sensitive values and plan no change after an import."
+        }
+        FeedResource::Secret => {
+            "One Kubernetes **Secret** as a Clusternet feed. Pass its `feed` to \
+             `clusternet_subscription.feeds` like any manifest's.\n\nThe values belong in \
+             `secret_data` (sensitive): they never appear in plan output, where the rendered \
+             Secret shows a stable hash instead, and `feed` is sensitive. Terraform records \
+             sensitivity from configuration references and cannot at import, so the first \
+             plan after importing a subscription that takes a Secret's `feed` updates it in \
+             place without changing any value; one apply records it."
+        }
+    };
+    Schema::new(Block::new(description, attributes))
 }
 
 /// The parsed object, or diagnostics on `manifest` / `secret_data`.
-fn parse(config: &Value) -> Result<Option<(Json, FeedIdentity)>, Diagnostics> {
+fn parse(
+    resource: FeedResource,
+    config: &Value,
+) -> Result<Option<(Json, FeedIdentity)>, Diagnostics> {
     let mut diags = Diagnostics::new();
     let manifest = match attrs::string(config, "manifest") {
         Field::Known(m) => m,
@@ -90,18 +178,35 @@ fn parse(config: &Value) -> Result<Option<(Json, FeedIdentity)>, Diagnostics> {
             return Err(diags);
         }
     };
-    if let Some(secret_data) = secret_data {
-        if !(identity.kind == "Secret" && identity.api_version == "v1") {
+    match (resource, FeedResource::for_object(&identity)) {
+        (FeedResource::Manifest, FeedResource::Secret) => {
             diags.error_at(
-                AttributePath::root().attr("secret_data"),
-                "secret_data is only for Secrets",
+                path,
+                "A Secret belongs in clusternet_secret",
                 format!(
-                    "This manifest is a {} {}; put its values in `manifest`.",
+                    "{} is a Secret, and the `feed` of a clusternet_manifest is not sensitive. \
+                     Declare it as `resource \"clusternet_secret\"` with the same `manifest` and \
+                     its values in `secret_data`.",
+                    identity.key()
+                ),
+            );
+            return Err(diags);
+        }
+        (FeedResource::Secret, FeedResource::Manifest) => {
+            diags.error_at(
+                path,
+                "clusternet_secret takes a Secret",
+                format!(
+                    "This manifest is a {} {}, not a v1 Secret; declare it as \
+                     `resource \"clusternet_manifest\"`.",
                     identity.api_version, identity.kind
                 ),
             );
             return Err(diags);
         }
+        _ => {}
+    }
+    if let Some(secret_data) = secret_data {
         merge_secret_data(&mut object, &secret_data);
     }
     Ok(Some((object, identity)))
@@ -147,8 +252,8 @@ fn merge_secret_data(object: &mut Json, secret_data: &BTreeMap<String, String>) 
 }
 
 /// Offline checks.
-pub fn validate(config: &Value) -> Diagnostics {
-    parse(config).err().unwrap_or_default()
+pub fn validate(resource: FeedResource, config: &Value) -> Diagnostics {
+    parse(resource, config).err().unwrap_or_default()
 }
 
 fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value {
@@ -177,18 +282,18 @@ fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value
 /// `base` (a configuration or proposed state) with every computed attribute derived from
 /// its `manifest` and `secret_data`: the one function behind both plan and import, so an
 /// imported feed is exactly the feed the same configuration plans.
-fn state_of(base: &Value) -> Result<Value, Diagnostics> {
-    parse(base).map(|parsed| with_computed(base, parsed.as_ref()))
+fn state_of(resource: FeedResource, base: &Value) -> Result<Value, Diagnostics> {
+    parse(resource, base).map(|parsed| with_computed(base, parsed.as_ref()))
 }
 
 /// Plans: every computed attribute follows from the manifest.
-pub fn plan(req: PlanRequest) -> PlanResponse {
+pub fn plan(resource: FeedResource, req: PlanRequest) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     if req.proposed_new_state.is_null() {
         return response;
     }
     // `parse` reads the configuration's attributes, which the proposed state carries as is.
-    match state_of(&req.proposed_new_state) {
+    match state_of(resource, &req.proposed_new_state) {
         Ok(planned) => response.planned_state = keep_equivalent_text(planned, &req.prior_state),
         Err(diags) => response.diagnostics = diags,
     }
@@ -200,12 +305,13 @@ pub fn plan(req: PlanRequest) -> PlanResponse {
 /// plans no change. Terraform accepts the prior value of a configured attribute as the
 /// provider's statement that the two are equivalent.
 fn keep_equivalent_text(planned: Value, prior: &Value) -> Value {
-    let same = |name: &str| {
-        let now = planned.get(name);
-        now.is_some_and(Value::is_known) && now == prior.get(name)
-    };
+    let feed = planned.get("feed");
+    let same_feed = feed.is_some_and(Value::is_known) && feed == prior.get("feed");
+    // `secret_data` is absent from a clusternet_manifest's values: equal then too.
+    let values = planned.get("secret_data");
+    let same_values = values.is_none_or(Value::is_known) && values == prior.get("secret_data");
     let prior_text = prior.get("manifest").filter(|m| m.as_str().is_some());
-    match (prior_text, same("feed") && same("secret_data")) {
+    match (prior_text, same_feed && same_values) {
         (Some(text), true) => {
             let mut entries = planned.as_entries().cloned().unwrap_or_default();
             entries.insert("manifest".to_string(), text.clone());
@@ -215,12 +321,14 @@ fn keep_equivalent_text(planned: Value, prior: &Value) -> Value {
     }
 }
 
-/// The state of a manifest imported from an object stored on the hub (a Manifest's
-/// `template`): what the shadow API added (the `clusternet.io/created-by` label, the uid)
-/// removed, `manifest` as the compact sorted-key JSON `jsonencode` writes, and for a Secret the
-/// values that are text moved, decoded, to `secret_data`. Other server defaults the hub
-/// stored (e.g. a Deployment's `spec.replicas: 1`) stay: they are what the hub holds.
-pub fn imported_state(template: &Json) -> Result<Value, Diagnostics> {
+/// The state of a manifest or secret imported from an object stored on the hub (a
+/// Manifest's `template`): what the shadow API added (the `clusternet.io/created-by` label,
+/// the uid) removed, `manifest` as the compact sorted-key JSON `jsonencode` writes, and for a
+/// Secret the values that are text moved, decoded, to `secret_data`. Other server defaults the
+/// hub stored (e.g. a Deployment's `spec.replicas: 1`) stay: they are what the hub holds.
+/// The object must belong in `resource` (a Secret in `clusternet_secret`, anything else in
+/// `clusternet_manifest`), else the error says which resource to import it as.
+pub fn imported_state(resource: FeedResource, template: &Json) -> Result<Value, Diagnostics> {
     let mut object = template.clone();
     strip_shadow_additions(&mut object);
     let secret_data = take_secret_text(&mut object);
@@ -229,13 +337,23 @@ pub fn imported_state(template: &Json) -> Result<Value, Diagnostics> {
         "manifest".to_string(),
         Value::from(clusternet_model::json::to_compact(&object)),
     );
-    entries.insert(
-        "secret_data".to_string(),
-        secret_data.map_or(Value::Null, |data| {
-            Value::Map(data.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
-        }),
-    );
-    state_of(&Value::Object(entries))
+    if resource == FeedResource::Secret {
+        entries.insert(
+            "secret_data".to_string(),
+            secret_data.map_or(Value::Null, |data| {
+                Value::Map(data.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
+            }),
+        );
+    }
+    state_of(resource, &Value::Object(entries))
+}
+
+/// The state of an object stored on the hub imported as the resource it belongs in.
+pub fn imported_state_of_feed(template: &Json) -> Result<Value, Diagnostics> {
+    let resource = FeedIdentity::of(template)
+        .map(|identity| FeedResource::for_object(&identity))
+        .unwrap_or(FeedResource::Manifest);
+    imported_state(resource, template)
 }
 
 fn strip_shadow_additions(object: &mut Json) {
@@ -307,16 +425,19 @@ pub fn read(req: ReadRequest) -> ReadResponse {
 mod tests {
     use super::*;
 
+    /// A configuration as Terraform sends it: a clusternet_secret's has `secret_data`.
     fn config(manifest: &str) -> Value {
         let mut entries = BTreeMap::new();
         entries.insert("manifest".to_string(), Value::from(manifest));
-        entries.insert("secret_data".to_string(), Value::Null);
+        if manifest.contains("\"Secret\"") {
+            entries.insert("secret_data".to_string(), Value::Null);
+        }
         Value::Object(entries)
     }
 
     #[test]
     fn yaml_manifest_becomes_a_sorted_compact_feed() {
-        let parsed = parse(&config(
+        let parsed = parse(FeedResource::Manifest, &config(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: web\ndata:\n  b: \"2\"\n  a: \"1\"\n",
         ))
         .unwrap()
@@ -336,7 +457,7 @@ mod tests {
             "key: [unclosed",
             "just a string",
         ] {
-            let diags = parse(&config(bad)).unwrap_err();
+            let diags = parse(FeedResource::Manifest, &config(bad)).unwrap_err();
             let d = diags.iter().next().unwrap();
             assert_eq!(
                 d.path,
@@ -354,7 +475,12 @@ mod tests {
                 Value::Map(BTreeMap::from([(k.to_string(), Value::from(v))])),
             );
         }
-        state_of(&config).unwrap()
+        let resource = if manifest.contains("\"Secret\"") {
+            FeedResource::Secret
+        } else {
+            FeedResource::Manifest
+        };
+        state_of(resource, &config).unwrap()
     }
 
     fn stored_template(manifest: &str) -> Json {
@@ -366,8 +492,9 @@ mod tests {
     #[test]
     fn import_of_a_stored_feed_gives_the_jsonencode_text_and_the_same_feed() {
         let written = r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"image":"nginx:1.27","name":"web"}]}}}}"#;
-        let imported = imported_state(&stored_template(written)).unwrap();
+        let imported = imported_state(FeedResource::Manifest, &stored_template(written)).unwrap();
         let planned = planned_state(written, None);
+        assert!(imported.get("secret_data").is_none());
         assert_eq!(imported.get("manifest"), Some(&Value::from(written)));
         assert_eq!(imported, planned);
     }
@@ -375,7 +502,7 @@ mod tests {
     #[test]
     fn import_keeps_labels_of_the_object_and_drops_only_the_shadow_label() {
         let written = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"labels":{"app":"web"},"name":"s","namespace":"shop"}}"#;
-        let imported = imported_state(&stored_template(written)).unwrap();
+        let imported = imported_state(FeedResource::Manifest, &stored_template(written)).unwrap();
         assert_eq!(imported.get("manifest"), Some(&Value::from(written)));
     }
 
@@ -386,12 +513,12 @@ mod tests {
         let planned = planned_state(manifest, Some(("password", "s3cret")));
         let feed = planned.get("feed").and_then(Value::as_str).unwrap();
         let template = stored_template(feed);
-        let imported = imported_state(&template).unwrap();
+        let imported = imported_state_of_feed(&template).unwrap();
         assert_eq!(imported, planned);
 
         let mut binary = template.clone();
         binary["data"]["blob"] = Json::String("/w==".into());
-        let imported = imported_state(&binary).unwrap();
+        let imported = imported_state(FeedResource::Secret, &binary).unwrap();
         let text = imported.get("manifest").and_then(Value::as_str).unwrap();
         assert!(text.contains(r#""data":{"blob":"/w=="}"#), "{text}");
         assert!(!text.contains("czNjcmV0"), "{text}");
@@ -399,20 +526,23 @@ mod tests {
 
     fn plan_over(prior: &Value, manifest: &str) -> Value {
         let proposed = config(manifest);
-        plan(PlanRequest {
-            type_name: TYPE_NAME.to_string(),
-            prior_state: prior.clone(),
-            proposed_new_state: proposed.clone(),
-            config: proposed,
-            prior_private: Vec::new(),
-        })
+        plan(
+            FeedResource::Manifest,
+            PlanRequest {
+                type_name: TYPE_NAME.to_string(),
+                prior_state: prior.clone(),
+                proposed_new_state: proposed.clone(),
+                config: proposed,
+                prior_private: Vec::new(),
+            },
+        )
         .planned_state
     }
 
     #[test]
     fn the_same_object_in_other_text_keeps_the_prior_text() {
         let json = r#"{"apiVersion":"v1","data":{"a":"1"},"kind":"ConfigMap","metadata":{"name":"s","namespace":"web"}}"#;
-        let imported = imported_state(&stored_template(json)).unwrap();
+        let imported = imported_state(FeedResource::Manifest, &stored_template(json)).unwrap();
         let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\n  namespace: web\ndata:\n  a: \"1\"\n";
         assert_eq!(plan_over(&imported, yaml), imported);
         // A change of content takes the new text.
@@ -424,5 +554,45 @@ mod tests {
                 .unwrap()
                 .contains("\"2\"")
         );
+    }
+
+    #[test]
+    fn a_secret_is_refused_by_clusternet_manifest_and_anything_else_by_clusternet_secret() {
+        let secret =
+            r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"shop"}}"#;
+        let map =
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"db","namespace":"shop"}}"#;
+        for (resource, manifest, summary) in [
+            (
+                FeedResource::Manifest,
+                secret,
+                "A Secret belongs in clusternet_secret",
+            ),
+            (
+                FeedResource::Secret,
+                map,
+                "clusternet_secret takes a Secret",
+            ),
+        ] {
+            let diags = validate(resource, &config(manifest));
+            let d = diags.iter().next().expect("an error");
+            assert_eq!(d.summary, summary);
+            assert_eq!(d.path, Some(AttributePath::root().attr("manifest")));
+        }
+        assert!(validate(FeedResource::Secret, &config(secret)).is_empty());
+        assert!(validate(FeedResource::Manifest, &config(map)).is_empty());
+    }
+
+    #[test]
+    fn only_the_secret_resource_has_secret_data_and_a_sensitive_feed() {
+        for (resource, sensitive) in [
+            (FeedResource::Manifest, false),
+            (FeedResource::Secret, true),
+        ] {
+            let schema = schema(resource);
+            let attribute = |name: &str| schema.block.attributes.iter().find(|a| a.name == name);
+            assert_eq!(attribute("feed").unwrap().sensitive, sensitive);
+            assert_eq!(attribute("secret_data").is_some(), sensitive);
+        }
     }
 }

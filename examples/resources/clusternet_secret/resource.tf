@@ -1,0 +1,20 @@
+# A Secret as a feed. The manifest holds everything but the values; the values go in the
+# sensitive secret_data, base64-encoded by the provider. Plans show a stable hash per value,
+# never the value, and `feed` is sensitive.
+variable "api_key" {
+  type      = string
+  sensitive = true
+  default   = "not-a-real-key"
+}
+
+resource "clusternet_secret" "credentials" {
+  manifest = yamlencode({
+    apiVersion = "v1"
+    kind       = "Secret"
+    metadata   = { name = "credentials", namespace = "web" }
+    type       = "Opaque"
+  })
+  secret_data = {
+    api_key = var.api_key
+  }
+}
