@@ -16,7 +16,7 @@
 //! its new CRD cannot become Established on child-2 (a CRD already there claims its kind), so
 //! the provider applies it and then waits; the test kills child-2 as soon as that CRD shows up
 //! there, i.e. during the wait and before any later object, and removes the conflict after
-//! the restart.
+//! the restart. Both forms run with terraform 1.11 and 1.0.3.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -299,12 +299,17 @@ fn has_crd(cluster: &Cluster, name: &str) -> bool {
 fn a_child_killed_while_the_apply_waits_on_it_fails_alone_and_the_next_apply_finishes_it() {
     let bed = bed();
     let _turn = outage_turn();
-    let tf = Terraform::v1_11();
+    for tf in Terraform::all() {
+        killed_mid_apply_round(&tf, bed);
+    }
+}
+
+fn killed_mid_apply_round(tf: &Terraform, bed: &Testbed) {
     let v = tf.version;
     let (c1, c2) = (bed.child(1), bed.child(2));
     let ns = unique_name("midapply");
     let group = format!("{}.outage.example.com", unique_name("g"));
-    let mut ws = workspace(&tf, bed, &ns);
+    let mut ws = workspace(tf, bed, &ns);
     ws.apply().expect_success();
 
     // On child-2 only, a CRD of the same group already serves kind Gizmo: the scenario's
