@@ -1,16 +1,19 @@
 //! Hub writes with deployer = "provider" (DESIGN.md §3): the Clusternet objects a real hub
 //! would hold for what the provider rendered and deployed - the Subscription, its feeds as
 //! the shadow API stores them (Manifests in `clusternet-reserved`), and per bound cluster the
-//! Base, the generated dividing Localizations and the Descriptions - plus the user's
-//! Localizations and Globalizations.
+//! Base, the generated dividing Localizations and the Descriptions (`<base>-generic` for
+//! plain objects, `<base>-helm` for charts) - plus the user's Localizations and
+//! Globalizations. Chart feeds passed by value are written as `HelmChart` objects (see
+//! [`crate::hub_charts`]), with deployer = "clusternet" too.
 //!
 //! Everything here happens at apply: the plan never depends on it. Objects are written with
 //! server-side apply, the fixed field manager and force (they are ours), stamped with the
 //! subscription's identity so that objects that left the rendering are pruned and destroy
 //! removes exactly ours.
 //!
-//! The Subscription's `status` (bindingClusters, replicas, specHash, desiredReleases) is
-//! written through its status subresource, which a plain apply ignores. The objects keep
+//! The Subscription's `status` (bindingClusters, replicas, specHash, desiredReleases) and,
+//! with deployer = "provider", the HelmCharts' `status.phase: Found` are written through
+//! their status subresources, which a plain apply ignores. The objects keep
 //! Clusternet's labels but not its finalizers (no controller would ever remove them), and
 //! owner references point at the live Bases.
 
@@ -24,19 +27,22 @@ use clusternet_deploy::ownership::{Ownership, SUBS_NAMESPACE, SUBS_UID};
 use clusternet_deploy::reference::ObjectRef;
 use clusternet_model::feeds::{RESERVED_NAMESPACE, StoredManifest};
 use clusternet_model::render::SubscriptionRender;
+use clusternet_model::types::HelmChart;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::{Value as Json, json};
 
 use crate::config::{Connection, Deployer, ProviderConfig};
+use crate::hub_charts::{feed_objects, found_status, helm_chart_object};
 use crate::targets::connection_config;
 
 /// Clusternet's API version for apps objects.
 const APPS: &str = "apps.clusternet.io/v1alpha1";
 
 /// The kinds the provider writes, with their CRD names.
-const KINDS: [(&str, &str); 6] = [
+const KINDS: [(&str, &str); 7] = [
     ("Subscription", "subscriptions.apps.clusternet.io"),
     ("Manifest", "manifests.apps.clusternet.io"),
+    ("HelmChart", "helmcharts.apps.clusternet.io"),
     ("Base", "bases.apps.clusternet.io"),
     ("Localization", "localizations.apps.clusternet.io"),
     ("Description", "descriptions.apps.clusternet.io"),
@@ -57,7 +63,7 @@ fn subscription_owner(namespace: &str, name: &str) -> Ownership {
     .with_label(SUBS_UID, uid)
 }
 
-/// Marks feeds' Manifests and override objects written by the provider.
+/// Marks feeds' Manifests and HelmCharts and override objects written by the provider.
 fn shared_owner() -> Ownership {
     Ownership {
         description: "terraform".to_string(),
@@ -94,8 +100,10 @@ pub struct HubObjects {
     /// replicas when dividing, specHash, desiredReleases), written through the status
     /// subresource with deployer = "provider".
     pub subscription_status: Json,
-    /// One Manifest per plain-object feed.
+    /// One Manifest per plain-object feed passed by value.
     pub manifests: Vec<Json>,
+    /// One HelmChart per chart feed passed by value.
+    pub helm_charts: Vec<Json>,
     /// Per bound cluster.
     pub bases: Vec<Json>,
     /// Generated dividing Localizations (owner references to their Base by name).
@@ -148,8 +156,13 @@ pub fn manifest_object(stored: &StoredManifest) -> Json {
     })
 }
 
-/// The hub objects of a rendered subscription; `manifests` are the stored feeds of its input.
-pub fn objects(result: &SubscriptionRender, manifests: &[StoredManifest]) -> HubObjects {
+/// The hub objects of a rendered subscription; `manifests` and `charts` are the feeds of its
+/// input passed by value (those found on the hub stay the hub's).
+pub fn objects(
+    result: &SubscriptionRender,
+    manifests: &[StoredManifest],
+    charts: &[HelmChart],
+) -> HubObjects {
     let to_json = |v: Result<Json, serde_json::Error>| v.unwrap_or(Json::Null);
     let mut subscription = with_type(
         to_json(serde_json::to_value(&result.subscription)),
@@ -169,12 +182,24 @@ pub fn objects(result: &SubscriptionRender, manifests: &[StoredManifest]) -> Hub
         .filter(|m| feeds.iter().any(|f| m.identity.matched_by(f)))
         .map(manifest_object)
         .collect();
+    let helm_charts = charts
+        .iter()
+        .filter(|c| {
+            feeds.iter().any(|f| {
+                f.kind == "HelmChart"
+                    && f.name == c.metadata.name
+                    && f.namespace == c.metadata.namespace
+            })
+        })
+        .map(helm_chart_object)
+        .collect();
     let mut out = HubObjects {
         namespace: result.subscription.metadata.namespace.clone(),
         name: result.subscription.metadata.name.clone(),
         subscription,
         subscription_status,
         manifests,
+        helm_charts,
         ..HubObjects::default()
     };
     for cluster in &result.clusters {
@@ -340,29 +365,26 @@ async fn apply_subscription_inner(
     let hub = connect(connection).await?;
     check_crds(
         &hub,
-        &[
-            "Subscription",
-            "Manifest",
-            "Base",
-            "Localization",
-            "Description",
-        ],
+        &kinds_written(
+            objects,
+            &[
+                "Subscription",
+                "Manifest",
+                "Base",
+                "Localization",
+                "Description",
+            ],
+        ),
     )
     .await?;
     let previous_feeds = subscription_feeds(&hub, &objects.namespace, &objects.name).await?;
     let mut namespaces: BTreeSet<String> = objects.cluster_namespaces.clone();
-    namespaces.insert(objects.namespace.clone());
-    namespaces.insert(RESERVED_NAMESPACE.to_string());
+    namespaces.extend(feed_namespaces(objects));
     ensure_namespaces(&hub, namespaces).await?;
 
     let owner = subscription_owner(&objects.namespace, &objects.name);
     // The feeds first, as on a real hub, then the Subscription and its Bases.
-    if !objects.manifests.is_empty() {
-        let report = hub
-            .apply(objects.manifests.clone(), &forced(&shared_owner()))
-            .await;
-        report_errors("Hub: Manifests not written", &report)?;
-    }
+    write_feeds(&hub, objects, true).await?;
     let mut first = vec![objects.subscription.clone()];
     first.extend(objects.bases.iter().cloned());
     let report = hub.apply(first, &forced(&owner)).await;
@@ -403,54 +425,102 @@ async fn apply_subscription_inner(
         ));
     }
     // Feeds no longer used by any subscription.
-    let kept: BTreeSet<String> = objects
-        .manifests
-        .iter()
-        .filter_map(|m| m["metadata"]["name"].as_str().map(str::to_string))
-        .collect();
-    remove_unused_manifests(
+    remove_unused_feeds(
         &hub,
         previous_feeds,
-        &kept,
+        &kept_feeds(objects),
         (&objects.namespace, &objects.name),
     )
     .await
 }
 
+/// `kinds`, with HelmChart when the subscription has chart feeds to write.
+fn kinds_written<'a>(objects: &HubObjects, kinds: &[&'a str]) -> Vec<&'a str> {
+    let mut kinds = kinds.to_vec();
+    if !objects.helm_charts.is_empty() {
+        kinds.push("HelmChart");
+    }
+    kinds
+}
+
+/// The namespaces of the Subscription and of its feeds' hub objects.
+fn feed_namespaces(objects: &HubObjects) -> BTreeSet<String> {
+    let mut namespaces =
+        BTreeSet::from([objects.namespace.clone(), RESERVED_NAMESPACE.to_string()]);
+    namespaces.extend(
+        objects
+            .helm_charts
+            .iter()
+            .filter_map(|c| c["metadata"]["namespace"].as_str().map(str::to_string)),
+    );
+    namespaces
+}
+
+/// The feed objects the subscription writes (they are kept when it is applied).
+fn kept_feeds(objects: &HubObjects) -> BTreeSet<ObjectRef> {
+    objects
+        .manifests
+        .iter()
+        .chain(&objects.helm_charts)
+        .filter_map(crate::hub_charts::reference)
+        .collect()
+}
+
+/// Writes the feeds passed by value, as on a real hub before the Subscription that uses
+/// them: Manifests, then HelmCharts. With `found` (deployer = "provider", where no
+/// Clusternet controller verifies the charts) each HelmChart's status is set to `Found`.
+async fn write_feeds(hub: &Cluster, objects: &HubObjects, found: bool) -> Result<(), Diagnostics> {
+    if !objects.manifests.is_empty() {
+        let report = hub
+            .apply(objects.manifests.clone(), &forced(&shared_owner()))
+            .await;
+        report_errors("Hub: Manifests not written", &report)?;
+    }
+    if objects.helm_charts.is_empty() {
+        return Ok(());
+    }
+    let report = hub
+        .apply(objects.helm_charts.clone(), &forced(&shared_owner()))
+        .await;
+    report_errors("Hub: HelmCharts not written", &report)?;
+    if !found {
+        return Ok(());
+    }
+    for chart in &objects.helm_charts {
+        let Some(reference) = crate::hub_charts::reference(chart) else {
+            continue;
+        };
+        if let Err(e) = hub.apply_status(&reference, &found_status()).await {
+            return Err(hub_error(
+                "Hub: HelmChart status not written",
+                format!("{e}. The child clusters were deployed; the next apply retries the hub."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// deployer = "clusternet": writes only the user objects of a subscription - its feeds
-/// passed by value as the shadow API stores them, then the Subscription - and removes the
-/// Manifests of feeds it dropped. Bases, Descriptions and the children are left to
+/// passed by value (plain objects as the shadow API stores them, charts as HelmCharts), then
+/// the Subscription - and removes the Manifests and HelmCharts of feeds it dropped. Bases, Descriptions and the children are left to
 /// Clusternet's controllers.
 pub async fn apply_user_objects(connection: &Connection, objects: &HubObjects) -> Diagnostics {
     let result = async {
         let hub = connect(connection).await?;
-        check_crds(&hub, &["Subscription", "Manifest"]).await?;
+        check_crds(&hub, &kinds_written(objects, &["Subscription", "Manifest"])).await?;
         let previous_feeds = subscription_feeds(&hub, &objects.namespace, &objects.name).await?;
-        ensure_namespaces(
-            &hub,
-            [objects.namespace.clone(), RESERVED_NAMESPACE.to_string()],
-        )
-        .await?;
-        if !objects.manifests.is_empty() {
-            let report = hub
-                .apply(objects.manifests.clone(), &forced(&shared_owner()))
-                .await;
-            report_errors("Hub: Manifests not written", &report)?;
-        }
+        ensure_namespaces(&hub, feed_namespaces(objects)).await?;
+        // Clusternet's controller-manager verifies the charts and sets their status.
+        write_feeds(&hub, objects, false).await?;
         let owner = subscription_owner(&objects.namespace, &objects.name);
         let report = hub
             .apply(vec![objects.subscription.clone()], &forced(&owner))
             .await;
         report_errors("Hub: Subscription not written", &report)?;
-        let kept: BTreeSet<String> = objects
-            .manifests
-            .iter()
-            .filter_map(|m| m["metadata"]["name"].as_str().map(str::to_string))
-            .collect();
-        remove_unused_manifests(
+        remove_unused_feeds(
             &hub,
             previous_feeds,
-            &kept,
+            &kept_feeds(objects),
             (&objects.namespace, &objects.name),
         )
         .await
@@ -490,15 +560,16 @@ async fn write_status(hub: &Cluster, objects: &HubObjects) -> Result<(), Diagnos
     }
 }
 
-/// The Manifest names of the feeds of the live Subscription `namespace/name` (none if absent).
+/// The hub objects of the feeds (Manifests, HelmCharts) of the live Subscription
+/// `namespace/name` (none if absent).
 async fn subscription_feeds(
     hub: &Cluster,
     namespace: &str,
     name: &str,
-) -> Result<BTreeSet<String>, Diagnostics> {
+) -> Result<BTreeSet<ObjectRef>, Diagnostics> {
     let reference = ObjectRef::new(APPS, "Subscription", Some(namespace), name);
     match hub.get(&reference).await {
-        Ok(Some(live)) => Ok(feed_manifest_names(&live)),
+        Ok(Some(live)) => Ok(feed_objects(&live)),
         Ok(None) => Ok(BTreeSet::new()),
         Err(e) => Err(hub_error(
             "Hub: cannot read the Subscription",
@@ -507,35 +578,16 @@ async fn subscription_feeds(
     }
 }
 
-fn feed_manifest_names(subscription: &Json) -> BTreeSet<String> {
-    subscription
-        .pointer("/spec/feeds")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|f| f["kind"].as_str() != Some("HelmChart"))
-        .filter_map(|f| {
-            let kind = f["kind"].as_str()?;
-            let name = f["name"].as_str()?;
-            let namespace = f["namespace"].as_str().unwrap_or_default();
-            Some(clusternet_model::naming::manifest_name(
-                &clusternet_model::naming::plural(kind),
-                namespace,
-                name,
-            ))
-        })
-        .collect()
-}
-
-/// Deletes the Manifests of `candidates` not in `kept` that no other Subscription on the hub
-/// (other than `this`) uses and that the provider wrote.
-async fn remove_unused_manifests(
+/// Deletes the feed objects (Manifests, HelmCharts) of `candidates` not in `kept` that no
+/// other Subscription on the hub (other than `this`) uses and that the provider wrote (a
+/// feed given by key is the hub's and carries no mark of the provider: never deleted).
+async fn remove_unused_feeds(
     hub: &Cluster,
-    candidates: BTreeSet<String>,
-    kept: &BTreeSet<String>,
+    candidates: BTreeSet<ObjectRef>,
+    kept: &BTreeSet<ObjectRef>,
     this: (&str, &str),
 ) -> Result<(), Diagnostics> {
-    let candidates: Vec<String> = candidates
+    let candidates: Vec<ObjectRef> = candidates
         .into_iter()
         .filter(|c| !kept.contains(c))
         .collect();
@@ -546,7 +598,7 @@ async fn remove_unused_manifests(
         .list(APPS, "Subscription", None, None)
         .await
         .map_err(|e| hub_error("Hub: cannot list Subscriptions", format!("{e}.")))?;
-    let used: BTreeSet<String> = others
+    let used: BTreeSet<ObjectRef> = others
         .iter()
         .filter(|s| {
             (
@@ -554,26 +606,25 @@ async fn remove_unused_manifests(
                 s["metadata"]["name"].as_str().unwrap_or_default(),
             ) != this
         })
-        .flat_map(feed_manifest_names)
+        .flat_map(feed_objects)
         .collect();
     let doomed: Vec<ObjectRef> = candidates
         .into_iter()
         .filter(|c| !used.contains(c))
-        .map(|c| ObjectRef::new(APPS, "Manifest", Some(RESERVED_NAMESPACE), c))
         .collect();
     let report = hub.delete(&doomed, Some(&shared_owner()), 8).await;
     if report.is_success() {
         Ok(())
     } else {
         Err(hub_error(
-            "Hub: removing Manifests failed",
+            "Hub: removing feeds (Manifests, HelmCharts) failed",
             format!("{report:?}. The next apply or destroy retries."),
         ))
     }
 }
 
 /// Removes a subscription's hub objects: Descriptions, Localizations, Bases, the Subscription,
-/// and the Manifests of its feeds that no other Subscription uses.
+/// and the Manifests and HelmCharts of its feeds that no other Subscription uses.
 pub async fn remove_subscription(
     connection: &Connection,
     namespace: &str,
@@ -602,7 +653,7 @@ async fn remove_subscription_inner(
             format!("{report:?}. The next destroy retries."),
         ));
     }
-    remove_unused_manifests(&hub, feeds, &BTreeSet::new(), (namespace, name)).await
+    remove_unused_feeds(&hub, feeds, &BTreeSet::new(), (namespace, name)).await
 }
 
 /// Writes an override object (`ref` of a Localization or Globalization).
@@ -692,22 +743,6 @@ mod tests {
         assert_eq!(
             linked["metadata"]["ownerReferences"],
             json!([{"name": "app-abcde", "uid": "live-uid"}])
-        );
-    }
-
-    #[test]
-    fn feeds_name_their_manifests() {
-        let sub = json!({"spec": {"feeds": [
-            {"kind": "Namespace", "apiVersion": "v1", "name": "shop"},
-            {"kind": "ConfigMap", "apiVersion": "v1", "namespace": "shop", "name": "settings"},
-            {"kind": "HelmChart", "apiVersion": "apps.clusternet.io/v1alpha1", "namespace": "x", "name": "c"}
-        ]}});
-        assert_eq!(
-            feed_manifest_names(&sub),
-            BTreeSet::from([
-                "namespaces.shop".to_string(),
-                "configmaps.shop.settings".to_string()
-            ])
         );
     }
 }

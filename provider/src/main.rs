@@ -10,6 +10,7 @@ mod cli;
 mod config;
 mod data_sources;
 mod hub;
+mod hub_charts;
 mod hub_inputs;
 mod import;
 mod pending_overrides;

@@ -6,7 +6,7 @@
 //! value, and the provider's cluster inventory (DESIGN.md §5), so the plan made during apply
 //! is the plan made before it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use clusternet_model::render::{RenderInput, SubscriptionRender};
@@ -555,9 +555,32 @@ fn render_with(
             .filter(|m| !hub_feeds.contains(&m.identity))
             .cloned()
             .collect();
-        rendered.hub = Some(crate::hub::objects(result, &by_value));
+        let charts_by_key = charts_by_key(config);
+        let charts_by_value: Vec<_> = input
+            .helm_charts
+            .iter()
+            .filter(|c| {
+                !charts_by_key.contains(&(c.metadata.namespace.clone(), c.metadata.name.clone()))
+            })
+            .cloned()
+            .collect();
+        rendered.hub = Some(crate::hub::objects(result, &by_value, &charts_by_value));
     }
     Ok(Some(rendered))
+}
+
+/// The HelmChart feeds given by key (`(namespace, name)`): the hub's, never written back.
+fn charts_by_key(config: &Value) -> BTreeSet<(String, String)> {
+    let feeds = attrs::string_list(config, "feeds")
+        .known()
+        .unwrap_or_default();
+    feeds
+        .iter()
+        .filter(|f| !f.trim_start().starts_with('{'))
+        .filter_map(|f| FeedIdentity::parse_key(f).ok())
+        .filter(|identity| identity.kind == "HelmChart")
+        .map(|identity| (identity.namespace, identity.name))
+        .collect()
 }
 
 /// A render warning as a diagnostic, on the attribute it is about.
