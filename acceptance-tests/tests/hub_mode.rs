@@ -2,11 +2,13 @@
 //! upstream CRDs installed, accepts the Subscription, the feeds as Manifests in
 //! `clusternet-reserved`, the Bases, the generated dividing Localizations, the Descriptions
 //! and the user's Localization and Globalization; the children get the objects; destroy
-//! leaves none of our objects on the hub.
+//! leaves none of our objects on the hub. A HelmChart feed puts its HelmChart (status
+//! `Found`) and one `<base>-helm` Description per bound cluster on the hub while real helm
+//! installs the release in the children; removing the chart or destroying removes both.
 
 use acceptance_tests::terraform::{Terraform, Workspace};
-use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
-use serde_json::Value as Json;
+use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
+use serde_json::{Value as Json, json};
 
 struct Names {
     ns: String,
@@ -329,4 +331,237 @@ fn wait_gone(cluster: &Cluster, ns: &str) -> bool {
             .kubectl(["get", "namespace", ns, "-o", "jsonpath={.status.phase}"])
             .map_or(true, |phase| phase == "Terminating")
     })
+}
+
+/// Names of one run of the chart scenario.
+struct ChartNames {
+    ns: String,
+    release: String,
+    cluster_ns_1: String,
+    cluster_ns_2: String,
+}
+
+fn chart_workspace(
+    tf: &Terraform,
+    bed: &Testbed,
+    repo: &ChartRepo,
+    names: &ChartNames,
+) -> Workspace {
+    let mut ws = Workspace::new("hub_helm", tf);
+    let path = |c: &Cluster| c.kubeconfig().display().to_string();
+    ws.set_env("TF_VAR_kubeconfig_hub", &path(bed.hub()));
+    ws.set_env("TF_VAR_kubeconfig_1", &path(bed.child(1)));
+    ws.set_env("TF_VAR_kubeconfig_2", &path(bed.child(2)));
+    ws.set_env("TF_VAR_cluster_ns_1", &names.cluster_ns_1);
+    ws.set_env("TF_VAR_cluster_ns_2", &names.cluster_ns_2);
+    ws.set_env("TF_VAR_helm", &tools().helm.display().to_string());
+    ws.set_env("TF_VAR_repo", repo.url());
+    ws.set_env("TF_VAR_release", &names.release);
+    ws.set_env("TF_VAR_ns", &names.ns);
+    ws
+}
+
+/// `kubectl get helmcharts,descriptions -A -o json` on the hub: the HelmCharts in `ns` and
+/// the Descriptions in `cluster_ns`.
+fn hub_chart_objects(hub: &Cluster, ns: &str, cluster_ns: &str) -> (Vec<Json>, Vec<Json>) {
+    let text = hub
+        .kubectl([
+            "get",
+            "helmcharts.apps.clusternet.io,descriptions.apps.clusternet.io",
+            "-A",
+            "-o",
+            "json",
+        ])
+        .expect("kubectl get helmcharts,descriptions -A");
+    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
+    let all = list["items"].as_array().cloned().unwrap_or_default();
+    let of = |kind: &str, namespace: &str| -> Vec<Json> {
+        all.iter()
+            .filter(|i| i["kind"] == kind && i["metadata"]["namespace"] == namespace)
+            .cloned()
+            .collect()
+    };
+    (of("HelmChart", ns), of("Description", cluster_ns))
+}
+
+/// A `[]byte` field of a Description (base64 in JSON) parsed as JSON.
+fn decoded(field: &Json) -> Json {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(field.as_str().expect("a base64 string"))
+        .expect("base64");
+    serde_json::from_slice(&bytes).expect("JSON bytes")
+}
+
+/// The release's (status, chart version) in `cluster` as `helm list` shows it.
+fn release(cluster: &Cluster, release: &str) -> Option<(String, String)> {
+    let out = cluster
+        .helm(["list", "-n", release, "-a", "-o", "json"])
+        .expect("helm list");
+    let list: Json = serde_json::from_str(&out).expect("helm list JSON");
+    let entry = list
+        .as_array()?
+        .iter()
+        .find(|r| r["name"] == release)?
+        .clone();
+    Some((
+        entry["status"].as_str()?.to_string(),
+        entry["chart"].as_str()?.rsplit_once('-')?.1.to_string(),
+    ))
+}
+
+#[test]
+fn hub_receives_helm_charts_and_helm_descriptions() {
+    let bed = Testbed::shared();
+    bed.hub()
+        .install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    let repo = ChartRepo::serve(&[&charts_dir().join("smoke")]).expect("chart repository");
+    for tf in Terraform::all() {
+        let names = ChartNames {
+            ns: unique_name("hubhelm"),
+            release: unique_name("hubchart"),
+            cluster_ns_1: unique_name("cn-c1"),
+            cluster_ns_2: unique_name("cn-c2"),
+        };
+        hub_helm(&tf, bed, &repo, &names);
+    }
+}
+
+/// Checks the hub's HelmChart and `-helm` Descriptions after an apply with the chart.
+fn assert_hub_has_the_chart(v: &str, hub: &Cluster, names: &ChartNames) {
+    let (ns, release) = (names.ns.as_str(), names.release.as_str());
+    for (cluster_ns, values) in [
+        (
+            &names.cluster_ns_1,
+            json!({"greeting": "chart default", "size": "s"}),
+        ),
+        (
+            &names.cluster_ns_2,
+            json!({"greeting": "hallo c2", "size": "s"}),
+        ),
+    ] {
+        let (charts, descriptions) = hub_chart_objects(hub, ns, cluster_ns);
+        assert_eq!(charts.len(), 1, "{v}: {charts:?}");
+        let chart = &charts[0];
+        assert_eq!(chart["metadata"]["name"], release, "{v}: {chart}");
+        assert_eq!(
+            chart["metadata"]["labels"]["apps.clusternet.io/config.kind"], "HelmChart",
+            "{v}: {chart}"
+        );
+        assert_eq!(
+            chart["metadata"]["labels"]["apps.clusternet.io/config.name"], release,
+            "{v}: {chart}"
+        );
+        let spec = &chart["spec"];
+        assert_eq!(spec["chart"], "smoke", "{v}: {chart}");
+        assert_eq!(spec["version"], "0.1.0", "{v}: {chart}");
+        assert_eq!(spec["targetNamespace"], release, "{v}: {chart}");
+        assert_eq!(spec["timeoutSeconds"], 60, "{v}: {chart}");
+        assert_eq!(spec["atomic"], true, "{v}: {chart}");
+        assert_eq!(chart["status"]["phase"], "Found", "{v}: {chart}");
+
+        let mut names_found: Vec<String> = names_of(&descriptions);
+        names_found.sort();
+        assert_eq!(names_found.len(), 2, "{v}: {names_found:?}");
+        assert!(names_found[0].ends_with("-generic"), "{v}: {names_found:?}");
+        assert!(names_found[1].ends_with("-helm"), "{v}: {names_found:?}");
+        let helm = descriptions
+            .iter()
+            .find(|d| d["spec"]["deployer"] == "Helm")
+            .expect("a Helm Description");
+        assert_eq!(
+            helm["spec"]["charts"],
+            json!([{"namespace": ns, "name": release}]),
+            "{v}: {helm}"
+        );
+        let raw = helm["spec"]["raw"].as_array().expect("raw");
+        assert_eq!(raw.len(), 1, "{v}: {helm}");
+        assert_eq!(decoded(&raw[0]), values, "{v}: values in {cluster_ns}");
+        let chart_raw = helm["spec"]["chartRaw"].as_array().expect("chartRaw");
+        assert_eq!(chart_raw.len(), 1, "{v}: {helm}");
+        let rendered = decoded(&chart_raw[0]);
+        assert_eq!(rendered["metadata"]["name"], release, "{v}: {rendered}");
+        assert_eq!(rendered["spec"]["chart"], "smoke", "{v}: {rendered}");
+        assert_eq!(rendered["spec"]["repo"], spec["repo"], "{v}: {rendered}");
+        assert!(rendered.get("status").is_none(), "{v}: {rendered}");
+        let generic = descriptions
+            .iter()
+            .find(|d| d["spec"]["deployer"] == "Generic")
+            .expect("a Generic Description");
+        assert_eq!(
+            generic["spec"]["raw"].as_array().map(Vec::len),
+            Some(1),
+            "{v}: {generic}"
+        );
+    }
+}
+
+fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames) {
+    let v = tf.version;
+    let mut ws = chart_workspace(tf, bed, repo, names);
+    let (hub, c1, c2) = (bed.hub(), bed.child(1), bed.child(2));
+    let (ns, release_name) = (names.ns.as_str(), names.release.as_str());
+
+    ws.plan().expect_success();
+    assert!(
+        hub_chart_objects(hub, ns, &names.cluster_ns_1).0.is_empty(),
+        "{v}: the plan wrote a HelmChart to the hub"
+    );
+    ws.apply().expect_success();
+    assert_hub_has_the_chart(v, hub, names);
+    for c in [c1, c2] {
+        assert_eq!(
+            release(c, release_name),
+            Some(("deployed".into(), "0.1.0".into())),
+            "{v}"
+        );
+    }
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        again.exit_code,
+        Some(0),
+        "{v}: second plan not empty (the hub's HelmChart changed the plan?):\n{}",
+        again.all_output()
+    );
+
+    // The chart leaves the subscription: its HelmChart and the `-helm` Descriptions leave
+    // the hub, the releases the children; the `-generic` Descriptions stay.
+    ws.set_env("TF_VAR_with_chart", "false");
+    ws.apply().expect_success();
+    for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
+        let (charts, descriptions) = hub_chart_objects(hub, ns, cluster_ns);
+        assert!(charts.is_empty(), "{v}: HelmChart left: {charts:?}");
+        let deployers: Vec<&Json> = descriptions
+            .iter()
+            .map(|d| &d["spec"]["deployer"])
+            .collect();
+        assert_eq!(deployers, [&json!("Generic")], "{v}: {descriptions:?}");
+    }
+    for c in [c1, c2] {
+        assert_eq!(release(c, release_name), None, "{v}: release left");
+    }
+
+    // Back again, then destroy: nothing of it is left on the hub or in the children.
+    ws.set_env("TF_VAR_with_chart", "true");
+    ws.apply().expect_success();
+    assert_hub_has_the_chart(v, hub, names);
+    ws.destroy().expect_success();
+    for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
+        let (charts, descriptions) = hub_chart_objects(hub, ns, cluster_ns);
+        assert!(charts.is_empty(), "{v}: HelmChart left: {charts:?}");
+        assert!(
+            descriptions.is_empty(),
+            "{v}: Descriptions left in {cluster_ns}: {descriptions:?}"
+        );
+    }
+    for c in [c1, c2] {
+        assert_eq!(release(c, release_name), None, "{v}: release left");
+    }
+    for n in [ns, &names.cluster_ns_1, &names.cluster_ns_2] {
+        let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
+    }
+    for c in [c1, c2] {
+        let _ = c.kubectl(["delete", "namespace", release_name, "--wait=false"]);
+    }
 }
