@@ -96,11 +96,11 @@ pub fn provider_schema() -> Schema {
                 ),
             Attribute::optional("deployer", Type::String).describe(
                 "Who renders and deploys: `provider` (default; the provider itself, like \
-                 Clusternet's Push mode: children get the objects, the hub the Subscription, \
-                 Manifests, Bases, Descriptions and overrides) or `clusternet` (needs `hub`: \
-                 the provider writes only the Subscriptions, feeds as Manifests and overrides \
-                 to the hub and Clusternet's controllers render and deploy; `descriptions` \
-                 is then a prediction).",
+                 Clusternet's Push mode: children get the objects and charts, the hub the \
+                 Subscription, Manifests, HelmCharts, Bases, Descriptions and overrides) or \
+                 `clusternet` (needs `hub`: the provider writes only the Subscriptions, feeds \
+                 as Manifests and HelmCharts, and overrides to the hub and Clusternet's \
+                 controllers render and deploy; `descriptions` is then a prediction).",
             ),
             Attribute::nested("clusters", ObjectNesting::Map, cluster_attributes())
                 .with_optional()

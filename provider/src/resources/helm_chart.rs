@@ -138,7 +138,10 @@ pub fn schema() -> Schema {
              `clusternet_subscription.feeds`: the plan shows, per cluster, the rendered chart \
              and values (`<cluster>/helm/<namespace>/<name>`) and, when the chart can be \
              fetched, the objects `helm template` makes of it; apply runs `helm upgrade \
-             --install` in every cluster.",
+             --install` in every cluster. With the provider's `hub`, each subscription \
+             receiving the feed also writes it there as a HelmChart object (and, with \
+             deployer = \"provider\", a `<base>-helm` Description per cluster); it leaves \
+             the hub when no Subscription there uses it any more.",
             attributes,
         )
         .with_block(pull_secret),
