@@ -2,7 +2,8 @@
 //! Clusternet controllers): the plan predicts each ManagedCluster's objects; apply writes
 //! exactly the user objects - the Subscription, its feeds as the shadow API stores them and
 //! the overrides - which the upstream CRDs accept, no Bases or Descriptions, and nothing to
-//! the children; destroy removes them - with terraform 1.11 and 1.0.3.
+//! the children; importing it all into an empty state plans no changes; destroy removes
+//! them - with terraform 1.11 and 1.0.3.
 
 use acceptance_tests::terraform::{Terraform, Workspace};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
@@ -61,15 +62,19 @@ spec: {{clusterId: 3f2e1d0c-9b8a-4766-a554-433221100fed, syncMode: Push}}
     ))
     .expect("ManagedCluster on the hub");
 
-    let mut ws = Workspace::new("deployer_clusternet", tf);
-    ws.set_env(
-        "TF_VAR_kubeconfig_hub",
-        &hub.kubeconfig().display().to_string(),
-    );
-    ws.set_env("TF_VAR_ns", &ns);
-    ws.set_env("TF_VAR_cluster", &cluster);
-    ws.set_env("TF_VAR_team", &team);
-    ws.set_env("TF_VAR_glob_name", &glob);
+    let workspace = || {
+        let mut ws = Workspace::new("deployer_clusternet", tf);
+        ws.set_env(
+            "TF_VAR_kubeconfig_hub",
+            &hub.kubeconfig().display().to_string(),
+        );
+        ws.set_env("TF_VAR_ns", &ns);
+        ws.set_env("TF_VAR_cluster", &cluster);
+        ws.set_env("TF_VAR_team", &team);
+        ws.set_env("TF_VAR_glob_name", &glob);
+        ws
+    };
+    let ws = workspace();
 
     // The prediction: the ManagedCluster's objects with both overrides.
     let plan = ws.plan().expect_success();
@@ -138,6 +143,37 @@ spec: {{clusterId: 3f2e1d0c-9b8a-4766-a554-433221100fed, syncMode: Push}}
 
     let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
+
+    // Import into an empty state. The cluster exists only on the hub: import renders the
+    // subscription with the hub snapshot, as plan does, so the plan after it is empty.
+    let imported = workspace();
+    for (address, id) in [
+        (
+            "clusternet_manifest.namespace",
+            format!("v1/Namespace/{ns}"),
+        ),
+        (
+            "clusternet_manifest.settings",
+            format!("v1/ConfigMap/{ns}/settings"),
+        ),
+        (
+            "clusternet_localization.color",
+            format!("{cluster_ns}/color"),
+        ),
+        ("clusternet_globalization.size", glob.clone()),
+        ("clusternet_subscription.app", format!("{ns}/app")),
+    ] {
+        imported
+            .run(&["import", "-no-color", "-input=false", address, &id])
+            .expect_success();
+    }
+    let after_import = imported.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        after_import.exit_code,
+        Some(0),
+        "{v}: the plan after import is not empty:\n{}",
+        after_import.all_output()
+    );
 
     ws.destroy().expect_success();
     assert!(

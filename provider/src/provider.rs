@@ -274,9 +274,18 @@ impl Provider for ClusternetProvider {
         type_name: &str,
         id: &str,
     ) -> (Vec<ImportedResource>, Diagnostics) {
-        match self.configured() {
-            Ok(inventory) => crate::import::import(type_name, id, &inventory).await,
-            Err(diagnostics) => (Vec::new(), diagnostics),
-        }
+        let configured = match self.configured() {
+            Ok(configured) => configured,
+            Err(diagnostics) => return (Vec::new(), diagnostics),
+        };
+        // States are built with the inventory plan uses: the hub's ManagedClusters joined
+        // (a Localization of a cluster known only there, a subscription bound to one) and the
+        // hub's overrides. When the snapshot cannot be taken, import's own reads of the hub
+        // report why (no hub, missing CRDs, unreachable) more precisely.
+        let inventory = match self.inventory().await {
+            Ok(inventory) => inventory,
+            Err(_) => configured,
+        };
+        crate::import::import(type_name, id, &inventory).await
     }
 }

@@ -525,9 +525,10 @@ pub fn imported_state(
                 "Localization of an unknown cluster",
                 format!(
                     "The Localization is in namespace {namespace:?}, which is the dedicated \
-                     namespace of no cluster in the provider's `clusters`. Add that cluster \
-                     (with `namespace = {namespace:?}`) to the provider configuration, then \
-                     import again."
+                     namespace of no cluster in the provider's `clusters` and of no \
+                     ManagedCluster on the hub. Add that cluster (with \
+                     `namespace = {namespace:?}`) to the provider configuration, then import \
+                     again."
                 ),
             )
             .into());
