@@ -75,7 +75,9 @@ pub fn schema(type_name: &str) -> Schema {
         Attribute::required("name", Type::String).describe("Name of the override object."),
         Attribute::required("feed", Type::String).sensitive().describe(
             "The feed it overrides: a feed value (`clusternet_manifest.x.feed`) or a feed key \
-             `<apiVersion>/<Kind>/<namespace>/<name>`.",
+             `<apiVersion>/<Kind>/<namespace>/<name>`. For a Secret, prefer the key \
+             (`clusternet_secret.x.id`): a Secret's `feed` is sensitive, and a sensitive value \
+             passed here costs one sensitivity-only update after an import.",
         ),
         Attribute::optional("priority", Type::Number)
             .with_computed()

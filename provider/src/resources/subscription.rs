@@ -94,10 +94,13 @@ pub fn schema() -> Schema {
                 Attribute::required("feeds", Type::list(Type::String))
                     .sensitive()
                     .describe(
-                        "Feeds by value (`clusternet_manifest.x.feed`), in order. A feed key \
-                         `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the hub (a \
-                         Manifest the shadow API stored, or a HelmChart), looked up in the \
-                         hub snapshot; the provider never writes or deletes it.",
+                        "Feeds by value (`clusternet_manifest.x.feed`, \
+                         `clusternet_secret.x.feed`, `clusternet_helm_chart.x.feed`), in order. \
+                         A feed key `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the \
+                         hub (a Manifest the shadow API stored, or a HelmChart), looked up in \
+                         the hub snapshot; the provider never writes or deletes it. Sensitive, \
+                         so that a Secret's values never show; the rendered objects are in \
+                         `descriptions`.",
                     ),
                 Attribute::optional("overrides", Type::list(Type::String)).describe(
                     "Localizations and Globalizations by value (`clusternet_localization.x.ref`). \
