@@ -3,8 +3,9 @@
 //! `clusternet-reserved`, the Bases, the generated dividing Localizations, the Descriptions
 //! and the user's Localization and Globalization; the children get the objects; destroy
 //! leaves none of our objects on the hub. A HelmChart feed puts its HelmChart (status
-//! `Found`) and one `<base>-helm` Description per bound cluster on the hub while real helm
-//! installs the release in the children; removing the chart or destroying removes both.
+//! `Found`), the Globalization of its values and one `<base>-helm` Description per bound
+//! cluster on the hub while real helm installs the release in the children; removing the
+//! values removes their Globalization, removing the chart or destroying removes the rest.
 
 use acceptance_tests::terraform::{Terraform, Workspace};
 use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
@@ -428,6 +429,21 @@ fn hub_receives_helm_charts_and_helm_descriptions() {
     }
 }
 
+/// The Globalization holding the chart's values, if the hub has it.
+fn chart_values(hub: &Cluster, names: &ChartNames) -> Option<Json> {
+    let name = format!("{}-{}-default-values", names.ns, names.release);
+    let text = hub
+        .kubectl([
+            "get",
+            "globalizations.apps.clusternet.io",
+            &name,
+            "-o",
+            "json",
+        ])
+        .ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 /// Checks the hub's HelmChart and `-helm` Descriptions after an apply with the chart.
 fn assert_hub_has_the_chart(v: &str, hub: &Cluster, names: &ChartNames) {
     let (ns, release) = (names.ns.as_str(), names.release.as_str());
@@ -460,6 +476,26 @@ fn assert_hub_has_the_chart(v: &str, hub: &Cluster, names: &ChartNames) {
         assert_eq!(spec["timeoutSeconds"], 60, "{v}: {chart}");
         assert_eq!(spec["atomic"], true, "{v}: {chart}");
         assert_eq!(chart["status"]["phase"], "Found", "{v}: {chart}");
+        // The chart's `values`, as the priority-0 Globalization they are in Clusternet terms.
+        let values_glob = chart_values(hub, names).expect("the values Globalization");
+        assert_eq!(values_glob["spec"]["priority"], 0, "{v}: {values_glob}");
+        assert_eq!(
+            values_glob["spec"]["feed"],
+            json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": "HelmChart",
+                   "namespace": ns, "name": release}),
+            "{v}: {values_glob}"
+        );
+        let value: Json = serde_json::from_str(
+            values_glob["spec"]["overrides"][0]["value"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .expect("JSON values");
+        assert_eq!(
+            value,
+            json!({"greeting": "chart default", "size": "s"}),
+            "{v}"
+        );
 
         let mut names_found: Vec<String> = names_of(&descriptions);
         names_found.sort();
@@ -525,6 +561,40 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
         again.all_output()
     );
 
+    // The chart's values go: so does their Globalization on the hub, and the hub copy read
+    // by the next run's snapshot does not bring them back.
+    ws.set_env("TF_VAR_with_values", "false");
+    ws.apply().expect_success();
+    assert_eq!(
+        chart_values(hub, names),
+        None,
+        "{v}: values Globalization left"
+    );
+    let out = c2
+        .helm([
+            "get",
+            "values",
+            release_name,
+            "-n",
+            release_name,
+            "-o",
+            "json",
+        ])
+        .expect("helm get values");
+    assert_eq!(
+        serde_json::from_str::<Json>(&out).expect("values JSON"),
+        json!({"greeting": "hallo c2"}),
+        "{v}: c2's values"
+    );
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        again.exit_code,
+        Some(0),
+        "{v}: plan not empty after the values left:\n{}",
+        again.all_output()
+    );
+    ws.set_env("TF_VAR_with_values", "true");
+
     // The chart leaves the subscription: its HelmChart and the `-helm` Descriptions leave
     // the hub, the releases the children; the `-generic` Descriptions stay.
     ws.set_env("TF_VAR_with_chart", "false");
@@ -532,6 +602,11 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
     for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
         let (charts, descriptions) = hub_chart_objects(hub, ns, cluster_ns);
         assert!(charts.is_empty(), "{v}: HelmChart left: {charts:?}");
+        assert_eq!(
+            chart_values(hub, names),
+            None,
+            "{v}: values Globalization left"
+        );
         let deployers: Vec<&Json> = descriptions
             .iter()
             .map(|d| &d["spec"]["deployer"])
@@ -555,6 +630,11 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
             "{v}: Descriptions left in {cluster_ns}: {descriptions:?}"
         );
     }
+    assert_eq!(
+        chart_values(hub, names),
+        None,
+        "{v}: values Globalization left"
+    );
     for c in [c1, c2] {
         assert_eq!(release(c, release_name), None, "{v}: release left");
     }
@@ -563,5 +643,67 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
     }
     for c in [c1, c2] {
         let _ = c.kubectl(["delete", "namespace", release_name, "--wait=false"]);
+    }
+}
+
+/// deployer = "clusternet": the chart feed reaches the hub as a HelmChart with no status (for
+/// Clusternet's controller-manager to verify) and its values Globalization; nothing rendered
+/// (no Bases or Descriptions) and no release in the children; destroy removes both.
+#[test]
+fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
+    let bed = Testbed::shared();
+    bed.hub()
+        .install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    let repo = ChartRepo::serve(&[&charts_dir().join("smoke")]).expect("chart repository");
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let names = ChartNames {
+            ns: unique_name("cnhelm"),
+            release: unique_name("cnchart"),
+            cluster_ns_1: unique_name("cn-c1"),
+            cluster_ns_2: unique_name("cn-c2"),
+        };
+        let mut ws = chart_workspace(&tf, bed, &repo, &names);
+        ws.set_env("TF_VAR_deployer", "clusternet");
+        let hub = bed.hub();
+        ws.apply().expect_success();
+        for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
+            let (charts, descriptions) = hub_chart_objects(hub, &names.ns, cluster_ns);
+            assert_eq!(names_of(&charts), [names.release.as_str()], "{v}");
+            assert_eq!(charts[0]["spec"]["chart"], "smoke", "{v}: {:?}", charts[0]);
+            assert_eq!(
+                charts[0]["metadata"]["labels"]["apps.clusternet.io/config.kind"], "HelmChart",
+                "{v}: {:?}",
+                charts[0]
+            );
+            assert!(charts[0].get("status").is_none(), "{v}: {:?}", charts[0]);
+            assert!(descriptions.is_empty(), "{v}: {descriptions:?}");
+            let bases = items(hub, "bases.apps.clusternet.io", cluster_ns);
+            assert!(bases.is_empty(), "{v}: {bases:?}");
+        }
+        let values = chart_values(hub, &names).expect("the values Globalization");
+        assert_eq!(values["spec"]["priority"], 0, "{v}: {values}");
+        for c in [bed.child(1), bed.child(2)] {
+            assert_eq!(
+                release(c, &names.release),
+                None,
+                "{v}: a release in a child"
+            );
+        }
+        let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
+
+        ws.destroy().expect_success();
+        let (charts, _) = hub_chart_objects(hub, &names.ns, &names.cluster_ns_1);
+        assert!(charts.is_empty(), "{v}: HelmChart left: {charts:?}");
+        assert_eq!(
+            chart_values(hub, &names),
+            None,
+            "{v}: values Globalization left"
+        );
+        for n in [&names.ns, &names.cluster_ns_1, &names.cluster_ns_2] {
+            let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
+        }
     }
 }

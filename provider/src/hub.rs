@@ -4,7 +4,8 @@
 //! Base, the generated dividing Localizations and the Descriptions (`<base>-generic` for
 //! plain objects, `<base>-helm` for charts) - plus the user's Localizations and
 //! Globalizations. Chart feeds passed by value are written as `HelmChart` objects (see
-//! [`crate::hub_charts`]), with deployer = "clusternet" too.
+//! [`crate::hub_charts`]) with their `values` as the priority-0 Globalization they are in
+//! Clusternet terms, with deployer = "clusternet" too.
 //!
 //! Everything here happens at apply: the plan never depends on it. Objects are written with
 //! server-side apply, the fixed field manager and force (they are ours), stamped with the
@@ -31,6 +32,7 @@ use clusternet_model::types::HelmChart;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::{Value as Json, json};
 
+use crate::charts::default_values;
 use crate::config::{Connection, Deployer, ProviderConfig};
 use crate::hub_charts::{feed_objects, found_status, helm_chart_object};
 use crate::targets::connection_config;
@@ -73,6 +75,17 @@ fn shared_owner() -> Ownership {
     }
 }
 
+/// Marks the Globalizations holding charts' `values` (see [`default_values`]): not users'
+/// overrides, so neither the snapshot nor import takes them for one.
+fn chart_values_owner() -> Ownership {
+    Ownership {
+        description: default_values::HUB_MARK.to_string(),
+        labels: BTreeMap::new(),
+        annotations: BTreeMap::new(),
+        record_last_applied: false,
+    }
+}
+
 /// The hub, when the provider renders and writes the rendering to it (deployer =
 /// "provider").
 pub fn target(inventory: &ProviderConfig) -> Option<&Connection> {
@@ -104,6 +117,9 @@ pub struct HubObjects {
     pub manifests: Vec<Json>,
     /// One HelmChart per chart feed passed by value.
     pub helm_charts: Vec<Json>,
+    /// The Globalizations of priority 0 holding those charts' `values` (for the charts that
+    /// have values).
+    pub chart_values: Vec<Json>,
     /// Per bound cluster.
     pub bases: Vec<Json>,
     /// Generated dividing Localizations (owner references to their Base by name).
@@ -157,11 +173,13 @@ pub fn manifest_object(stored: &StoredManifest) -> Json {
 }
 
 /// The hub objects of a rendered subscription; `manifests` and `charts` are the feeds of its
-/// input passed by value (those found on the hub stay the hub's).
+/// input passed by value (those found on the hub stay the hub's), `chart_values` the
+/// Globalizations generated from those charts' `values`.
 pub fn objects(
     result: &SubscriptionRender,
     manifests: &[StoredManifest],
     charts: &[HelmChart],
+    chart_values: &[Json],
 ) -> HubObjects {
     let to_json = |v: Result<Json, serde_json::Error>| v.unwrap_or(Json::Null);
     let mut subscription = with_type(
@@ -192,6 +210,16 @@ pub fn objects(
             })
         })
         .map(helm_chart_object)
+        .collect::<Vec<_>>();
+    let chart_values = chart_values
+        .iter()
+        .filter(|g| {
+            helm_charts.iter().any(|c| {
+                g["spec"]["feed"]["namespace"] == c["metadata"]["namespace"]
+                    && g["spec"]["feed"]["name"] == c["metadata"]["name"]
+            })
+        })
+        .map(|g| with_type(g.clone(), "Globalization"))
         .collect();
     let mut out = HubObjects {
         namespace: result.subscription.metadata.namespace.clone(),
@@ -200,6 +228,7 @@ pub fn objects(
         subscription_status,
         manifests,
         helm_charts,
+        chart_values,
         ..HubObjects::default()
     };
     for cluster in &result.clusters {
@@ -434,13 +463,48 @@ async fn apply_subscription_inner(
     .await
 }
 
-/// `kinds`, with HelmChart when the subscription has chart feeds to write.
+/// `kinds`, with HelmChart and Globalization (the charts' values) when the subscription has
+/// chart feeds to write.
 fn kinds_written<'a>(objects: &HubObjects, kinds: &[&'a str]) -> Vec<&'a str> {
     let mut kinds = kinds.to_vec();
     if !objects.helm_charts.is_empty() {
-        kinds.push("HelmChart");
+        kinds.extend(["HelmChart", "Globalization"]);
     }
     kinds
+}
+
+/// The Globalization holding the values of the HelmChart `chart`.
+fn chart_values_ref(chart: &ObjectRef) -> ObjectRef {
+    ObjectRef::new(
+        APPS,
+        "Globalization",
+        None,
+        default_values::globalization_name(
+            chart.namespace.as_deref().unwrap_or_default(),
+            &chart.name,
+        ),
+    )
+}
+
+/// Deletes the values Globalizations of `charts` the provider wrote (others are left alone).
+async fn remove_chart_values(hub: &Cluster, charts: &[ObjectRef]) -> Result<(), Diagnostics> {
+    let doomed: Vec<ObjectRef> = charts
+        .iter()
+        .filter(|c| c.kind == "HelmChart")
+        .map(chart_values_ref)
+        .collect();
+    if doomed.is_empty() {
+        return Ok(());
+    }
+    let report = hub.delete(&doomed, Some(&chart_values_owner()), 8).await;
+    if report.is_success() {
+        Ok(())
+    } else {
+        Err(hub_error(
+            "Hub: removing the Globalizations of charts' values failed",
+            format!("{report:?}. The next apply or destroy retries."),
+        ))
+    }
 }
 
 /// The namespaces of the Subscription and of its feeds' hub objects.
@@ -483,6 +547,27 @@ async fn write_feeds(hub: &Cluster, objects: &HubObjects, found: bool) -> Result
         .apply(objects.helm_charts.clone(), &forced(&shared_owner()))
         .await;
     report_errors("Hub: HelmCharts not written", &report)?;
+    // The charts' values, as the priority-0 Globalizations they are in Clusternet terms; a
+    // chart whose values were removed loses its Globalization.
+    if !objects.chart_values.is_empty() {
+        let report = hub
+            .apply(objects.chart_values.clone(), &forced(&chart_values_owner()))
+            .await;
+        report_errors("Hub: Globalizations of charts' values not written", &report)?;
+    }
+    let without_values: Vec<ObjectRef> = objects
+        .helm_charts
+        .iter()
+        .filter_map(crate::hub_charts::reference)
+        .filter(|c| {
+            let name = chart_values_ref(c).name;
+            !objects
+                .chart_values
+                .iter()
+                .any(|g| g["metadata"]["name"].as_str() == Some(name.as_str()))
+        })
+        .collect();
+    remove_chart_values(hub, &without_values).await?;
     if !found {
         return Ok(());
     }
@@ -612,6 +697,7 @@ async fn remove_unused_feeds(
         .into_iter()
         .filter(|c| !used.contains(c))
         .collect();
+    remove_chart_values(hub, &doomed).await?;
     let report = hub.delete(&doomed, Some(&shared_owner()), 8).await;
     if report.is_success() {
         Ok(())

@@ -174,9 +174,11 @@ impl HubSnapshot {
         })
     }
 
-    /// The users' overrides on the hub (generated dividing Localizations excluded) that
-    /// refer to one of `feeds` and are not in `passed` (kind, namespace, name): what a
-    /// subscription with those feeds gets from the hub.
+    /// The users' overrides on the hub that refer to one of `feeds` and are not in `passed`
+    /// (kind, namespace, name): what a subscription with those feeds gets from the hub. Left
+    /// out are the generated dividing Localizations and the Globalizations the provider
+    /// wrote for a chart's `values`: those come from the configuration (a chart whose values
+    /// were removed in this run must not get them back from the hub copy).
     pub fn overrides_for<'a>(
         &'a self,
         feeds: &'a [FeedIdentity],
@@ -185,7 +187,11 @@ impl HubSnapshot {
         self.localizations
             .iter()
             .filter(|l| !is_generated(l))
-            .chain(&self.globalizations)
+            .chain(
+                self.globalizations
+                    .iter()
+                    .filter(|g| !crate::charts::default_values::is_chart_values(g)),
+            )
             .filter(move |o| !OverrideId::of(o).is_some_and(|id| passed.contains(&id)))
             .filter(move |o| {
                 let feed = &o["spec"]["feed"];
@@ -309,9 +315,16 @@ mod tests {
                     "spec": {"feed": {"apiVersion": "v1", "kind": "ConfigMap",
                         "namespace": "shop", "name": "other"}}}),
             ],
-            globalizations: vec![json!({"kind": "Globalization", "metadata": {"name": "all"},
+            globalizations: vec![
+                json!({"kind": "Globalization", "metadata": {"name": "all"},
                     "spec": {"feed": {"apiVersion": "v1", "kind": "ConfigMap",
-                        "name": "settings"}}})],
+                        "name": "settings"}}}),
+                json!({"kind": "Globalization", "metadata": {"name": "shop-web-default-values",
+                    "annotations": {"apps.clusternet.io/owned-by-description":
+                        crate::charts::default_values::HUB_MARK}},
+                    "spec": {"feed": {"apiVersion": "apps.clusternet.io/v1alpha1",
+                        "kind": "HelmChart", "namespace": "shop", "name": "web"}}}),
+            ],
             ..HubSnapshot::default()
         }
     }
@@ -356,6 +369,13 @@ mod tests {
             name: "user".into(),
         }]);
         assert_eq!(names(&passed), ["all"]);
+    }
+
+    #[test]
+    fn chart_values_the_provider_wrote_are_no_hub_overrides() {
+        let s = snapshot();
+        let feeds = [feed("apps.clusternet.io/v1alpha1/HelmChart/shop/web")];
+        assert_eq!(s.overrides_for(&feeds, &BTreeSet::new()).count(), 0);
     }
 
     #[test]

@@ -1,7 +1,8 @@
-# Hub mode with a HelmChart feed, deployer = "provider": the test bed's hub API server (with
-# Clusternet's upstream CRDs) receives the HelmChart and, per bound cluster, a `<base>-helm`
-# Description next to the `<base>-generic` one; real helm installs the chart in child-1 and
-# child-2 from a chart repository served on 127.0.0.1, with c2's values from a Localization.
+# Hub mode with a HelmChart feed. deployer = "provider": the test bed's hub API server (with
+# Clusternet's upstream CRDs) receives the HelmChart, its values Globalization and, per bound
+# cluster, a `<base>-helm` Description next to the `<base>-generic` one; real helm installs
+# the chart in child-1 and child-2 from a chart repository served on 127.0.0.1, with c2's
+# values from a Localization. deployer = "clusternet": the hub gets the user objects only.
 terraform {
   required_providers {
     clusternet = {
@@ -25,8 +26,19 @@ variable "with_chart" {
   default = true
 }
 
+variable "deployer" {
+  type    = string
+  default = "provider"
+}
+
+variable "with_values" {
+  type    = bool
+  default = true
+}
+
 provider "clusternet" {
   helm_binary = var.helm
+  deployer    = var.deployer
   hub         = { kubeconfig_path = var.kubeconfig_hub, context = "hub" }
   clusters = {
     "c1" = { labels = { env = "prod" }, namespace = var.cluster_ns_1, kubeconfig_path = var.kubeconfig_1, context = "child-1" }
@@ -44,7 +56,7 @@ resource "clusternet_helm_chart" "smoke" {
   timeout_seconds  = 60
   atomic           = true
 
-  values = yamlencode({ greeting = "chart default", size = "s" })
+  values = var.with_values ? yamlencode({ greeting = "chart default", size = "s" }) : null
 }
 
 resource "clusternet_localization" "c2" {

@@ -11,6 +11,25 @@ pub const FIELD: &str = "defaultValues";
 /// The priority of the generated Globalization: the lowest, so every override wins.
 pub const PRIORITY: i64 = 0;
 
+/// The `apps.clusternet.io/owned-by-description` mark of the generated Globalization, also
+/// on the copy written to the hub: the hub snapshot and import tell it from users' overrides
+/// by it (it belongs to the chart's configuration, not to the hub).
+pub const HUB_MARK: &str = "terraform.helm-chart-values";
+
+/// The annotation carrying [`HUB_MARK`].
+const MARK_ANNOTATION: &str = "apps.clusternet.io/owned-by-description";
+
+/// The name of the Globalization holding the values of the chart `namespace/name`.
+pub fn globalization_name(namespace: &str, name: &str) -> String {
+    format!("{namespace}-{name}-default-values")
+}
+
+/// Whether `object` is a Globalization generated from a chart's values.
+pub fn is_chart_values(object: &Json) -> bool {
+    object["kind"] == "Globalization"
+        && object["metadata"]["annotations"][MARK_ANNOTATION].as_str() == Some(HUB_MARK)
+}
+
 /// Puts `values` into the feed `chart`.
 pub fn attach(chart: &mut Json, values: Json) {
     if let Some(map) = chart.as_object_mut() {
@@ -30,7 +49,10 @@ pub fn take(chart: &mut Json) -> Option<Json> {
     Some(json!({
         "apiVersion": "apps.clusternet.io/v1alpha1",
         "kind": "Globalization",
-        "metadata": {"name": format!("{namespace}-{name}-default-values")},
+        "metadata": {
+            "name": globalization_name(namespace, name),
+            "annotations": {MARK_ANNOTATION: HUB_MARK},
+        },
         "spec": {
             "feed": {
                 "apiVersion": "apps.clusternet.io/v1alpha1",
@@ -70,6 +92,8 @@ mod tests {
             globalization["spec"]["overrides"][0]["value"],
             json!(r#"{"greeting":"hi"}"#)
         );
+        assert!(is_chart_values(&globalization));
+        assert_eq!(globalization["metadata"]["name"], "apps-web-default-values");
         assert_eq!(take(&mut chart), None);
     }
 }

@@ -105,7 +105,9 @@ pub fn schema() -> Schema {
             "Values for the chart, as YAML or JSON. In Clusternet terms this is a \
              Globalization of priority 0 for every cluster with one `Helm` override: \
              subscriptions receiving this feed apply it first, so any Localization or \
-             Globalization of the chart overrides these values, key by key.",
+             Globalization of the chart overrides these values, key by key. With the \
+             provider's `hub`, that Globalization is written there too, named \
+             `<namespace>-<name>-default-values`.",
         ),
         Attribute::computed("id", Type::String).describe("The feed key: `<namespace>/<name>`."),
         Attribute::computed("feed", Type::String).describe(

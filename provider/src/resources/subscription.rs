@@ -489,6 +489,11 @@ fn render_with(
     let feeds = hub_inputs::spec_feeds(&objects[0]);
     let passed = hub_inputs::passed_overrides(&objects);
     let hub_feeds = hub_inputs::hub_feed_identities(&objects);
+    let chart_values: Vec<Json> = objects
+        .iter()
+        .filter(|o| charts::default_values::is_chart_values(o))
+        .cloned()
+        .collect();
     let mut input = RenderInput::default();
     for cluster in inventory.clusters.values() {
         input
@@ -567,7 +572,12 @@ fn render_with(
             })
             .cloned()
             .collect();
-        rendered.hub = Some(crate::hub::objects(result, &by_value, &charts_by_value));
+        rendered.hub = Some(crate::hub::objects(
+            result,
+            &by_value,
+            &charts_by_value,
+            &chart_values,
+        ));
     }
     Ok(Some(rendered))
 }
