@@ -648,7 +648,8 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
 
 /// deployer = "clusternet": the chart feed reaches the hub as a HelmChart with no status (for
 /// Clusternet's controller-manager to verify) and its values Globalization; nothing rendered
-/// (no Bases or Descriptions) and no release in the children; destroy removes both.
+/// (no Bases or Descriptions) and no release in the children. A second Subscription of the
+/// chart keeps both on the hub when the first drops the chart; destroy removes them.
 #[test]
 fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
     let bed = Testbed::shared();
@@ -666,8 +667,14 @@ fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
         };
         let mut ws = chart_workspace(&tf, bed, &repo, &names);
         ws.set_env("TF_VAR_deployer", "clusternet");
+        ws.set_env("TF_VAR_second", "true");
         let hub = bed.hub();
         ws.apply().expect_success();
+        assert_eq!(
+            names_of(&items(hub, "subscriptions.apps.clusternet.io", &names.ns)).len(),
+            2,
+            "{v}"
+        );
         for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
             let (charts, descriptions) = hub_chart_objects(hub, &names.ns, cluster_ns);
             assert_eq!(names_of(&charts), [names.release.as_str()], "{v}");
@@ -693,6 +700,17 @@ fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
         }
         let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
         assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
+
+        // The first Subscription drops the chart; the second still uses it.
+        ws.set_env("TF_VAR_with_chart", "false");
+        ws.apply().expect_success();
+        let (charts, _) = hub_chart_objects(hub, &names.ns, &names.cluster_ns_1);
+        assert_eq!(
+            names_of(&charts),
+            [names.release.as_str()],
+            "{v}: HelmChart removed"
+        );
+        assert!(chart_values(hub, &names).is_some(), "{v}: values removed");
 
         ws.destroy().expect_success();
         let (charts, _) = hub_chart_objects(hub, &names.ns, &names.cluster_ns_1);

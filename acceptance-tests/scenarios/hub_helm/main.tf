@@ -96,3 +96,24 @@ resource "clusternet_subscription" "app" {
 
   overrides = [clusternet_localization.c2.ref]
 }
+
+variable "second" {
+  type    = bool
+  default = false
+}
+
+# A second Subscription of the same chart: the HelmChart stays on the hub while it uses it.
+resource "clusternet_subscription" "second" {
+  count     = var.second ? 1 : 0
+  name      = "second"
+  namespace = var.ns
+
+  subscriber {
+    cluster_affinity {
+      match_labels = { env = "prod" }
+    }
+  }
+
+  feeds     = [clusternet_helm_chart.smoke.feed]
+  overrides = [clusternet_localization.c2.ref]
+}
