@@ -133,8 +133,20 @@ async fn applies_a_crd_and_its_custom_resource_in_one_call_in_dependency_order()
             .iter()
             .all(|o| o.result == Ok(Deleted::Deleted))
     );
-    let crds = child.kubectl(["get", "crd", "-o", "name"]).unwrap();
-    assert!(!crds.contains(&group));
+    // A CRD's deletion completes asynchronously: it stays Terminating until the API server
+    // has cleaned up its custom resources.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let crds = child.kubectl(["get", "crd", "-o", "name"]).unwrap();
+        if !crds.contains(&group) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the CRD of {group} is still there a minute after its deletion"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
