@@ -26,6 +26,26 @@ fn names(items: &[Json]) -> Vec<String> {
     names
 }
 
+/// A ManagedCluster `cluster` in its dedicated namespace, labelled `team`.
+fn register_managed_cluster(hub: &Cluster, cluster: &str, cluster_ns: &str, team: &str) {
+    hub.apply_yaml(&format!(
+        r#"
+apiVersion: v1
+kind: Namespace
+metadata: {{name: {cluster_ns}}}
+---
+apiVersion: clusters.clusternet.io/v1beta1
+kind: ManagedCluster
+metadata:
+  name: {cluster}
+  namespace: {cluster_ns}
+  labels: {{team: {team}}}
+spec: {{clusterId: 3f2e1d0c-9b8a-4766-a554-433221100fed, syncMode: Push}}
+"#
+    ))
+    .expect("ManagedCluster on the hub");
+}
+
 #[test]
 fn clusternet_deployer_writes_only_the_user_objects() {
     let bed = Testbed::shared();
@@ -45,22 +65,7 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
     let cluster_ns = unique_name("clusternet-mc");
     let team = unique_name("team");
     let glob = unique_name("size");
-    hub.apply_yaml(&format!(
-        r#"
-apiVersion: v1
-kind: Namespace
-metadata: {{name: {cluster_ns}}}
----
-apiVersion: clusters.clusternet.io/v1beta1
-kind: ManagedCluster
-metadata:
-  name: {cluster}
-  namespace: {cluster_ns}
-  labels: {{team: {team}}}
-spec: {{clusterId: 3f2e1d0c-9b8a-4766-a554-433221100fed, syncMode: Push}}
-"#
-    ))
-    .expect("ManagedCluster on the hub");
+    register_managed_cluster(hub, &cluster, &cluster_ns, &team);
 
     let workspace = || {
         let mut ws = Workspace::new("deployer_clusternet", tf);
@@ -208,4 +213,184 @@ spec: {{clusterId: 3f2e1d0c-9b8a-4766-a554-433221100fed, syncMode: Push}}
     for n in [&ns, &cluster_ns] {
         let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
     }
+}
+
+/// What the test writes where Clusternet's controller-manager (not running on the bed) would
+/// write the Description: nothing, the predicted objects, or the prediction with the
+/// ConfigMap's color changed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Rendering {
+    None,
+    AsPredicted,
+    Changed,
+}
+
+/// `verify_timeout`: apply waits for the hub's Descriptions and warns, naming cluster and
+/// object but no value, where they differ from the prediction.
+#[test]
+fn apply_compares_clusternet_descriptions_with_the_prediction() {
+    let bed = Testbed::shared();
+    let hub = bed.hub();
+    hub.install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let none = verified_apply(&tf, bed, Rendering::None, "3s");
+        assert!(
+            none.contains("differs from the plan") && none.contains(": no Description yet"),
+            "{v}: {none}"
+        );
+        let same = verified_apply(&tf, bed, Rendering::AsPredicted, "60s");
+        assert!(!same.contains("differs from the plan"), "{v}: {same}");
+        let changed = verified_apply(&tf, bed, Rendering::Changed, "5s");
+        assert!(
+            changed.contains("differs from the plan")
+                && changed.contains("is rendered differently"),
+            "{v}: {changed}"
+        );
+        assert!(
+            !changed.contains("purple"),
+            "{v}: a value is shown: {changed}"
+        );
+    }
+}
+
+/// Creates the scenario on a new ManagedCluster with `verify_timeout`, writing `rendering`
+/// while apply waits; returns apply's output, squashed to single spaces. Cleans up.
+fn verified_apply(tf: &Terraform, bed: &Testbed, rendering: Rendering, timeout: &str) -> String {
+    let v = tf.version;
+    let hub = bed.hub();
+    let (ns, cluster, cluster_ns, team, glob) = (
+        unique_name("verify"),
+        unique_name("mc"),
+        unique_name("clusternet-mc"),
+        unique_name("team"),
+        unique_name("size"),
+    );
+    register_managed_cluster(hub, &cluster, &cluster_ns, &team);
+    let mut ws = Workspace::new("deployer_clusternet", tf);
+    for (key, value) in [
+        (
+            "TF_VAR_kubeconfig_hub",
+            hub.kubeconfig().display().to_string(),
+        ),
+        ("TF_VAR_ns", ns.clone()),
+        ("TF_VAR_cluster", cluster.clone()),
+        ("TF_VAR_team", team.clone()),
+        ("TF_VAR_glob_name", glob.clone()),
+        ("TF_VAR_verify_timeout", timeout.to_string()),
+    ] {
+        ws.set_env(key, &value);
+    }
+    ws.run(&["plan", "-no-color", "-input=false", "-out=verify.tfplan"])
+        .expect_success();
+    let shown = ws.run(&["show", "-json", "verify.tfplan"]).expect_success();
+    let plan: Json = serde_json::from_str(&shown.stdout).expect("show -json prints JSON");
+    let predicted: Vec<String> = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["address"] == "clusternet_subscription.app")
+        .flat_map(|c| {
+            c["change"]["after"]["descriptions"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|(key, _)| key.starts_with(&format!("{cluster}/")))
+        .filter_map(|(_, object)| object.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(predicted.len(), 2, "{v}: {predicted:?}");
+
+    let outcome = std::thread::scope(|scope| {
+        let apply =
+            scope.spawn(|| ws.run(&["apply", "-no-color", "-input=false", "verify.tfplan"]));
+        if rendering != Rendering::None {
+            let raw: Vec<String> = predicted
+                .iter()
+                .map(|o| match rendering {
+                    Rendering::Changed => o.replace("\"green\"", "\"purple\""),
+                    _ => o.clone(),
+                })
+                .collect();
+            write_description(hub, &ns, &cluster_ns, &raw, &apply);
+        }
+        apply.join().expect("apply thread")
+    });
+    let output = outcome.all_output();
+    assert!(outcome.success, "{v}: apply failed:\n{output}");
+    ws.destroy().expect_success();
+    let _ = hub.kubectl([
+        "delete",
+        "descriptions.apps.clusternet.io",
+        "--all",
+        "-n",
+        &cluster_ns,
+    ]);
+    let _ = hub.kubectl([
+        "delete",
+        "managedclusters.clusters.clusternet.io",
+        &cluster,
+        "-n",
+        &cluster_ns,
+    ]);
+    for n in [&ns, &cluster_ns] {
+        let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
+    }
+    output.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Plays Clusternet's controller-manager: once the Subscription `ns/app` is on the hub,
+/// writes a Generic Description of `raw` objects for it in `cluster_ns`, labelled with the
+/// Subscription's uid as Clusternet labels its Descriptions.
+fn write_description(
+    hub: &Cluster,
+    ns: &str,
+    cluster_ns: &str,
+    raw: &[String],
+    apply: &std::thread::ScopedJoinHandle<'_, acceptance_tests::terraform::Outcome>,
+) {
+    use base64::Engine as _;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let uid = loop {
+        let uid = hub
+            .kubectl([
+                "get",
+                "subscriptions.apps.clusternet.io",
+                "app",
+                "-n",
+                ns,
+                "-o",
+                "jsonpath={.metadata.uid}",
+            ])
+            .unwrap_or_default();
+        if !uid.trim().is_empty() {
+            break uid.trim().to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline && !apply.is_finished(),
+            "the Subscription never reached the hub"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let engine = base64::engine::general_purpose::STANDARD;
+    let description = serde_json::json!({
+        "apiVersion": "apps.clusternet.io/v1alpha1",
+        "kind": "Description",
+        "metadata": {
+            "name": "app-t3st1-generic",
+            "namespace": cluster_ns,
+            "labels": {
+                "clusternet.io/created-by": "clusternet-controller-manager",
+                "apps.clusternet.io/subs.namespace": ns,
+                "apps.clusternet.io/subs.uid": uid,
+            },
+        },
+        "spec": {
+            "deployer": "Generic",
+            "raw": raw.iter().map(|o| engine.encode(o)).collect::<Vec<_>>(),
+        },
+    });
+    hub.apply_yaml(&description.to_string())
+        .expect("Description accepted by the upstream CRD");
 }

@@ -15,6 +15,7 @@ mod hub_inputs;
 mod import;
 mod pending_overrides;
 mod provider;
+mod rendering_check;
 mod resources;
 mod selector;
 mod snapshot;

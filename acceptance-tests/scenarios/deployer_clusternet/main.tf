@@ -15,9 +15,15 @@ variable "cluster" { type = string }
 variable "team" { type = string }
 variable "glob_name" { type = string }
 
+variable "verify_timeout" {
+  type    = string
+  default = null
+}
+
 provider "clusternet" {
-  hub      = { kubeconfig_path = var.kubeconfig_hub, context = "hub" }
-  deployer = "clusternet"
+  hub            = { kubeconfig_path = var.kubeconfig_hub, context = "hub" }
+  deployer       = "clusternet"
+  verify_timeout = var.verify_timeout
 }
 
 resource "clusternet_manifest" "namespace" {

@@ -154,6 +154,7 @@ mod tests {
             has_unknowns: false,
             helm_binary: None,
             snapshot: None,
+            verify_timeout: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The provider configuration: schema, typed form, and the checks that name the attribute at
 //! fault.
 
+pub mod duration;
 mod hub_clusters;
 mod labels;
 mod parse;
@@ -187,6 +188,9 @@ pub struct ProviderConfig {
     pub has_unknowns: bool,
     /// The hub snapshot this process rendered with, once taken (`None` without a hub).
     pub snapshot: Option<Arc<HubSnapshot>>,
+    /// With deployer = "clusternet": how long apply waits for Clusternet's Descriptions to
+    /// compare them with the prediction (`verify_timeout`); `None`: no waiting.
+    pub verify_timeout: Option<std::time::Duration>,
 }
 
 /// The dedicated namespace of a cluster with no explicit one.

@@ -128,6 +128,39 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
         }
     };
 
+    let verify_timeout = match attrs::string(config, "verify_timeout") {
+        Field::Null => None,
+        Field::Unknown => {
+            has_unknowns = true;
+            None
+        }
+        Field::Known(text) => match super::duration::parse(&text) {
+            Ok(timeout) => {
+                if deployer != Deployer::Clusternet {
+                    diags.warning_at(
+                        root.clone().attr("verify_timeout"),
+                        "verify_timeout has no effect",
+                        "Only deployer = \"clusternet\" leaves the rendering to Clusternet's \
+                         controllers; with deployer = \"provider\" the provider writes the \
+                         Descriptions itself, so there is nothing to wait for.",
+                    );
+                }
+                Some(timeout)
+            }
+            Err(e) => {
+                diags.error_at(
+                    root.clone().attr("verify_timeout"),
+                    "Invalid verify_timeout",
+                    format!(
+                        "verify_timeout = {text:?}: {e}. Write a duration such as \"90s\", \
+                         \"2m\" or \"1m30s\"."
+                    ),
+                );
+                None
+            }
+        },
+    };
+
     let mut clusters = BTreeMap::new();
     match attrs::entries(config, "clusters") {
         Field::Null => {}
@@ -156,6 +189,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             helm_binary,
             has_unknowns,
             snapshot: None,
+            verify_timeout,
         },
         diags,
     )

@@ -102,6 +102,13 @@ pub fn provider_schema() -> Schema {
                  as Manifests and HelmCharts, and overrides to the hub and Clusternet's \
                  controllers render and deploy; `descriptions` is then a prediction).",
             ),
+            Attribute::optional("verify_timeout", Type::String).describe(
+                "With deployer = `clusternet`: how long apply waits for Clusternet's \
+                 controllers to write each bound cluster's Descriptions, then compares them \
+                 with the plan's prediction and warns about every difference (clusters bound \
+                 or not, objects missing, extra or different; values are never shown). A \
+                 duration such as `\"2m\"`. Default: apply does not wait.",
+            ),
             Attribute::nested("clusters", ObjectNesting::Map, cluster_attributes())
                 .with_optional()
                 .describe(

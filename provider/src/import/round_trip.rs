@@ -38,6 +38,7 @@ fn inventory() -> ProviderConfig {
         helm_binary: None,
         has_unknowns: false,
         snapshot: None,
+        verify_timeout: None,
     }
 }
 

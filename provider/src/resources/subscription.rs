@@ -1265,16 +1265,32 @@ async fn apply_through_clusternet(req: ApplyRequest, inventory: &ProviderConfig)
         .into();
         return respond(req.prior_state, diagnostics);
     }
-    let diagnostics = match &rendered.hub {
+    let mut diagnostics = match &rendered.hub {
         Some(objects) => crate::hub::apply_user_objects(hub, objects).await,
         None => Diagnostics::new(),
     };
-    let new_state = if diagnostics.has_errors() {
-        req.prior_state
-    } else {
-        planned
-    };
-    respond(new_state, diagnostics)
+    if diagnostics.has_errors() {
+        return respond(req.prior_state, diagnostics);
+    }
+    if let (Some(timeout), Some(objects)) = (inventory.verify_timeout, &rendered.hub) {
+        let clusters = inventory
+            .clusters
+            .values()
+            .map(|c| (c.namespace.clone(), c.name.clone()))
+            .collect();
+        diagnostics.extend(
+            crate::rendering_check::verify(
+                hub,
+                &objects.namespace,
+                &objects.name,
+                &objects.descriptions,
+                &clusters,
+                timeout,
+            )
+            .await,
+        );
+    }
+    respond(planned, diagnostics)
 }
 
 /// What apply does in one cluster.
