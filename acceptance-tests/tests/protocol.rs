@@ -164,6 +164,11 @@ fn each_bad_cluster_configuration_gets_its_own_diagnostic() {
             r#"parallelism = 0"#,
             "Invalid parallelism",
         ),
+        (
+            "bad_verify_timeout",
+            r#"verify_timeout = "2 minutes""#,
+            "Invalid verify_timeout",
+        ),
     ];
     let tf = Terraform::v1_11();
     for (name, body, summary) in cases {

@@ -509,3 +509,38 @@ fn parse_connection(
         exec,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(entries: &[(&str, &str)]) -> Value {
+        Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::from(*v)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn verify_timeout_is_a_duration_and_only_clusternet_uses_it() {
+        let (parsed, diags) = parse(&config(&[("verify_timeout", "1m30s")]));
+        assert_eq!(
+            parsed.verify_timeout,
+            Some(std::time::Duration::from_secs(90))
+        );
+        let warning = diags.iter().next().expect("a warning");
+        assert_eq!(warning.summary, "verify_timeout has no effect");
+        assert!(!diags.has_errors());
+
+        let (parsed, diags) = parse(&config(&[("verify_timeout", "soon")]));
+        assert_eq!(parsed.verify_timeout, None);
+        let error = diags.iter().next().expect("an error");
+        assert_eq!(error.summary, "Invalid verify_timeout");
+        assert_eq!(
+            error.path,
+            Some(AttributePath::root().attr("verify_timeout"))
+        );
+    }
+}
