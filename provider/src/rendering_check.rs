@@ -173,13 +173,14 @@ fn contents(descriptions: impl IntoIterator<Item = Json>) -> BTreeMap<String, Co
         match description.spec.deployer {
             Deployer::Generic => {
                 for raw in &description.spec.raw {
+                    // Raw bytes that are no object with an identity cannot be a feed.
                     let Ok(object) = serde_json::from_str::<Json>(raw) else {
                         continue;
                     };
-                    let key = FeedIdentity::of(&object)
-                        .map(|i| i.key())
-                        .unwrap_or_else(|e| e);
-                    content.objects.insert(key, normalised(object));
+                    let Ok(identity) = FeedIdentity::of(&object) else {
+                        continue;
+                    };
+                    content.objects.insert(identity.key(), normalised(object));
                 }
             }
             Deployer::Helm => {
