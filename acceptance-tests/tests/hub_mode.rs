@@ -560,6 +560,7 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
         "{v}: second plan not empty (the hub's HelmChart changed the plan?):\n{}",
         again.all_output()
     );
+    import_chart_rollout(tf, bed, repo, names);
 
     // The chart's values go: so does their Globalization on the hub, and the hub copy read
     // by the next run's snapshot does not bring them back.
@@ -650,6 +651,38 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
 /// Clusternet's controller-manager to verify) and its values Globalization; nothing rendered
 /// (no Bases or Descriptions) and no release in the children. A second Subscription of the
 /// chart keeps both on the hub when the first drops the chart; destroy removes them.
+/// The same configuration, an empty state: the chart (its values from the hub's
+/// Globalization), the manifest, the Localization of the chart and the subscription are
+/// imported, and the plan after it shows no changes.
+fn import_chart_rollout(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames) {
+    let v = tf.version;
+    let imported = chart_workspace(tf, bed, repo, names);
+    let (ns, release) = (names.ns.as_str(), names.release.as_str());
+    for (address, id) in [
+        ("clusternet_helm_chart.smoke", format!("{ns}/{release}")),
+        (
+            "clusternet_manifest.marker",
+            format!("v1/ConfigMap/default/{release}-marker"),
+        ),
+        (
+            "clusternet_localization.c2",
+            format!("{}/{release}-c2", names.cluster_ns_2),
+        ),
+        ("clusternet_subscription.app", format!("{ns}/app")),
+    ] {
+        imported
+            .run(&["import", "-no-color", "-input=false", address, &id])
+            .expect_success();
+    }
+    let plan = imported.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.exit_code,
+        Some(0),
+        "{v}: the plan after importing the chart rollout is not empty:\n{}",
+        plan.all_output()
+    );
+}
+
 #[test]
 fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
     let bed = Testbed::shared();

@@ -2,8 +2,6 @@
 
 use clusternet_tfplugin::Diagnostic;
 
-use crate::resources::helm_chart::TYPE_NAME as HELM_CHART;
-
 /// An import failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
@@ -83,15 +81,9 @@ impl ImportError {
     /// The diagnostic: the error as summary, what to do as detail.
     pub fn to_diagnostic(&self) -> Diagnostic {
         let hint = match self {
-            ImportError::UnsupportedType { type_name } if type_name == HELM_CHART => {
-                "The hub holds no HelmChart objects this provider could read back (and \
-                 `values` lives only in configuration): create it from configuration; a \
-                 subscription that receives it then plans its rollout again."
-                    .to_string()
-            }
             ImportError::UnsupportedType { .. } => {
                 "Import clusternet_subscription, clusternet_manifest, clusternet_secret, \
-                 clusternet_localization or clusternet_globalization."
+                 clusternet_helm_chart, clusternet_localization or clusternet_globalization."
                     .to_string()
             }
             ImportError::InvalidId { expected, .. } => format!("Give {expected}."),
@@ -126,7 +118,7 @@ impl ImportError {
             ),
             ImportError::FeedMissing { .. } => {
                 "Import needs each feed's content, which the hub keeps as a Manifest in the \
-                 clusternet-reserved namespace. HelmChart feeds are not imported yet."
+                 clusternet-reserved namespace, or as a HelmChart."
                     .to_string()
             }
         };

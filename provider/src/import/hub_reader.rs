@@ -1,5 +1,5 @@
-//! Reads of the hub for import: its Subscriptions, the Manifests that hold the feeds, and the
-//! Localizations and Globalizations. Read-only; a client of its own (the hub writes of apply
+//! Reads of the hub for import: its Subscriptions, the Manifests and HelmCharts that hold the
+//! feeds, and the Localizations and Globalizations. Read-only; a client of its own (the hub writes of apply
 //! live in [`crate::hub`]).
 
 use clusternet_deploy::cluster::Cluster;
@@ -77,6 +77,20 @@ impl HubReader {
                 kind: kind.to_string(),
                 id,
             })
+    }
+
+    /// One Clusternet object, `None` when it does not exist.
+    pub async fn optional_object(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Json>, ImportError> {
+        match self.object(kind, namespace, name).await {
+            Ok(object) => Ok(Some(object)),
+            Err(ImportError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The templates of every Manifest (the stored feeds), with their feed identities.

@@ -1,7 +1,7 @@
 //! Import IDs: what `terraform import ADDRESS ID` names, per resource type.
 
 use crate::resources::feed::FeedIdentity;
-use crate::resources::{manifest, overrides, subscription};
+use crate::resources::{helm_chart, manifest, overrides, subscription};
 
 use super::error::ImportError;
 
@@ -40,6 +40,7 @@ pub fn expected_format(type_name: &str) -> Option<&'static str> {
              dedicated namespace)",
         ),
         overrides::GLOBALIZATION => Some("<name> of the hub's Globalization (cluster-scoped)"),
+        helm_chart::TYPE_NAME => Some("<namespace>/<name> of the hub's HelmChart"),
         _ => None,
     }
 }
@@ -126,6 +127,7 @@ mod tests {
             (overrides::LOCALIZATION, "eu-color"),
             (overrides::GLOBALIZATION, "ns/size"),
             (manifest::TYPE_NAME, "Deployment"),
+            (helm_chart::TYPE_NAME, "smoke"),
         ] {
             let error = parse(type_name, id).unwrap_err();
             let ImportError::InvalidId { expected, .. } = &error else {
@@ -134,13 +136,8 @@ mod tests {
             assert!(error.to_string().contains(id), "{error}");
             assert!(!expected.is_empty());
         }
-        for type_name in [
-            "clusternet_nothing",
-            crate::resources::helm_chart::TYPE_NAME,
-        ] {
-            let error = parse(type_name, "x").unwrap_err();
-            assert!(matches!(error, ImportError::UnsupportedType { .. }));
-            assert!(!error.to_diagnostic().detail.is_empty());
-        }
+        let error = parse("clusternet_nothing", "x").unwrap_err();
+        assert!(matches!(error, ImportError::UnsupportedType { .. }));
+        assert!(!error.to_diagnostic().detail.is_empty());
     }
 }

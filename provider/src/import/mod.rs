@@ -9,6 +9,8 @@
 //!   for the same feeds.
 //! - `clusternet_manifest` `<apiVersion>/<Kind>/[<namespace>/]<name>` and `clusternet_secret`
 //!   `v1/Secret/<namespace>/<name>`: the feed's Manifest.
+//! - `clusternet_helm_chart` `<namespace>/<name>`: the HelmChart, with its values from the
+//!   Globalization `<namespace>-<name>-default-values`.
 //! - `clusternet_localization` `<namespace>/<name>`, `clusternet_globalization` `<name>`.
 
 mod error;
@@ -20,10 +22,11 @@ use clusternet_tfplugin::provider::ImportedResource;
 use clusternet_tfplugin::{Diagnostics, Value};
 use serde_json::Value as Json;
 
+use crate::charts::default_values;
 use crate::config::ProviderConfig;
 use crate::resources::feed::FeedIdentity;
 use crate::resources::manifest::{self, FeedResource};
-use crate::resources::{overrides, subscription};
+use crate::resources::{helm_chart, overrides, subscription};
 pub use error::ImportError;
 use hub_reader::{HubReader, feed_identity};
 use id::ImportId;
@@ -105,6 +108,11 @@ async fn import_state(
             })?;
             Ok(manifest::imported_state(feed_resource, template)?)
         }
+        ImportId::Namespaced { namespace, name } if type_name == helm_chart::TYPE_NAME => {
+            let chart = hub.object("HelmChart", Some(&namespace), &name).await?;
+            let values = chart_values(&hub, &namespace, &name).await?;
+            Ok(helm_chart::imported_state(&chart, values.as_ref())?)
+        }
         ImportId::Namespaced { namespace, name } if type_name == subscription::TYPE_NAME => {
             let object = hub.object("Subscription", Some(&namespace), &name).await?;
             import_subscription(&hub, &object, &format!("{namespace}/{name}"), inventory).await
@@ -132,24 +140,73 @@ fn template_of<'t>(
 
 /// The text the `feed` of the imported `clusternet_manifest` (or `clusternet_secret`) holds.
 fn feed_value(template: &Json) -> Result<String, Failure> {
-    let state = manifest::imported_state_of_feed(template)?;
-    Ok(state
+    Ok(feed_of(&manifest::imported_state_of_feed(template)?))
+}
+
+fn feed_of(state: &Value) -> String {
+    state
         .get("feed")
         .and_then(Value::as_str)
         .unwrap_or_default()
-        .to_string())
+        .to_string()
 }
 
-/// The `feed` attribute of an imported override: the feed's value when its Manifest is on the
-/// hub (as `feed = clusternet_manifest.x.feed` gives), else its key.
-fn override_feed(
+/// The Globalization holding the values of chart `namespace/name`, if the hub has one.
+async fn chart_values(
+    hub: &HubReader,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<Json>, ImportError> {
+    let values_name = default_values::globalization_name(namespace, name);
+    let values = hub
+        .optional_object("Globalization", None, &values_name)
+        .await?;
+    Ok(values.filter(default_values::is_chart_values))
+}
+
+/// The text the `feed` of an imported `clusternet_helm_chart` holds, `None` when the hub
+/// has no such HelmChart.
+async fn chart_feed_value(
+    hub: &HubReader,
+    identity: &FeedIdentity,
+) -> Result<Option<String>, Failure> {
+    let (namespace, name) = (identity.namespace.as_str(), identity.name.as_str());
+    let Some(chart) = hub
+        .optional_object("HelmChart", Some(namespace), name)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let values = chart_values(hub, namespace, name).await?;
+    Ok(Some(feed_of(&helm_chart::imported_state(
+        &chart,
+        values.as_ref(),
+    )?)))
+}
+
+/// The feed value of `identity` as its imported resource gives it: a Manifest's template or
+/// a HelmChart with its values; `None` when the hub holds neither.
+async fn hub_feed_value(
+    hub: &HubReader,
+    templates: &[(FeedIdentity, Json)],
+    identity: &FeedIdentity,
+) -> Result<Option<String>, Failure> {
+    if identity.kind == "HelmChart" {
+        return chart_feed_value(hub, identity).await;
+    }
+    template_of(templates, identity).map(feed_value).transpose()
+}
+
+/// The `feed` attribute of an imported override: the feed's value when its Manifest or
+/// HelmChart is on the hub (as `feed = clusternet_manifest.x.feed` gives), else its key.
+async fn override_feed(
+    hub: &HubReader,
     templates: &[(FeedIdentity, Json)],
     identity: &FeedIdentity,
 ) -> Result<String, Failure> {
-    match template_of(templates, identity) {
-        Some(template) => feed_value(template),
-        None => Ok(identity.key()),
-    }
+    Ok(hub_feed_value(hub, templates, identity)
+        .await?
+        .unwrap_or_else(|| identity.key()))
 }
 
 async fn import_override(
@@ -160,7 +217,7 @@ async fn import_override(
 ) -> Result<Value, Failure> {
     let templates = hub.feed_templates().await?;
     let feed = match feed_identity(&object["spec"]["feed"]) {
-        Some(identity) => override_feed(&templates, &identity)?,
+        Some(identity) => override_feed(hub, &templates, &identity).await?,
         None => String::new(),
     };
     Ok(overrides::imported_state(
@@ -182,11 +239,14 @@ async fn import_subscription(
             what: format!("Subscription {id}"),
             message: format!("feed {entry} has no kind or name"),
         })?;
-        let template = template_of(&templates, &identity).ok_or(ImportError::FeedMissing {
-            subscription: id.to_string(),
-            feed: identity.key(),
-        })?;
-        feeds.push(feed_value(template)?);
+        let feed =
+            hub_feed_value(hub, &templates, &identity)
+                .await?
+                .ok_or(ImportError::FeedMissing {
+                    subscription: id.to_string(),
+                    feed: identity.key(),
+                })?;
+        feeds.push(feed);
         identities.push(identity);
     }
     let mut refs = Vec::new();
@@ -207,15 +267,13 @@ async fn import_subscription(
         } else {
             overrides::GLOBALIZATION
         };
-        let feed = override_feed(&templates, &identity)?;
+        let feed = override_feed(hub, &templates, &identity).await?;
         let state = overrides::imported_state(type_name, &override_object, feed, inventory)?;
         if let Some(text) = state.get("ref").and_then(Value::as_str) {
             refs.push(text.to_string());
         }
     }
-    Ok(subscription::imported_state(
-        object, feeds, refs, inventory,
-    )?)
+    Ok(subscription::imported_state(object, feeds, refs, inventory).await?)
 }
 
 #[cfg(test)]

@@ -224,9 +224,13 @@ fn an_imported_subscription_is_what_its_configuration_plans() {
             ]
         }
     });
-    let imported =
-        subscription::imported_state(&on_hub, vec![namespace, web], Vec::new(), &inventory)
-            .unwrap();
+    let imported = block_on(subscription::imported_state(
+        &on_hub,
+        vec![namespace, web],
+        Vec::new(),
+        &inventory,
+    ))
+    .unwrap();
     assert_eq!(imported, planned);
 }
 

@@ -22,6 +22,12 @@ use crate::charts::default_values;
 /// Type name.
 pub const TYPE_NAME: &str = "clusternet_helm_chart";
 
+/// The boolean option whose default (true) the HelmChart CRD fills in.
+const CREATE_NAMESPACE: &str = "create_namespace";
+
+/// The CRD's default `timeoutSeconds`.
+const DEFAULT_TIMEOUT_SECONDS: i64 = 300;
+
 /// Boolean HelmChart options: attribute name, JSON field of `HelmChartSpec`, description.
 const BOOL_OPTIONS: [(&str, &str, &str); 11] = [
     (
@@ -86,6 +92,7 @@ pub fn schema() -> Schema {
              with `override_chart` may change it per cluster).",
         ),
         Attribute::optional("namespace", Type::String)
+            .with_computed()
             .describe("Namespace of the HelmChart object (default `default`)."),
         Attribute::required("repo", Type::String).describe(
             "Chart repository: an `http://` or `https://` chart repository, or an `oci://` \
@@ -98,9 +105,12 @@ pub fn schema() -> Schema {
         ),
         Attribute::required("target_namespace", Type::String)
             .describe("Namespace of the release in each child cluster."),
-        Attribute::optional("timeout_seconds", Type::Number).describe(
-            "Timeout of install, upgrade and uninstall, in seconds (Clusternet's default: 300).",
-        ),
+        Attribute::optional("timeout_seconds", Type::Number)
+            .with_computed()
+            .describe(
+                "Timeout of install, upgrade and uninstall, in seconds (Clusternet's default: \
+                 300).",
+            ),
         Attribute::optional("values", Type::String).describe(
             "Values for the chart, as YAML or JSON. In Clusternet terms this is a \
              Globalization of priority 0 for every cluster with one `Helm` override: \
@@ -117,7 +127,13 @@ pub fn schema() -> Schema {
         ),
     ];
     for (name, _, description) in BOOL_OPTIONS {
-        attributes.push(Attribute::optional(name, Type::Bool).describe(description));
+        let attribute = Attribute::optional(name, Type::Bool).describe(description);
+        // A default the hub stores (so import reads it back) is filled in by plan too.
+        attributes.push(if name == CREATE_NAMESPACE {
+            attribute.with_computed()
+        } else {
+            attribute
+        });
     }
     let pull_secret = NestedBlock::new(
         "chart_pull_secret",
@@ -239,7 +255,9 @@ fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
         );
     }
     match attrs::integer(config, "timeout_seconds") {
-        Field::Null => {}
+        Field::Null => {
+            spec.insert("timeoutSeconds".into(), json!(DEFAULT_TIMEOUT_SECONDS));
+        }
         Field::Unknown => unknown = true,
         Field::Known(Ok(t)) if (1..=i64::from(i32::MAX)).contains(&t) => {
             spec.insert("timeoutSeconds".into(), json!(t));
@@ -259,6 +277,9 @@ fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
                 spec.insert(field.into(), Json::Bool(b));
             }
             Field::Unknown => unknown = true,
+            Field::Null if attr == CREATE_NAMESPACE => {
+                spec.insert(field.into(), Json::Bool(true));
+            }
             Field::Null => {}
         }
     }
@@ -389,27 +410,46 @@ pub fn validate(config: &Value) -> Diagnostics {
     parse(config).err().unwrap_or_default()
 }
 
-fn with_computed(config: &Value, object: Option<&Json>) -> Value {
-    let mut entries: BTreeMap<String, Value> = config.as_entries().cloned().unwrap_or_default();
+/// `base` (the proposed state) with the computed attributes: `id` and `feed` from `object`,
+/// and the defaults the HelmChart CRD fills (`namespace`, `create_namespace`,
+/// `timeout_seconds`) taken from `object` too, i.e. from the configuration, never from the
+/// prior state: a configuration that writes a default and one that leaves it out plan the
+/// same state, which is also what import reads from the hub.
+fn with_computed(base: &Value, object: Option<&Json>) -> Value {
+    let mut entries: BTreeMap<String, Value> = base.as_entries().cloned().unwrap_or_default();
     match object {
         Some(object) => {
             let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
             let name = object["metadata"]["name"].as_str().unwrap_or_default();
+            let spec = &object["spec"];
             entries.insert("id".into(), format!("{ns}/{name}").into());
+            entries.insert("namespace".into(), ns.into());
+            if let Some(create) = spec["createNamespace"].as_bool() {
+                entries.insert(CREATE_NAMESPACE.into(), Value::Bool(create));
+            }
+            if let Some(timeout) = spec["timeoutSeconds"].as_i64() {
+                entries.insert("timeout_seconds".into(), Value::from(timeout));
+            }
             entries.insert(
                 "feed".into(),
                 clusternet_model::json::to_compact(object).into(),
             );
         }
         None => {
-            entries.insert("id".into(), Value::unknown());
-            entries.insert("feed".into(), Value::unknown());
+            for name in ["id", "feed"] {
+                entries.insert(name.into(), Value::unknown());
+            }
+            for name in ["namespace", CREATE_NAMESPACE, "timeout_seconds"] {
+                if base.get(name).is_none_or(Value::is_null) {
+                    entries.insert(name.into(), Value::unknown());
+                }
+            }
         }
     }
     Value::Object(entries)
 }
 
-/// Plans: `id` and `feed` follow from the configuration.
+/// Plans: `id`, `feed` and the defaults follow from the configuration.
 pub fn plan(req: PlanRequest) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     response.requires_replace = vec![
@@ -421,11 +461,89 @@ pub fn plan(req: PlanRequest) -> PlanResponse {
     }
     match parse(&req.config) {
         Ok(object) => {
-            response.planned_state = with_computed(&req.proposed_new_state, object.as_ref());
+            // The proposed state holds the prior value of a computed attribute the
+            // configuration leaves out; plan starts from the configuration instead.
+            let planned = with_computed(&req.config, object.as_ref());
+            response.planned_state = keep_equivalent_values(planned, &req.prior_state);
         }
         Err(diags) => response.diagnostics = diags,
     }
     response
+}
+
+/// `planned`, with the prior `values` text when the new text holds the same values (same
+/// `feed`): YAML for the JSON an import wrote, or reformatted YAML, plans no change.
+fn keep_equivalent_values(planned: Value, prior: &Value) -> Value {
+    let feed = planned.get("feed");
+    let same_feed = feed.is_some_and(Value::is_known) && feed == prior.get("feed");
+    match prior.get("values").filter(|v| v.as_str().is_some()) {
+        Some(text) if same_feed && planned.get("values").is_some_and(|v| v.as_str().is_some()) => {
+            let mut entries = planned.as_entries().cloned().unwrap_or_default();
+            entries.insert("values".into(), text.clone());
+            Value::Object(entries)
+        }
+        _ => planned,
+    }
+}
+
+/// The state of a chart imported from the hub: its HelmChart object and, when it has
+/// values, the Globalization holding them (`<namespace>-<name>-default-values`). Built by
+/// the function plan uses, so the feed is the one the same configuration plans; `values` is
+/// the compact JSON `jsonencode` writes (YAML describing the same values plans no change).
+pub fn imported_state(chart: &Json, values: Option<&Json>) -> Result<Value, Diagnostics> {
+    let meta = &chart["metadata"];
+    let spec = &chart["spec"];
+    let text = |v: &Json| v.as_str().filter(|s| !s.is_empty()).map(Value::from);
+    let mut set: Vec<(&str, Value)> = vec![
+        ("name", text(&meta["name"]).unwrap_or(Value::Null)),
+        ("namespace", text(&meta["namespace"]).unwrap_or(Value::Null)),
+        ("repo", text(&spec["repo"]).unwrap_or(Value::Null)),
+        ("chart", text(&spec["chart"]).unwrap_or(Value::Null)),
+        ("version", text(&spec["version"]).unwrap_or(Value::Null)),
+        (
+            "target_namespace",
+            text(&spec["targetNamespace"]).unwrap_or(Value::Null),
+        ),
+        (
+            "timeout_seconds",
+            spec["timeoutSeconds"]
+                .as_i64()
+                .map_or(Value::Null, Value::from),
+        ),
+    ];
+    for (attr, field, _) in BOOL_OPTIONS {
+        set.push((attr, spec[field].as_bool().map_or(Value::Null, Value::Bool)));
+    }
+    let values_text = values
+        .and_then(|g| g.pointer("/spec/overrides/0/value"))
+        .and_then(Json::as_str)
+        .map(|v| {
+            clusternet_model::yaml::yaml_to_json(v)
+                .map(|json| clusternet_model::json::to_compact(&json))
+                .unwrap_or_else(|_| v.to_string())
+        });
+    set.push(("values", values_text.map_or(Value::Null, Value::from)));
+    let pull_secret = match spec["chartPullSecret"]["name"].as_str() {
+        Some(name) => {
+            let block = &schema().block;
+            let nested = crate::import::state::nested(block, "chart_pull_secret");
+            crate::import::state::block_value(
+                nested,
+                [
+                    ("name", Value::from(name)),
+                    (
+                        "namespace",
+                        text(&spec["chartPullSecret"]["namespace"]).unwrap_or(Value::Null),
+                    ),
+                ],
+            )
+        }
+        None => Value::Null,
+    };
+    set.push(("chart_pull_secret", pull_secret));
+    let config = crate::import::state::block_value(&schema().block, set);
+    let object = parse(&config)?;
+    Ok(with_computed(&config, object.as_ref()))
 }
 
 /// Applies: a feed lives in state; subscriptions deploy it.
@@ -479,7 +597,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             clusternet_model::json::to_compact(&object),
-            r#"{"apiVersion":"apps.clusternet.io/v1alpha1","kind":"HelmChart","metadata":{"name":"web","namespace":"default"},"spec":{"atomic":true,"chart":"nginx","repo":"https://charts.example.com","targetNamespace":"web","timeoutSeconds":60,"version":"1.2.3"}}"#
+            r#"{"apiVersion":"apps.clusternet.io/v1alpha1","kind":"HelmChart","metadata":{"name":"web","namespace":"default"},"spec":{"atomic":true,"chart":"nginx","createNamespace":true,"repo":"https://charts.example.com","targetNamespace":"web","timeoutSeconds":60,"version":"1.2.3"}}"#
         );
     }
 
@@ -512,5 +630,70 @@ mod tests {
             parse(&config(&[("version", Value::unknown())])).unwrap(),
             None
         );
+    }
+
+    fn planned(config: &Value) -> Value {
+        let response = plan(PlanRequest {
+            type_name: TYPE_NAME.to_string(),
+            prior_state: Value::Null,
+            proposed_new_state: config.clone(),
+            config: config.clone(),
+            prior_private: Vec::new(),
+        });
+        assert!(
+            !response.diagnostics.has_errors(),
+            "{:?}",
+            response.diagnostics
+        );
+        response.planned_state
+    }
+
+    #[test]
+    fn defaults_written_or_left_out_plan_the_same_state() {
+        let left_out = planned(&config(&[]));
+        let written = planned(&config(&[
+            ("namespace", "default".into()),
+            ("create_namespace", Value::Bool(true)),
+            ("timeout_seconds", Value::from(300i64)),
+        ]));
+        assert_eq!(left_out, written);
+        assert_eq!(left_out.get("namespace"), Some(&Value::from("default")));
+    }
+
+    /// The hub's copies, as a subscription writes them: the HelmChart object (CRD defaults
+    /// filled in by the model) and the values Globalization.
+    fn hub_copies(feed: &str) -> (Json, Option<Json>) {
+        let mut feed: Json = serde_json::from_str(feed).unwrap();
+        let values = default_values::take(&mut feed);
+        let chart: clusternet_model::types::HelmChart = serde_json::from_value(feed).unwrap();
+        (crate::hub_charts::helm_chart_object(&chart), values)
+    }
+
+    #[test]
+    fn an_imported_chart_is_what_its_configuration_plans() {
+        let config = config(&[
+            ("namespace", "apps".into()),
+            ("version", "1.2.3".into()),
+            ("wait", Value::Bool(false)),
+            ("values", "greeting: hi\nsize: s\n".into()),
+        ]);
+        let planned = planned(&config);
+        let feed = planned.get("feed").and_then(Value::as_str).unwrap();
+        let (chart, values) = hub_copies(feed);
+        let imported = imported_state(&chart, values.as_ref()).unwrap();
+        assert_eq!(imported.get("feed"), planned.get("feed"));
+        assert_eq!(
+            imported.get("values"),
+            Some(&Value::from(r#"{"greeting":"hi","size":"s"}"#))
+        );
+        // The configuration's YAML keeps the imported text: no change.
+        let replanned = plan(PlanRequest {
+            type_name: TYPE_NAME.to_string(),
+            prior_state: imported.clone(),
+            proposed_new_state: config.clone(),
+            config,
+            prior_private: Vec::new(),
+        });
+        assert_eq!(replanned.planned_state, imported);
     }
 }

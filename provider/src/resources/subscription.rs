@@ -937,7 +937,7 @@ fn with_defaults(state: &Value, config: &Value, prior: &Value) -> Value {
 /// The state of a subscription imported from the hub's Subscription `object`, with `feeds`
 /// (each the `feed` of the imported `clusternet_manifest`, or a key) and `overrides` (each the
 /// `ref` of an imported override), rendered exactly as plan renders it.
-pub fn imported_state(
+pub async fn imported_state(
     object: &Json,
     feeds: Vec<String>,
     overrides: Vec<String>,
@@ -1027,7 +1027,14 @@ pub fn imported_state(
         ],
     );
     match render(&config, inventory)? {
-        Some(rendered) => Ok(computed_state(&config, Some(&rendered))),
+        Some(mut rendered) => {
+            // A chart's objects are in the plan's preview: the import's too.
+            let diags = template_charts(&config, inventory, &mut rendered).await;
+            if diags.has_errors() {
+                return Err(diags);
+            }
+            Ok(computed_state(&config, Some(&rendered)))
+        }
         None => Err(Diagnostic::error(
             "Subscription cannot be rendered for import",
             "Part of the provider configuration is not known yet (e.g. a cluster endpoint from \
