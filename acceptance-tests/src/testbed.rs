@@ -629,6 +629,18 @@ impl Cluster {
         run_output(self.kubectl_command().args(args), None)
     }
 
+    /// `kubectl get <kind> -n <namespace> -o json`: the items.
+    ///
+    /// # Panics
+    /// When kubectl fails (a test helper: the failure is the test's).
+    pub fn items(&self, kind: &str, namespace: &str) -> Vec<serde_json::Value> {
+        let text = self
+            .kubectl(["get", kind, "-n", namespace, "-o", "json"])
+            .unwrap_or_else(|e| panic!("kubectl get {kind} -n {namespace}: {e}"));
+        let list: serde_json::Value = serde_json::from_str(&text).expect("kubectl prints JSON");
+        list["items"].as_array().cloned().unwrap_or_default()
+    }
+
     /// `kubectl apply -f -` of `yaml` (client-side apply).
     pub fn apply_yaml(&self, yaml: &str) -> Result<String> {
         self.kubectl_stdin(["apply", "-f", "-"], yaml)
@@ -1103,6 +1115,16 @@ pub fn run_checked(command: &mut Command) -> Result<String> {
 pub fn run_with_stdin_checked(command: &mut Command, stdin: &str) -> Result<String> {
     let output = run_output(command, Some(stdin))?;
     checked(command, output)
+}
+
+/// The `metadata.name`s of `items`, sorted.
+pub fn names_of(items: &[serde_json::Value]) -> Vec<String> {
+    let mut names: Vec<String> = items
+        .iter()
+        .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names
 }
 
 #[cfg(test)]

@@ -6,25 +6,8 @@
 //! them - with terraform 1.11 and 1.0.3.
 
 use acceptance_tests::terraform::{Terraform, Workspace};
-use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
+use acceptance_tests::testbed::{Cluster, Testbed, names_of, unique_name};
 use serde_json::Value as Json;
-
-fn items(cluster: &Cluster, kind: &str, ns: &str) -> Vec<Json> {
-    let text = cluster
-        .kubectl(["get", kind, "-n", ns, "-o", "json"])
-        .unwrap_or_else(|e| panic!("kubectl get {kind} -n {ns}: {e}"));
-    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
-    list["items"].as_array().cloned().unwrap_or_default()
-}
-
-fn names(items: &[Json]) -> Vec<String> {
-    let mut names: Vec<String> = items
-        .iter()
-        .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_string))
-        .collect();
-    names.sort();
-    names
-}
 
 /// A ManagedCluster `cluster` in its dedicated namespace, labelled `team`.
 fn register_managed_cluster(hub: &Cluster, cluster: &str, cluster_ns: &str, team: &str) {
@@ -95,22 +78,19 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
     );
 
     // The hub: the user objects, accepted by the upstream CRDs.
-    let subs = items(hub, "subscriptions.apps.clusternet.io", &ns);
-    assert_eq!(names(&subs), ["app"], "{v}");
+    let subs = hub.items("subscriptions.apps.clusternet.io", &ns);
+    assert_eq!(names_of(&subs), ["app"], "{v}");
     assert_eq!(
         subs[0]["spec"]["subscribers"][0]["clusterAffinity"]["matchLabels"]["team"],
         team.as_str(),
         "{v}: {:?}",
         subs[0]
     );
-    let manifests: Vec<String> = names(&items(
-        hub,
-        "manifests.apps.clusternet.io",
-        "clusternet-reserved",
-    ))
-    .into_iter()
-    .filter(|n| n.contains(&ns))
-    .collect();
+    let manifests: Vec<String> =
+        names_of(&hub.items("manifests.apps.clusternet.io", "clusternet-reserved"))
+            .into_iter()
+            .filter(|n| n.contains(&ns))
+            .collect();
     assert_eq!(
         manifests,
         [
@@ -120,7 +100,7 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
         "{v}"
     );
     assert_eq!(
-        names(&items(hub, "localizations.apps.clusternet.io", &cluster_ns)),
+        names_of(&hub.items("localizations.apps.clusternet.io", &cluster_ns)),
         ["color"],
         "{v}: only the user's Localization (no dividing ones)"
     );
@@ -134,7 +114,7 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
         "bases.apps.clusternet.io",
         "descriptions.apps.clusternet.io",
     ] {
-        let made = items(hub, kind, &cluster_ns);
+        let made = hub.items(kind, &cluster_ns);
         assert!(made.is_empty(), "{v}: {kind} written: {made:?}");
     }
     // The children are untouched.
@@ -182,20 +162,19 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
 
     ws.destroy().expect_success();
     assert!(
-        items(hub, "subscriptions.apps.clusternet.io", &ns).is_empty(),
+        hub.items("subscriptions.apps.clusternet.io", &ns)
+            .is_empty(),
         "{v}: Subscription left"
     );
-    let left: Vec<String> = names(&items(
-        hub,
-        "manifests.apps.clusternet.io",
-        "clusternet-reserved",
-    ))
-    .into_iter()
-    .filter(|n| n.contains(&ns))
-    .collect();
+    let left: Vec<String> =
+        names_of(&hub.items("manifests.apps.clusternet.io", "clusternet-reserved"))
+            .into_iter()
+            .filter(|n| n.contains(&ns))
+            .collect();
     assert!(left.is_empty(), "{v}: Manifests left: {left:?}");
     assert!(
-        items(hub, "localizations.apps.clusternet.io", &cluster_ns).is_empty(),
+        hub.items("localizations.apps.clusternet.io", &cluster_ns)
+            .is_empty(),
         "{v}: Localization left"
     );
     assert!(

@@ -8,7 +8,9 @@
 //! values removes their Globalization, removing the chart or destroying removes the rest.
 
 use acceptance_tests::terraform::{Terraform, Workspace};
-use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
+use acceptance_tests::testbed::{
+    ChartRepo, Cluster, Testbed, charts_dir, names_of, tools, unique_name,
+};
 use serde_json::{Value as Json, json};
 
 struct Names {
@@ -29,22 +31,6 @@ fn workspace(tf: &Terraform, bed: &Testbed, names: &Names) -> Workspace {
     ws.set_env("TF_VAR_cluster_ns_2", &names.cluster_ns_2);
     ws.set_env("TF_VAR_glob_name", &names.glob);
     ws
-}
-
-/// `kubectl get <kind> -n <ns> -o json` on `cluster`: the items.
-fn items(cluster: &Cluster, kind: &str, ns: &str) -> Vec<Json> {
-    let text = cluster
-        .kubectl(["get", kind, "-n", ns, "-o", "json"])
-        .unwrap_or_else(|e| panic!("kubectl get {kind} -n {ns}: {e}"));
-    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
-    list["items"].as_array().cloned().unwrap_or_default()
-}
-
-fn names_of(items: &[Json]) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_string))
-        .collect()
 }
 
 #[test]
@@ -101,7 +87,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
     assert_eq!(color(c2).as_deref(), Some("blue/m"), "{v}");
 
     // Hub: the Subscription, accepted by the upstream CRD.
-    let subs = items(hub, "subscriptions.apps.clusternet.io", ns);
+    let subs = hub.items("subscriptions.apps.clusternet.io", ns);
     assert_eq!(names_of(&subs), ["app"], "{v}: {subs:?}");
     assert_eq!(
         subs[0]["spec"]["schedulingStrategy"], "Dividing",
@@ -115,7 +101,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
     );
 
     // The feeds as the shadow API stores them.
-    let manifests = items(hub, "manifests.apps.clusternet.io", "clusternet-reserved");
+    let manifests = hub.items("manifests.apps.clusternet.io", "clusternet-reserved");
     let manifest_names = names_of(&manifests);
     for expected in [
         format!("namespaces.{ns}"),
@@ -144,14 +130,14 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
 
     // Per cluster: a Base, its Generic Description, a dividing Localization (2 and 4).
     for (cluster_ns, replicas) in [(&names.cluster_ns_1, 2), (&names.cluster_ns_2, 4)] {
-        let bases = items(hub, "bases.apps.clusternet.io", cluster_ns);
+        let bases = hub.items("bases.apps.clusternet.io", cluster_ns);
         assert_eq!(bases.len(), 1, "{v}: {bases:?}");
         assert_eq!(
             bases[0]["metadata"]["labels"]["apps.clusternet.io/subs.name"], "app",
             "{v}: {:?}",
             bases[0]
         );
-        let descriptions = items(hub, "descriptions.apps.clusternet.io", cluster_ns);
+        let descriptions = hub.items("descriptions.apps.clusternet.io", cluster_ns);
         assert_eq!(descriptions.len(), 1, "{v}: {descriptions:?}");
         let d = &descriptions[0];
         assert_eq!(d["spec"]["deployer"], "Generic", "{v}: {d}");
@@ -164,7 +150,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
             d["metadata"]["ownerReferences"][0]["uid"], bases[0]["metadata"]["uid"],
             "{v}: the Description's owner is the live Base"
         );
-        let localizations = items(hub, "localizations.apps.clusternet.io", cluster_ns);
+        let localizations = hub.items("localizations.apps.clusternet.io", cluster_ns);
         let dividing: Vec<&Json> = localizations
             .iter()
             .filter(|l| l["spec"]["priority"] == 1000)
@@ -179,7 +165,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
         );
     }
     // The user's overrides.
-    let user_loc = items(hub, "localizations.apps.clusternet.io", &names.cluster_ns_1);
+    let user_loc = hub.items("localizations.apps.clusternet.io", &names.cluster_ns_1);
     assert!(
         names_of(&user_loc).contains(&"eu-color".to_string()),
         "{v}: {user_loc:?}"
@@ -213,11 +199,12 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
         "descriptions.apps.clusternet.io",
         "localizations.apps.clusternet.io",
     ] {
-        let left = items(hub, kind, &names.cluster_ns_2);
+        let left = hub.items(kind, &names.cluster_ns_2);
         assert!(left.is_empty(), "{v}: {kind} not pruned: {left:?}");
     }
     assert_eq!(
-        items(hub, "bases.apps.clusternet.io", &names.cluster_ns_1).len(),
+        hub.items("bases.apps.clusternet.io", &names.cluster_ns_1)
+            .len(),
         1,
         "{v}"
     );
@@ -229,7 +216,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
         "{v}: child-1 still has the configmap"
     );
     assert!(
-        items(hub, "subscriptions.apps.clusternet.io", ns).is_empty(),
+        hub.items("subscriptions.apps.clusternet.io", ns).is_empty(),
         "{v}: subscription left on the hub"
     );
     for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
@@ -238,21 +225,18 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
             "descriptions.apps.clusternet.io",
             "localizations.apps.clusternet.io",
         ] {
-            let left = items(hub, kind, cluster_ns);
+            let left = hub.items(kind, cluster_ns);
             assert!(
                 left.is_empty(),
                 "{v}: {kind} left in {cluster_ns}: {left:?}"
             );
         }
     }
-    let left: Vec<String> = names_of(&items(
-        hub,
-        "manifests.apps.clusternet.io",
-        "clusternet-reserved",
-    ))
-    .into_iter()
-    .filter(|n| n.contains(ns))
-    .collect();
+    let left: Vec<String> =
+        names_of(&hub.items("manifests.apps.clusternet.io", "clusternet-reserved"))
+            .into_iter()
+            .filter(|n| n.contains(ns))
+            .collect();
     assert!(left.is_empty(), "{v}: Manifests left: {left:?}");
     assert!(
         hub.kubectl(["get", "globalizations.apps.clusternet.io", &names.glob])
@@ -704,7 +688,7 @@ fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
         let hub = bed.hub();
         ws.apply().expect_success();
         assert_eq!(
-            names_of(&items(hub, "subscriptions.apps.clusternet.io", &names.ns)).len(),
+            names_of(&hub.items("subscriptions.apps.clusternet.io", &names.ns)).len(),
             2,
             "{v}"
         );
@@ -719,7 +703,7 @@ fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
             );
             assert!(charts[0].get("status").is_none(), "{v}: {:?}", charts[0]);
             assert!(descriptions.is_empty(), "{v}: {descriptions:?}");
-            let bases = items(hub, "bases.apps.clusternet.io", cluster_ns);
+            let bases = hub.items("bases.apps.clusternet.io", cluster_ns);
             assert!(bases.is_empty(), "{v}: {bases:?}");
         }
         let values = chart_values(hub, &names).expect("the values Globalization");

@@ -129,15 +129,6 @@ fn object_names(
     text.lines().map(str::to_string).collect()
 }
 
-/// `kubectl get <kind> -n <ns> -o json` items.
-fn items(cluster: &Cluster, kind: &str, ns: &str) -> Vec<Json> {
-    let text = cluster
-        .kubectl(["get", kind, "-n", ns, "-o", "json"])
-        .unwrap_or_else(|e| panic!("kubectl get {kind} -n {ns}: {e}"));
-    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
-    list["items"].as_array().cloned().unwrap_or_default()
-}
-
 #[test]
 fn imported_rollout_plans_no_changes_and_destroy_leaves_nothing() {
     let bed = Testbed::shared();
@@ -265,7 +256,7 @@ fn import_then_destroy(tf: &Terraform, bed: &Testbed, names: &Names) {
         );
     }
     assert!(
-        items(hub, "subscriptions.apps.clusternet.io", ns).is_empty(),
+        hub.items("subscriptions.apps.clusternet.io", ns).is_empty(),
         "{v}: Subscription left on the hub"
     );
     for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
@@ -274,14 +265,15 @@ fn import_then_destroy(tf: &Terraform, bed: &Testbed, names: &Names) {
             "descriptions.apps.clusternet.io",
             "localizations.apps.clusternet.io",
         ] {
-            let left = items(hub, kind, cluster_ns);
+            let left = hub.items(kind, cluster_ns);
             assert!(
                 left.is_empty(),
                 "{v}: {kind} left in {cluster_ns}: {left:?}"
             );
         }
     }
-    let manifests: Vec<String> = items(hub, "manifests.apps.clusternet.io", "clusternet-reserved")
+    let manifests: Vec<String> = hub
+        .items("manifests.apps.clusternet.io", "clusternet-reserved")
         .iter()
         .filter_map(|m| m["metadata"]["name"].as_str().map(str::to_string))
         .filter(|n| n.contains(ns))
