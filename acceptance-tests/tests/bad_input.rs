@@ -93,6 +93,19 @@ fn a_secret_in_clusternet_manifest() {
 }
 
 #[test]
+fn a_secret_binary_value_that_is_not_base64() {
+    let bad = format!(
+        "{GOOD}\nresource \"clusternet_secret\" \"keystore\" {{\n  manifest = jsonencode({{ apiVersion = \"v1\", kind = \"Secret\", metadata = {{ name = \"keystore\", namespace = \"default\" }} }})\n  secret_binary_data = {{ \"store.p12\" = \"not base64!\" }}\n}}\n"
+    );
+    expect_rejected(
+        "secret binary data",
+        &bad,
+        "Invalid Secret value",
+        "secret_binary_data",
+    );
+}
+
+#[test]
 fn invalid_selector_operator() {
     expect_rejected(
         "invalid selector",

@@ -17,4 +17,6 @@ resource "clusternet_secret" "credentials" {
   secret_data = {
     api_key = var.api_key
   }
+  # Binary values, base64-encoded, e.g. a keystore:
+  # secret_binary_data = { "store.p12" = filebase64("${path.module}/store.p12") }
 }

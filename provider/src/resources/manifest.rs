@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
 use clusternet_tfplugin::provider::{
     ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
 };
@@ -16,6 +15,7 @@ use clusternet_tfplugin::{Attribute, AttributePath, Block, Diagnostics, Schema, 
 use serde_json::Value as Json;
 
 use super::feed::FeedIdentity;
+use super::secret_values;
 use crate::attrs::{self, Field};
 
 /// Type name of the resource for any object but a Secret.
@@ -91,6 +91,15 @@ pub fn schema(resource: FeedResource) -> Schema {
                      `data`. Sensitive: shown in plans only as hashes.",
                 ),
         );
+        attributes.push(
+            Attribute::optional("secret_binary_data", Type::map(Type::String))
+                .sensitive()
+                .describe(
+                    "The Secret's binary values (keystores, images), base64-encoded, put \
+                     into `data` as they are. Sensitive, like `secret_data`; a key may be in \
+                     only one of the two.",
+                ),
+        );
     }
     attributes.extend([
         computed(
@@ -140,21 +149,39 @@ pub fn schema(resource: FeedResource) -> Schema {
     Schema::new(Block::new(description, attributes))
 }
 
-/// The parsed object, or diagnostics on `manifest` / `secret_data`.
+/// The parsed object and the warnings about it, or diagnostics on `manifest` /
+/// `secret_data` / `secret_binary_data`.
 fn parse(
     resource: FeedResource,
     config: &Value,
-) -> Result<Option<(Json, FeedIdentity)>, Diagnostics> {
+) -> Result<(Option<(Json, FeedIdentity)>, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let manifest = match attrs::string(config, "manifest") {
         Field::Known(m) => m,
-        Field::Unknown | Field::Null => return Ok(None),
+        Field::Unknown | Field::Null => return Ok((None, diags)),
     };
-    let secret_data = match attrs::string_map(config, "secret_data") {
-        Field::Unknown => return Ok(None),
-        Field::Known(map) => Some(map),
-        Field::Null => None,
-    };
+    let mut values = Vec::new();
+    for name in ["secret_data", "secret_binary_data"] {
+        match attrs::string_map(config, name) {
+            Field::Unknown => return Ok((None, diags)),
+            Field::Known(map) => values.push(map),
+            Field::Null => values.push(BTreeMap::new()),
+        }
+    }
+    let (secret_text, secret_binary) = (&values[0], &values[1]);
+    if let Err(e) = secret_values::check(secret_text, secret_binary) {
+        diags.error_at(
+            AttributePath::root()
+                .attr("secret_binary_data")
+                .key(e.key()),
+            "Invalid Secret value",
+            format!(
+                "{e}. Put text in secret_data and base64-encoded binary values (e.g. from \
+                 filebase64()) in secret_binary_data."
+            ),
+        );
+        return Err(diags);
+    }
     let path = AttributePath::root().attr("manifest");
     let mut object = match parse_document(&manifest) {
         Ok(object) => object,
@@ -206,10 +233,23 @@ fn parse(
         }
         _ => {}
     }
-    if let Some(secret_data) = secret_data {
-        merge_secret_data(&mut object, &secret_data);
+    if resource == FeedResource::Secret {
+        let inline = secret_values::inline_keys(&object);
+        if !inline.is_empty() {
+            diags.warning_at(
+                path,
+                "Secret values in manifest",
+                format!(
+                    "The manifest gives the value of {} itself; `manifest` is not sensitive, \
+                     so plans show it. Move the values to secret_data (text) or \
+                     secret_binary_data (base64).",
+                    inline.join(", ")
+                ),
+            );
+        }
     }
-    Ok(Some((object, identity)))
+    secret_values::merge(&mut object, secret_text, secret_binary);
+    Ok((Some((object, identity)), diags))
 }
 
 fn parse_document(text: &str) -> Result<Json, String> {
@@ -234,26 +274,12 @@ fn split_documents(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn merge_secret_data(object: &mut Json, secret_data: &BTreeMap<String, String>) {
-    let engine = base64::engine::general_purpose::STANDARD;
-    let map = object
-        .as_object_mut()
-        .expect("parse_document returns objects");
-    let data = map
-        .entry("data")
-        .or_insert_with(|| Json::Object(Default::default()));
-    if !data.is_object() {
-        *data = Json::Object(Default::default());
-    }
-    let data = data.as_object_mut().expect("just made an object");
-    for (key, value) in secret_data {
-        data.insert(key.clone(), Json::String(engine.encode(value)));
-    }
-}
-
 /// Offline checks.
 pub fn validate(resource: FeedResource, config: &Value) -> Diagnostics {
-    parse(resource, config).err().unwrap_or_default()
+    match parse(resource, config) {
+        Ok((_, warnings)) => warnings,
+        Err(errors) => errors,
+    }
 }
 
 fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value {
@@ -283,7 +309,7 @@ fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value
 /// its `manifest` and `secret_data`: the one function behind both plan and import, so an
 /// imported feed is exactly the feed the same configuration plans.
 fn state_of(resource: FeedResource, base: &Value) -> Result<Value, Diagnostics> {
-    parse(resource, base).map(|parsed| with_computed(base, parsed.as_ref()))
+    parse(resource, base).map(|(parsed, _)| with_computed(base, parsed.as_ref()))
 }
 
 /// Plans: every computed attribute follows from the manifest.
@@ -301,15 +327,17 @@ pub fn plan(resource: FeedResource, req: PlanRequest) -> PlanResponse {
 }
 
 /// `planned`, with the prior `manifest` text when the new text describes the same object
-/// (same feed, same `secret_data`): YAML reformatted, or JSON from an import written as YAML,
+/// (same feed, same Secret values): YAML reformatted, or JSON from an import written as YAML,
 /// plans no change. Terraform accepts the prior value of a configured attribute as the
 /// provider's statement that the two are equivalent.
 fn keep_equivalent_text(planned: Value, prior: &Value) -> Value {
     let feed = planned.get("feed");
     let same_feed = feed.is_some_and(Value::is_known) && feed == prior.get("feed");
-    // `secret_data` is absent from a clusternet_manifest's values: equal then too.
-    let values = planned.get("secret_data");
-    let same_values = values.is_none_or(Value::is_known) && values == prior.get("secret_data");
+    // The value maps are absent from a clusternet_manifest's values: equal then too.
+    let same_values = ["secret_data", "secret_binary_data"].iter().all(|name| {
+        let values = planned.get(name);
+        values.is_none_or(Value::is_known) && values == prior.get(name)
+    });
     let prior_text = prior.get("manifest").filter(|m| m.as_str().is_some());
     match (prior_text, same_feed && same_values) {
         (Some(text), true) => {
@@ -331,20 +359,23 @@ fn keep_equivalent_text(planned: Value, prior: &Value) -> Value {
 pub fn imported_state(resource: FeedResource, template: &Json) -> Result<Value, Diagnostics> {
     let mut object = template.clone();
     strip_shadow_additions(&mut object);
-    let secret_data = take_secret_text(&mut object);
     let mut entries = BTreeMap::new();
+    if resource == FeedResource::Secret {
+        let as_value = |map: BTreeMap<String, String>| {
+            if map.is_empty() {
+                Value::Null
+            } else {
+                Value::Map(map.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
+            }
+        };
+        let (text, binary) = secret_values::take(&mut object);
+        entries.insert("secret_data".to_string(), as_value(text));
+        entries.insert("secret_binary_data".to_string(), as_value(binary));
+    }
     entries.insert(
         "manifest".to_string(),
         Value::from(clusternet_model::json::to_compact(&object)),
     );
-    if resource == FeedResource::Secret {
-        entries.insert(
-            "secret_data".to_string(),
-            secret_data.map_or(Value::Null, |data| {
-                Value::Map(data.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
-            }),
-        );
-    }
     state_of(resource, &Value::Object(entries))
 }
 
@@ -371,36 +402,6 @@ fn strip_shadow_additions(object: &mut Json) {
     if now_empty {
         meta.remove("labels");
     }
-}
-
-/// For a v1 Secret: removes the `data` values that decode to UTF-8 text and returns them
-/// decoded (binary values stay in `data`, base64). `None` for other objects or no text value.
-fn take_secret_text(object: &mut Json) -> Option<BTreeMap<String, String>> {
-    let identity = FeedIdentity::of(object).ok()?;
-    if !(identity.api_version == "v1" && identity.kind == "Secret") {
-        return None;
-    }
-    let engine = base64::engine::general_purpose::STANDARD;
-    let data = object.get_mut("data")?.as_object_mut()?;
-    let mut text = BTreeMap::new();
-    data.retain(|key, value| {
-        let decoded = value
-            .as_str()
-            .and_then(|v| engine.decode(v).ok())
-            .and_then(|bytes| String::from_utf8(bytes).ok());
-        match decoded {
-            Some(decoded) => {
-                text.insert(key.clone(), decoded);
-                false
-            }
-            None => true,
-        }
-    });
-    let emptied = data.is_empty();
-    if emptied && let Some(map) = object.as_object_mut() {
-        map.remove("data");
-    }
-    (!text.is_empty()).then_some(text)
 }
 
 /// Applies: nothing leaves the provider in the embedded mode; the state is the plan.
@@ -431,6 +432,7 @@ mod tests {
         entries.insert("manifest".to_string(), Value::from(manifest));
         if manifest.contains("\"Secret\"") {
             entries.insert("secret_data".to_string(), Value::Null);
+            entries.insert("secret_binary_data".to_string(), Value::Null);
         }
         Value::Object(entries)
     }
@@ -441,6 +443,7 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: web\ndata:\n  b: \"2\"\n  a: \"1\"\n",
         ))
         .unwrap()
+        .0
         .unwrap();
         assert_eq!(parsed.1.key(), "v1/ConfigMap/web/settings");
         assert_eq!(
@@ -507,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn import_moves_secret_text_to_secret_data_and_keeps_binary_values() {
+    fn import_moves_every_secret_value_to_the_sensitive_maps() {
         let manifest =
             r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"shop"}}"#;
         let planned = planned_state(manifest, Some(("password", "s3cret")));
@@ -520,8 +523,25 @@ mod tests {
         binary["data"]["blob"] = Json::String("/w==".into());
         let imported = imported_state(FeedResource::Secret, &binary).unwrap();
         let text = imported.get("manifest").and_then(Value::as_str).unwrap();
-        assert!(text.contains(r#""data":{"blob":"/w=="}"#), "{text}");
-        assert!(!text.contains("czNjcmV0"), "{text}");
+        assert!(!text.contains(r#""data""#), "{text}");
+        assert_eq!(
+            imported.get("secret_binary_data"),
+            Some(&Value::Map(BTreeMap::from([(
+                "blob".to_string(),
+                Value::from("/w==")
+            )])))
+        );
+        let feed = imported.get("feed").and_then(Value::as_str).unwrap();
+        assert!(feed.contains(r#""blob":"/w==""#), "{feed}");
+    }
+
+    #[test]
+    fn values_written_in_a_secret_manifest_are_a_warning() {
+        let inline = r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},"stringData":{"password":"x"}}"#;
+        let diags = validate(FeedResource::Secret, &config(inline));
+        let warning = diags.iter().next().expect("a warning");
+        assert_eq!(warning.summary, "Secret values in manifest");
+        assert!(!diags.has_errors());
     }
 
     fn plan_over(prior: &Value, manifest: &str) -> Value {

@@ -5,4 +5,5 @@ pub mod feed;
 pub mod helm_chart;
 pub mod manifest;
 pub mod overrides;
+pub mod secret_values;
 pub mod subscription;
