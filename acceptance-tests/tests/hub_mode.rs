@@ -369,6 +369,37 @@ fn hub_chart_objects(hub: &Cluster, ns: &str, cluster_ns: &str) -> (Vec<Json>, V
     (of("HelmChart", ns), of("Description", cluster_ns))
 }
 
+/// The HelmReleases on the hub in `cluster_ns`.
+fn hub_helm_releases(hub: &Cluster, cluster_ns: &str) -> Vec<Json> {
+    let text = hub
+        .kubectl([
+            "get",
+            "helmreleases.apps.clusternet.io",
+            "-n",
+            cluster_ns,
+            "-o",
+            "json",
+        ])
+        .expect("kubectl get helmreleases");
+    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
+    list["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// The release's (status, revision) in `cluster` as `helm status` shows it.
+fn helm_status(cluster: &Cluster, release: &str) -> (String, u64) {
+    let out = cluster
+        .helm(["status", release, "-n", release, "-o", "json"])
+        .expect("helm status");
+    let status: Json = serde_json::from_str(&out).expect("helm status JSON");
+    (
+        status["info"]["status"]
+            .as_str()
+            .expect("info.status")
+            .to_string(),
+        status["version"].as_u64().expect("version"),
+    )
+}
+
 /// A `[]byte` field of a Description (base64 in JSON) parsed as JSON.
 fn decoded(field: &Json) -> Json {
     use base64::Engine as _;
@@ -428,16 +459,20 @@ fn chart_values(hub: &Cluster, names: &ChartNames) -> Option<Json> {
     serde_json::from_str(&text).ok()
 }
 
-/// Checks the hub's HelmChart and `-helm` Descriptions after an apply with the chart.
-fn assert_hub_has_the_chart(v: &str, hub: &Cluster, names: &ChartNames) {
+/// Checks the hub's HelmChart, `-helm` Descriptions and HelmReleases after an apply with the
+/// chart.
+fn assert_hub_has_the_chart(v: &str, bed: &Testbed, names: &ChartNames) {
+    let hub = bed.hub();
     let (ns, release) = (names.ns.as_str(), names.release.as_str());
-    for (cluster_ns, values) in [
+    for (cluster_ns, child, values) in [
         (
             &names.cluster_ns_1,
+            bed.child(1),
             json!({"greeting": "chart default", "size": "s"}),
         ),
         (
             &names.cluster_ns_2,
+            bed.child(2),
             json!({"greeting": "hallo c2", "size": "s"}),
         ),
     ] {
@@ -514,6 +549,55 @@ fn assert_hub_has_the_chart(v: &str, hub: &Cluster, names: &ChartNames) {
             Some(1),
             "{v}: {generic}"
         );
+        for description in &descriptions {
+            assert_eq!(
+                description["status"]["phase"], "Success",
+                "{v}: {description}"
+            );
+        }
+
+        // One HelmRelease per chart of the `-helm` Description, owned by it, mirroring the
+        // release helm installed in the child.
+        let releases = hub_helm_releases(hub, cluster_ns);
+        assert_eq!(releases.len(), 1, "{v}: {releases:?}");
+        let hub_release = &releases[0];
+        let helm_name = helm["metadata"]["name"].as_str().expect("a name");
+        assert_eq!(
+            hub_release["metadata"]["name"],
+            format!("{helm_name}-{ns}-{release}"),
+            "{v}: {hub_release}"
+        );
+        let labels = &hub_release["metadata"]["labels"];
+        assert_eq!(labels["apps.clusternet.io/config.kind"], "Description");
+        assert_eq!(labels["apps.clusternet.io/config.name"], helm_name);
+        assert_eq!(
+            labels["apps.clusternet.io/config.uid"], helm["metadata"]["uid"],
+            "{v}: {hub_release}"
+        );
+        assert_eq!(
+            hub_release["metadata"]["ownerReferences"][0]["uid"], helm["metadata"]["uid"],
+            "{v}: {hub_release}"
+        );
+        let release_spec = &hub_release["spec"];
+        assert_eq!(release_spec["releaseName"], release, "{v}: {hub_release}");
+        assert_eq!(
+            release_spec["targetNamespace"], release,
+            "{v}: {hub_release}"
+        );
+        assert_eq!(release_spec["chart"], "smoke", "{v}: {hub_release}");
+        assert_eq!(release_spec["version"], "0.1.0", "{v}: {hub_release}");
+        assert_eq!(release_spec["atomic"], true, "{v}: {hub_release}");
+        assert_eq!(
+            decoded(&release_spec["overrides"]),
+            values,
+            "{v}: overrides in {cluster_ns}"
+        );
+        let (status, revision) = helm_status(child, release);
+        assert_eq!(hub_release["status"]["phase"], status, "{v}: {hub_release}");
+        assert_eq!(
+            hub_release["status"]["version"], revision,
+            "{v}: {hub_release}"
+        );
     }
 }
 
@@ -529,7 +613,7 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
         "{v}: the plan wrote a HelmChart to the hub"
     );
     ws.apply().expect_success();
-    assert_hub_has_the_chart(v, hub, names);
+    assert_hub_has_the_chart(v, bed, names);
     for c in [c1, c2] {
         assert_eq!(
             release(c, release_name),
@@ -571,6 +655,17 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
         json!({"greeting": "hallo c2"}),
         "{v}: c2's values"
     );
+    // The upgrades show on the hub: each HelmRelease has the new revision helm reports.
+    for (cluster_ns, child) in [(&names.cluster_ns_1, c1), (&names.cluster_ns_2, c2)] {
+        let releases = hub_helm_releases(hub, cluster_ns);
+        assert_eq!(releases.len(), 1, "{v}: {releases:?}");
+        let (status, revision) = helm_status(child, release_name);
+        assert_eq!(
+            releases[0]["status"],
+            json!({"phase": status, "version": revision}),
+            "{v}: {cluster_ns}"
+        );
+    }
     let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     assert_eq!(
         again.exit_code,
@@ -597,6 +692,12 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
             .map(|d| &d["spec"]["deployer"])
             .collect();
         assert_eq!(deployers, [&json!("Generic")], "{v}: {descriptions:?}");
+        assert_eq!(
+            descriptions[0]["status"]["phase"], "Success",
+            "{v}: {descriptions:?}"
+        );
+        let releases = hub_helm_releases(hub, cluster_ns);
+        assert!(releases.is_empty(), "{v}: HelmReleases left: {releases:?}");
     }
     for c in [c1, c2] {
         assert_eq!(release(c, release_name), None, "{v}: release left");
@@ -605,7 +706,7 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
     // Back again, then destroy: nothing of it is left on the hub or in the children.
     ws.set_env("TF_VAR_with_chart", "true");
     ws.apply().expect_success();
-    assert_hub_has_the_chart(v, hub, names);
+    assert_hub_has_the_chart(v, bed, names);
     ws.destroy().expect_success();
     for cluster_ns in [&names.cluster_ns_1, &names.cluster_ns_2] {
         let (charts, descriptions) = hub_chart_objects(hub, ns, cluster_ns);
@@ -614,6 +715,8 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
             descriptions.is_empty(),
             "{v}: Descriptions left in {cluster_ns}: {descriptions:?}"
         );
+        let releases = hub_helm_releases(hub, cluster_ns);
+        assert!(releases.is_empty(), "{v}: HelmReleases left: {releases:?}");
     }
     assert_eq!(
         chart_values(hub, names),

@@ -2,7 +2,8 @@
 //! would hold for what the provider rendered and deployed - the Subscription, its feeds as
 //! the shadow API stores them (Manifests in `clusternet-reserved`), and per bound cluster the
 //! Base, the generated dividing Localizations and the Descriptions (`<base>-generic` for
-//! plain objects, `<base>-helm` for charts) - plus the user's Localizations and
+//! plain objects, `<base>-helm` for charts) with their statuses and the HelmReleases of the
+//! charts ([`crate::hub_releases`]) - plus the user's Localizations and
 //! Globalizations. Chart feeds passed by value are written as `HelmChart` objects (see
 //! [`crate::hub_charts`]) with their `values` as the priority-0 Globalization they are in
 //! Clusternet terms, with deployer = "clusternet" too.
@@ -35,13 +36,14 @@ use serde_json::{Value as Json, json};
 use crate::charts::default_values;
 use crate::config::{Connection, Deployer, ProviderConfig};
 use crate::hub_charts::{feed_objects, found_status, helm_chart_object};
+use crate::hub_releases::{self, DescriptionRollout, HubRelease, Rollout};
 use crate::targets::connection_config;
 
 /// Clusternet's API version for apps objects.
 const APPS: &str = "apps.clusternet.io/v1alpha1";
 
 /// The kinds the provider writes, with their CRD names.
-const KINDS: [(&str, &str); 7] = [
+const KINDS: [(&str, &str); 8] = [
     ("Subscription", "subscriptions.apps.clusternet.io"),
     ("Manifest", "manifests.apps.clusternet.io"),
     ("HelmChart", "helmcharts.apps.clusternet.io"),
@@ -49,6 +51,7 @@ const KINDS: [(&str, &str); 7] = [
     ("Localization", "localizations.apps.clusternet.io"),
     ("Description", "descriptions.apps.clusternet.io"),
     ("Globalization", "globalizations.apps.clusternet.io"),
+    ("HelmRelease", "helmreleases.apps.clusternet.io"),
 ];
 
 /// Marks every hub object of one subscription (the feeds' Manifests excepted: they are
@@ -126,6 +129,10 @@ pub struct HubObjects {
     pub localizations: Vec<Json>,
     /// Descriptions (owner references to their Base by name).
     pub descriptions: Vec<Json>,
+    /// One HelmRelease per chart of each Helm Description (deployer = "provider").
+    pub helm_releases: Vec<HubRelease>,
+    /// What each Description's status depends on.
+    pub rollouts: Vec<DescriptionRollout>,
     /// The clusters' dedicated namespaces.
     pub cluster_namespaces: BTreeSet<String>,
 }
@@ -249,6 +256,15 @@ pub fn objects(
                 .iter()
                 .map(|d| with_type(to_json(serde_json::to_value(d)), "Description")),
         );
+        for description in &cluster.descriptions {
+            let releases = hub_releases::releases_of(&cluster.cluster_name, description);
+            out.rollouts.push(hub_releases::rollout_of(
+                &cluster.cluster_name,
+                description,
+                &releases,
+            ));
+            out.helm_releases.extend(releases);
+        }
     }
     out
 }
@@ -372,16 +388,22 @@ fn relink(mut object: Json, base_uids: &BTreeMap<String, String>) -> Json {
 }
 
 fn probes(namespace: Option<&str>) -> Vec<ObjectRef> {
-    ["Base", "Localization", "Description"]
+    ["Base", "Localization", "Description", "HelmRelease"]
         .into_iter()
         .map(|kind| ObjectRef::new(APPS, kind, namespace, "-"))
         .collect()
 }
 
-/// Writes a subscription's hub objects and prunes those that left it. Errors are returned
-/// as diagnostics; nothing here touches the child clusters.
-pub async fn apply_subscription(connection: &Connection, objects: &HubObjects) -> Diagnostics {
-    match apply_subscription_inner(connection, objects).await {
+/// Writes a subscription's hub objects, with the statuses of its Descriptions and
+/// HelmReleases after `rollout`, and prunes those that left it (never those of a cluster
+/// whose deploy failed). Errors are returned as diagnostics; nothing here touches the child
+/// clusters.
+pub async fn apply_subscription(
+    connection: &Connection,
+    objects: &HubObjects,
+    rollout: &Rollout,
+) -> Diagnostics {
+    match apply_subscription_inner(connection, objects, rollout).await {
         Ok(()) => Diagnostics::new(),
         Err(d) => d,
     }
@@ -390,22 +412,23 @@ pub async fn apply_subscription(connection: &Connection, objects: &HubObjects) -
 async fn apply_subscription_inner(
     connection: &Connection,
     objects: &HubObjects,
+    rollout: &Rollout,
 ) -> Result<(), Diagnostics> {
     let hub = connect(connection).await?;
-    check_crds(
-        &hub,
-        &kinds_written(
-            objects,
-            &[
-                "Subscription",
-                "Manifest",
-                "Base",
-                "Localization",
-                "Description",
-            ],
-        ),
-    )
-    .await?;
+    let mut kinds = kinds_written(
+        objects,
+        &[
+            "Subscription",
+            "Manifest",
+            "Base",
+            "Localization",
+            "Description",
+        ],
+    );
+    if !objects.helm_releases.is_empty() {
+        kinds.push("HelmRelease");
+    }
+    check_crds(&hub, &kinds).await?;
     let previous_feeds = subscription_feeds(&hub, &objects.namespace, &objects.name).await?;
     let mut namespaces: BTreeSet<String> = objects.cluster_namespaces.clone();
     namespaces.extend(feed_namespaces(objects));
@@ -434,18 +457,27 @@ async fn apply_subscription_inner(
         .chain(&objects.descriptions)
         .map(|o| relink(o.clone(), &base_uids))
         .collect();
+    let mut description_uids = BTreeMap::new();
     if !second.is_empty() {
         let report = hub.apply(second.clone(), &forced(&owner)).await;
         report_errors("Hub: Localizations or Descriptions not written", &report)?;
+        description_uids = applied_uids(&report, "Description");
     }
+    let releases = write_rollout(&hub, objects, rollout, &owner, &description_uids).await?;
 
-    // Prune what left: clusters no longer bound, Localizations no longer generated.
-    let desired: Vec<ObjectRef> = objects
+    // Prune what left: clusters no longer bound, Localizations no longer generated, charts
+    // no longer in a Description. A cluster whose deploy failed keeps its objects.
+    let mut desired: Vec<ObjectRef> = objects
         .bases
         .iter()
         .chain(&second)
+        .chain(&releases)
         .filter_map(|o| ObjectRef::from_object(o).ok())
         .collect();
+    let failed_namespaces: Vec<String> = rollout.failed_namespaces.keys().cloned().collect();
+    let kept = kept_of_failed(&hub, &owner, &failed_namespaces).await?;
+    mark_kept_failed(&hub, objects, rollout, &kept).await?;
+    desired.extend(kept);
     let pruned = hub.prune(&desired, &probes(None), &owner).await;
     if !pruned.is_success() {
         return Err(hub_error(
@@ -461,6 +493,153 @@ async fn apply_subscription_inner(
         (&objects.namespace, &objects.name),
     )
     .await
+}
+
+/// The uids of the live objects of `kind` an apply wrote, by `<namespace>/<name>`.
+fn applied_uids(
+    report: &clusternet_deploy::apply::ApplyReport,
+    kind: &str,
+) -> BTreeMap<String, String> {
+    report
+        .outcomes
+        .iter()
+        .filter_map(|o| {
+            let reference = o.reference.as_ref()?;
+            let applied = o.result.as_ref().ok()?;
+            let namespace = reference.namespace.as_deref().unwrap_or_default();
+            (reference.kind == kind).then(|| {
+                (
+                    format!("{namespace}/{}", reference.name),
+                    applied.uid.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Writes the HelmReleases (owned by their live Descriptions), then the statuses of the
+/// HelmReleases and Descriptions after `rollout`; returns the HelmReleases written.
+async fn write_rollout(
+    hub: &Cluster,
+    objects: &HubObjects,
+    rollout: &Rollout,
+    owner: &Ownership,
+    description_uids: &BTreeMap<String, String>,
+) -> Result<Vec<Json>, Diagnostics> {
+    let status_error = |what: &str, e: ObjectError| {
+        hub_error(
+            format!("Hub: {what} status not written"),
+            format!("{e}. The child clusters were deployed; the next apply retries the hub."),
+        )
+    };
+    let releases: Vec<Json> = objects
+        .helm_releases
+        .iter()
+        .map(|r| {
+            let namespace = r.object["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default();
+            (
+                r,
+                description_uids.get(&format!("{namespace}/{}", r.description)),
+            )
+        })
+        .map(|(r, uid)| match uid {
+            Some(uid) => hub_releases::owned_by(r.object.clone(), &r.description, uid),
+            None => r.object.clone(),
+        })
+        .collect();
+    if !releases.is_empty() {
+        let report = hub.apply(releases.clone(), &forced(owner)).await;
+        report_errors("Hub: HelmReleases not written", &report)?;
+    }
+    for (release, object) in objects.helm_releases.iter().zip(&releases) {
+        let Some(status) = rollout
+            .releases
+            .get(&release.release_key)
+            .and_then(|state| hub_releases::release_status(state))
+        else {
+            continue;
+        };
+        let reference = ObjectRef::from_object(object)
+            .map_err(|e| hub_error("Hub: invalid HelmRelease", e.to_string()))?;
+        hub.apply_status(&reference, &status)
+            .await
+            .map_err(|e| status_error("HelmRelease", e))?;
+    }
+    for description in &objects.rollouts {
+        let reference = ObjectRef::new(
+            APPS,
+            "Description",
+            Some(&description.namespace),
+            &description.name,
+        );
+        let status = hub_releases::description_status(description, rollout);
+        hub.apply_status(&reference, &status)
+            .await
+            .map_err(|e| status_error("Description", e))?;
+    }
+    Ok(releases)
+}
+
+/// Sets `Failure` on the Descriptions of `kept` that this rendering no longer has (those it
+/// has got their status from [`write_rollout`]).
+async fn mark_kept_failed(
+    hub: &Cluster,
+    objects: &HubObjects,
+    rollout: &Rollout,
+    kept: &[ObjectRef],
+) -> Result<(), Diagnostics> {
+    for reference in kept.iter().filter(|r| r.kind == "Description") {
+        let namespace = reference.namespace.as_deref().unwrap_or_default();
+        let rendered = objects
+            .rollouts
+            .iter()
+            .any(|d| d.namespace == namespace && d.name == reference.name);
+        let Some(reason) = rollout.failed_namespaces.get(namespace) else {
+            continue;
+        };
+        if rendered {
+            continue;
+        }
+        hub.apply_status(reference, &hub_releases::failure_status(reason))
+            .await
+            .map_err(|e| {
+                hub_error(
+                    "Hub: Description status not written",
+                    format!("{e}. The next apply retries the hub."),
+                )
+            })?;
+    }
+    Ok(())
+}
+
+/// The subscription's objects in the dedicated namespaces of clusters whose deploy failed:
+/// they stay on the hub as they were until the cluster is deployed again.
+async fn kept_of_failed(
+    hub: &Cluster,
+    owner: &Ownership,
+    namespaces: &[String],
+) -> Result<Vec<ObjectRef>, Diagnostics> {
+    let Some(selector) = owner.label_selector() else {
+        return Ok(Vec::new());
+    };
+    let mut kept = Vec::new();
+    for namespace in namespaces {
+        for probe in probes(Some(namespace)) {
+            let live = hub
+                .list(APPS, &probe.kind, Some(namespace), Some(&selector))
+                .await
+                .map_err(|e| {
+                    hub_error(
+                        "Hub: cannot list a failed cluster's objects",
+                        format!("{e}."),
+                    )
+                })?;
+            kept.extend(live.iter().filter_map(|o| ObjectRef::from_object(o).ok()));
+        }
+    }
+    Ok(kept)
 }
 
 /// `kinds`, with HelmChart and Globalization (the charts' values) when the subscription has
@@ -711,12 +890,16 @@ async fn remove_unused_feeds(
 
 /// Removes a subscription's hub objects: Descriptions, Localizations, Bases, the Subscription,
 /// and the Manifests and HelmCharts of its feeds that no other Subscription uses.
+///
+/// The objects in `kept_namespaces` (the dedicated namespaces of clusters whose removal
+/// failed) stay, and with them the Subscription and its feeds, until a destroy succeeds.
 pub async fn remove_subscription(
     connection: &Connection,
     namespace: &str,
     name: &str,
+    kept_namespaces: &[String],
 ) -> Diagnostics {
-    match remove_subscription_inner(connection, namespace, name).await {
+    match remove_subscription_inner(connection, namespace, name, kept_namespaces).await {
         Ok(()) => Diagnostics::new(),
         Err(d) => d,
     }
@@ -726,18 +909,27 @@ async fn remove_subscription_inner(
     connection: &Connection,
     namespace: &str,
     name: &str,
+    kept_namespaces: &[String],
 ) -> Result<(), Diagnostics> {
     let hub = connect(connection).await?;
     let feeds = subscription_feeds(&hub, namespace, name).await?;
     let owner = subscription_owner(namespace, name);
+    let subscription = ObjectRef::new(APPS, "Subscription", Some(namespace), name);
     let mut previous = probes(None);
-    previous.push(ObjectRef::new(APPS, "Subscription", Some(namespace), name));
-    let report = hub.prune(&[], &previous, &owner).await;
+    previous.push(subscription.clone());
+    let mut kept = kept_of_failed(&hub, &owner, kept_namespaces).await?;
+    if !kept.is_empty() {
+        kept.push(subscription);
+    }
+    let report = hub.prune(&kept, &previous, &owner).await;
     if !report.is_success() {
         return Err(hub_error(
             "Hub: removing the subscription's objects failed",
             format!("{report:?}. The next destroy retries."),
         ));
+    }
+    if !kept.is_empty() {
+        return Ok(());
     }
     remove_unused_feeds(&hub, feeds, &BTreeSet::new(), (namespace, name)).await
 }

@@ -12,6 +12,7 @@ mod data_sources;
 mod hub;
 mod hub_charts;
 mod hub_inputs;
+mod hub_releases;
 mod import;
 mod pending_overrides;
 mod provider;

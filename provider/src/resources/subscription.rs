@@ -1075,13 +1075,16 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
                 },
             })
             .collect::<Vec<_>>();
-        let (failed, _) = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
-        // Hub objects go after the children (DESIGN.md §7).
+        let outcome = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+        let failed = outcome.failed();
+        // Hub objects go after the children (DESIGN.md §7); a cluster not cleaned up keeps
+        // them.
         let mut hub_failed = false;
         if let Some(hub) = crate::hub::target(inventory)
             && let Some((ns, name)) = id.split_once('/')
         {
-            let diags = crate::hub::remove_subscription(hub, ns, name).await;
+            let kept = cluster_namespaces(inventory, &failed);
+            let diags = crate::hub::remove_subscription(hub, ns, name, &kept).await;
             hub_failed = diags.has_errors();
             diagnostics.extend(diags);
         }
@@ -1167,29 +1170,43 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
                 charts: chart_work.get(c).cloned().unwrap_or_default(),
             }),
     );
-    let (failed, installed) = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+    let outcome = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+    let failed = outcome.failed();
+    let prior_releases = req
+        .prior_state
+        .get("releases")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default();
+    let releases = applied_releases(
+        &planned_releases,
+        &prior_releases,
+        &outcome.installed,
+        &failed,
+    );
+    let rollout = crate::hub_releases::Rollout {
+        releases: releases
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect(),
+        failed_namespaces: outcome
+            .reasons
+            .iter()
+            .filter_map(|(c, reason)| {
+                let namespace = inventory.clusters.get(c)?.namespace.clone();
+                Some((namespace, reason.clone()))
+            })
+            .collect(),
+        failed: outcome.reasons,
+    };
     if let Value::Object(entries) = &mut planned {
-        let prior_releases = req
-            .prior_state
-            .get("releases")
-            .and_then(Value::as_entries)
-            .cloned()
-            .unwrap_or_default();
-        entries.insert(
-            "releases".into(),
-            releases_value(applied_releases(
-                &planned_releases,
-                &prior_releases,
-                &installed,
-                &failed,
-            )),
-        );
+        entries.insert("releases".into(), releases_value(releases));
     }
     // The hub records what was rolled out; a hub failure is a diagnostic and keeps what the
     // children got (the next apply writes the hub again, as every apply does).
     let mut hub_failed = false;
     if let (Some(hub), Some(objects)) = (hub, &rendered.hub) {
-        let diags = crate::hub::apply_subscription(hub, objects).await;
+        let diags = crate::hub::apply_subscription(hub, objects, &rollout).await;
         hub_failed = diags.has_errors();
         diagnostics.extend(diags);
     }
@@ -1235,7 +1252,7 @@ async fn apply_through_clusternet(req: ApplyRequest, inventory: &ProviderConfig)
         let Some((ns, name)) = id.split_once('/') else {
             return respond(Value::Null, Diagnostics::new());
         };
-        let diagnostics = crate::hub::remove_subscription(hub, ns, name).await;
+        let diagnostics = crate::hub::remove_subscription(hub, ns, name, &[]).await;
         let new_state = if diagnostics.has_errors() {
             req.prior_state
         } else {
@@ -1369,15 +1386,41 @@ fn applied_releases(
     releases
 }
 
+/// What the deploy did in the clusters.
+#[derive(Debug, Default)]
+struct ClusterOutcomes {
+    /// The clusters that failed, with the first error as the reason.
+    reasons: BTreeMap<String, String>,
+    /// The release states of the charts installed.
+    installed: BTreeMap<String, String>,
+}
+
+impl ClusterOutcomes {
+    /// The clusters that failed, sorted.
+    fn failed(&self) -> Vec<String> {
+        self.reasons.keys().cloned().collect()
+    }
+}
+
+/// The dedicated namespaces of `clusters` (those still configured).
+fn cluster_namespaces(inventory: &ProviderConfig, clusters: &[String]) -> Vec<String> {
+    clusters
+        .iter()
+        .filter_map(|c| inventory.clusters.get(c))
+        .map(|c| c.namespace.clone())
+        .collect()
+}
+
 /// Deploys (`Some(objects)`) or removes (`None`) per cluster, concurrently, charts included;
-/// returns the clusters that failed and the release states of the charts installed.
+/// returns the clusters that failed (with why) and the release states of the charts
+/// installed.
 async fn run_per_cluster(
     inventory: &ProviderConfig,
     subscription_id: &str,
     work: Vec<ClusterWork>,
     prior: &BTreeMap<String, Value>,
     diagnostics: &mut Diagnostics,
-) -> (Vec<String>, BTreeMap<String, String>) {
+) -> ClusterOutcomes {
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(inventory.parallelism.max(1)));
     let inventory = std::sync::Arc::new(inventory.clone());
     let mut tasks = tokio::task::JoinSet::new();
@@ -1418,15 +1461,15 @@ async fn run_per_cluster(
             (cluster, diags, releases)
         });
     }
-    let mut failed = Vec::new();
-    let mut installed = BTreeMap::new();
+    let mut outcomes = ClusterOutcomes::default();
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((cluster, diags, releases)) => {
-                if diags.has_errors() {
-                    failed.push(cluster);
+                if let Some(error) = diags.iter().find(|d| d.is_error()) {
+                    let reason = format!("{}: {}", error.summary, error.detail);
+                    outcomes.reasons.insert(cluster, reason);
                 }
-                installed.extend(releases);
+                outcomes.installed.extend(releases);
                 diagnostics.extend(diags);
             }
             Err(e) => diagnostics.push(Diagnostic::error(
@@ -1435,8 +1478,7 @@ async fn run_per_cluster(
             )),
         }
     }
-    failed.sort();
-    (failed, installed)
+    outcomes
 }
 
 fn descriptions_of(state: &Value) -> BTreeMap<String, Value> {
