@@ -17,12 +17,16 @@
 //! the provider applies it and then waits; the test kills child-2 as soon as that CRD shows up
 //! there, i.e. during the wait and before any later object, and removes the conflict after
 //! the restart. Both forms run with terraform 1.11 and 1.0.3.
+//!
+//! With a hub (deployer = "provider"), the cluster that failed keeps its objects on the hub -
+//! its `-helm` Description and HelmRelease although the plan dropped the chart - and its
+//! Descriptions say `Failure` with the error, until the next apply reaches it.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use acceptance_tests::terraform::{Terraform, Workspace};
-use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
+use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
 
 /// A private bed (hub + 2 children, no controller managers), down when this process ends.
@@ -407,4 +411,97 @@ fn killed_mid_apply_round(tf: &Terraform, bed: &Testbed) {
         again.all_output()
     );
     ws.destroy().expect_success();
+}
+
+#[test]
+fn a_failed_cluster_keeps_its_hub_objects_and_its_descriptions_show_the_failure() {
+    let bed = bed();
+    bed.hub()
+        .install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    let repo = ChartRepo::serve(&[&charts_dir().join("smoke")]).expect("chart repository");
+    for tf in Terraform::all() {
+        let _turn = outage_turn();
+        hub_failure_round(&tf, bed, &repo);
+    }
+}
+
+/// `kind` items in `namespace` of the hub, as (name, status).
+fn hub_statuses(hub: &Cluster, kind: &str, namespace: &str) -> Vec<(String, Json)> {
+    let mut items: Vec<(String, Json)> = hub
+        .items(kind, namespace)
+        .into_iter()
+        .map(|i| {
+            let name = i["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (name, i["status"].clone())
+        })
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items
+}
+
+fn hub_failure_round(tf: &Terraform, bed: &Testbed, repo: &ChartRepo) {
+    let v = tf.version;
+    let (hub, c2) = (bed.hub(), bed.child(2));
+    let (ns, release) = (unique_name("outhub"), unique_name("outrel"));
+    let (cluster_ns_1, cluster_ns_2) = (unique_name("out-c1"), unique_name("out-c2"));
+    let mut ws = Workspace::new("hub_helm", tf);
+    let path = |c: &Cluster| c.kubeconfig().display().to_string();
+    ws.set_env("TF_VAR_kubeconfig_hub", &path(hub));
+    ws.set_env("TF_VAR_kubeconfig_1", &path(bed.child(1)));
+    ws.set_env("TF_VAR_kubeconfig_2", &path(c2));
+    ws.set_env("TF_VAR_cluster_ns_1", &cluster_ns_1);
+    ws.set_env("TF_VAR_cluster_ns_2", &cluster_ns_2);
+    ws.set_env("TF_VAR_helm", &tools().helm.display().to_string());
+    ws.set_env("TF_VAR_repo", repo.url());
+    ws.set_env("TF_VAR_release", &release);
+    ws.set_env("TF_VAR_ns", &ns);
+    ws.apply().expect_success();
+    const DESCRIPTIONS: &str = "descriptions.apps.clusternet.io";
+    const RELEASES: &str = "helmreleases.apps.clusternet.io";
+    let before = hub_statuses(hub, RELEASES, &cluster_ns_2);
+    assert_eq!(before.len(), 1, "{v}: {before:?}");
+
+    // The chart leaves, planned while both clusters are up; child-2 is down for the apply.
+    ws.set_env("TF_VAR_with_chart", "false");
+    ws.run(&["plan", "-no-color", "-input=false", "-out=drop.tfplan"])
+        .expect_success();
+    let outage = Outage::begin(c2);
+    let failed = ws.run(&["apply", "-no-color", "-input=false", "drop.tfplan"]);
+    assert!(
+        !failed.success,
+        "{v}: apply must fail:\n{}",
+        failed.all_output()
+    );
+
+    // c1 is done: only its `-generic` Description, Success, and no HelmRelease.
+    let c1_descriptions = hub_statuses(hub, DESCRIPTIONS, &cluster_ns_1);
+    assert_eq!(c1_descriptions.len(), 1, "{v}: {c1_descriptions:?}");
+    assert!(c1_descriptions[0].0.ends_with("-generic"), "{v}");
+    assert_eq!(c1_descriptions[0].1["phase"], "Success", "{v}");
+    assert!(hub_statuses(hub, RELEASES, &cluster_ns_1).is_empty(), "{v}");
+    // c2 keeps what it had, HelmRelease status included; its Descriptions show the failure.
+    assert_eq!(hub_statuses(hub, RELEASES, &cluster_ns_2), before, "{v}");
+    let c2_descriptions = hub_statuses(hub, DESCRIPTIONS, &cluster_ns_2);
+    assert_eq!(c2_descriptions.len(), 2, "{v}: {c2_descriptions:?}");
+    for (name, status) in &c2_descriptions {
+        assert_eq!(status["phase"], "Failure", "{v}: {name}: {status}");
+        let reason = status["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("Cluster \"c2\""), "{v}: {name}: {reason}");
+    }
+
+    // Back up: the next apply finishes c2, on the hub as well.
+    outage.end();
+    ws.apply().expect_success();
+    assert!(hub_statuses(hub, RELEASES, &cluster_ns_2).is_empty(), "{v}");
+    let c2_descriptions = hub_statuses(hub, DESCRIPTIONS, &cluster_ns_2);
+    assert_eq!(c2_descriptions.len(), 1, "{v}: {c2_descriptions:?}");
+    assert_eq!(c2_descriptions[0].1["phase"], "Success", "{v}");
+    ws.destroy().expect_success();
+    for n in [&ns, &cluster_ns_1, &cluster_ns_2] {
+        let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
+    }
 }

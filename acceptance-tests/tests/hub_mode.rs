@@ -371,18 +371,7 @@ fn hub_chart_objects(hub: &Cluster, ns: &str, cluster_ns: &str) -> (Vec<Json>, V
 
 /// The HelmReleases on the hub in `cluster_ns`.
 fn hub_helm_releases(hub: &Cluster, cluster_ns: &str) -> Vec<Json> {
-    let text = hub
-        .kubectl([
-            "get",
-            "helmreleases.apps.clusternet.io",
-            "-n",
-            cluster_ns,
-            "-o",
-            "json",
-        ])
-        .expect("kubectl get helmreleases");
-    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
-    list["items"].as_array().cloned().unwrap_or_default()
+    hub.items("helmreleases.apps.clusternet.io", cluster_ns)
 }
 
 /// The release's (status, revision) in `cluster` as `helm status` shows it.
