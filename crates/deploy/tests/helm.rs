@@ -1038,8 +1038,20 @@ fn skip(tool: &str) {
     eprintln!("{tool} is not installed; skipped");
 }
 
+/// The user of the registry that needs credentials, with the bcrypt hash of [`OCI_PASSWORD`]
+/// (a fixture made once with Python's `crypt.crypt(password, crypt.mksalt(METHOD_BLOWFISH))`).
+const OCI_HTPASSWD: &str = "reader:$2b$12$d6T6oeIr9SHTer2BNA.xce/OPQKC8057eC1PjDhgCHPpw3p6rpmVa\n";
+const OCI_USER: &str = "reader";
+const OCI_PASSWORD: &str = "oci-reader-pw";
+
 /// Starts a registry if `docker-registry` is installed (`apt-get install docker-registry`).
 fn start_registry() -> Option<Registry> {
+    start_registry_with(None)
+}
+
+/// [`start_registry`], asking for basic-auth credentials when `htpasswd` (an htpasswd file's
+/// content, bcrypt) is given.
+fn start_registry_with(htpasswd: Option<&str>) -> Option<Registry> {
     let binary = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry"]
         .into_iter()
         .map(PathBuf::from)
@@ -1052,14 +1064,19 @@ fn start_registry() -> Option<Registry> {
         .port();
     let host = format!("127.0.0.1:{port}");
     let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n",
-            dir.path().join("data").display()
-        ),
-    )
-    .unwrap();
+    let mut text = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n",
+        dir.path().join("data").display()
+    );
+    if let Some(htpasswd) = htpasswd {
+        let path = dir.path().join("htpasswd");
+        std::fs::write(&path, htpasswd).unwrap();
+        text.push_str(&format!(
+            "auth:\n  htpasswd:\n    realm: charts\n    path: {}\n",
+            path.display()
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
     let process = std::process::Command::new(binary)
         .arg("serve")
         .arg(&config)
@@ -1132,5 +1149,66 @@ async fn charts_come_from_an_oci_registry_over_plain_http() {
         matches!(error, HelmError::RepoUnreachable { .. }),
         "{error:?}"
     );
+    assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charts_come_from_an_oci_registry_that_needs_credentials() {
+    let Some(registry) = start_registry_with(Some(OCI_HTPASSWD)) else {
+        return skip("docker-registry");
+    };
+    let repo_url = format!("oci://{}/private", registry.host);
+    let pushed = std::process::Command::new(&testbed::tools().helm)
+        .env("HELM_CONFIG_HOME", registry.dir.path().join("helm"))
+        .arg("push")
+        .arg(repo().dir().join("smoke-0.2.0.tgz"))
+        .arg(&repo_url)
+        .arg("--plain-http")
+        .args(["--username", OCI_USER, "--password", OCI_PASSWORD])
+        .output()
+        .unwrap();
+    assert!(pushed.status.success(), "{pushed:?}");
+    let cache = tempfile::tempdir().unwrap();
+    let helm = helm3().await.with_cache_dir(cache.path().to_path_buf());
+    let chart = |password: Option<&str>| ChartRef {
+        repo: repo_url.clone(),
+        chart: "smoke".into(),
+        version: "0.2.0".into(),
+        plain_http: true,
+        credentials: password.map(|password| RepoCredentials {
+            username: OCI_USER.into(),
+            password: password.into(),
+        }),
+    };
+    for (password, case) in [
+        (None, "no credentials"),
+        (Some("wrong-pw"), "a wrong password"),
+    ] {
+        let error = helm.fetch(&chart(password)).await.unwrap_err();
+        assert!(
+            matches!(error, HelmError::Unauthorized { .. }),
+            "{case}: {error:?}"
+        );
+        let text = error.to_string();
+        assert!(text.contains(&registry.host), "{case}: {text}");
+        assert!(
+            !text.contains("wrong-pw"),
+            "{case}: the password is shown: {text}"
+        );
+    }
+    let fetched = helm.fetch(&chart(Some(OCI_PASSWORD))).await.unwrap();
+    assert!(
+        fetched.ends_with("smoke/0.2.0/smoke-0.2.0.tgz"),
+        "{fetched:?}"
+    );
+    let spec = release(
+        "apps",
+        "web",
+        chart(Some(OCI_PASSWORD)),
+        json!({"greeting": "private"}),
+    );
+    let objects = helm.template(&spec).await.unwrap();
+    assert_eq!(objects[0]["data"]["greeting"], "private");
+    // The registry configuration that held the credentials is gone with its workspace.
     assert!(leftovers(&helm).is_empty(), "{:?}", leftovers(&helm));
 }

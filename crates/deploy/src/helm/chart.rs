@@ -189,6 +189,17 @@ const UNREACHABLE_HINTS: &[&str] = &[
     "context deadline exceeded",
 ];
 
+/// What helm and registries say when they refuse the credentials (or their absence).
+const REFUSED_HINTS: &[&str] = &[
+    "401 unauthorized",
+    "403 forbidden",
+    "unauthorized",
+    "authorization failed",
+    "authentication required",
+    "credential required",
+    "access denied",
+];
+
 impl Helm {
     /// The cached `.tgz` of `chart`, pulling it first if it is not cached yet.
     ///
@@ -457,6 +468,12 @@ fn classify_pull_failure(chart: &ChartRef, stderr: &str, secrets: &[&str]) -> He
         return HelmError::RepoUnreachable {
             repo: chart.repo.clone(),
             message: readable_stderr(stderr, secrets),
+        };
+    }
+    if REFUSED_HINTS.iter().any(|hint| lower.contains(hint)) {
+        return HelmError::Unauthorized {
+            repo: chart.repo.clone(),
+            message: redact(&readable_stderr(stderr, secrets), secrets),
         };
     }
     let missing = [

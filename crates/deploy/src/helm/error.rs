@@ -45,6 +45,14 @@ pub enum HelmError {
         /// helm's explanation.
         message: String,
     },
+    /// The chart repository or registry refused access: credentials missing or wrong.
+    #[error("chart repository {repo} refused access (check its credentials): {message}")]
+    Unauthorized {
+        /// The repository URL.
+        repo: String,
+        /// helm's explanation, credentials removed.
+        message: String,
+    },
     /// The repository has no chart of this name.
     #[error("chart {chart:?} not found in {repo}")]
     ChartNotFound {
