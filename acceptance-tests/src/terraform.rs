@@ -200,6 +200,12 @@ impl Workspace {
                 "TF_DATA_DIR".to_string(),
                 dir.path().join(".terraform").display().to_string(),
             ),
+            // The provider's chart cache: the test repositories listen on random ports, so a
+            // shared cache would keep a directory per test run forever.
+            (
+                "XDG_CACHE_HOME".to_string(),
+                dir.path().join(".cache").display().to_string(),
+            ),
         ];
         Workspace {
             dir,
