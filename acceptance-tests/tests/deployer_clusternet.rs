@@ -29,6 +29,20 @@ spec: {{clusterId: 3f2e1d0c-9b8a-4766-a554-433221100fed, syncMode: Push}}
     .expect("ManagedCluster on the hub");
 }
 
+/// Removes what [`register_managed_cluster`] made, and the rollout's namespace `ns`.
+fn unregister_managed_cluster(hub: &Cluster, cluster: &str, cluster_ns: &str, ns: &str) {
+    let _ = hub.kubectl([
+        "delete",
+        "managedclusters.clusters.clusternet.io",
+        cluster,
+        "-n",
+        cluster_ns,
+    ]);
+    for n in [ns, cluster_ns] {
+        let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
+    }
+}
+
 #[test]
 fn clusternet_deployer_writes_only_the_user_objects() {
     let bed = Testbed::shared();
@@ -182,16 +196,7 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
             .is_err(),
         "{v}: Globalization left"
     );
-    let _ = hub.kubectl([
-        "delete",
-        "managedclusters.clusters.clusternet.io",
-        &cluster,
-        "-n",
-        &cluster_ns,
-    ]);
-    for n in [&ns, &cluster_ns] {
-        let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
-    }
+    unregister_managed_cluster(hub, &cluster, &cluster_ns, &ns);
 }
 
 /// What the test writes where Clusternet's controller-manager (not running on the bed) would
@@ -306,16 +311,7 @@ fn verified_apply(tf: &Terraform, bed: &Testbed, rendering: Rendering, timeout: 
         "-n",
         &cluster_ns,
     ]);
-    let _ = hub.kubectl([
-        "delete",
-        "managedclusters.clusters.clusternet.io",
-        &cluster,
-        "-n",
-        &cluster_ns,
-    ]);
-    for n in [&ns, &cluster_ns] {
-        let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
-    }
+    unregister_managed_cluster(hub, &cluster, &cluster_ns, &ns);
     output.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
