@@ -402,6 +402,45 @@ fn helm_example_writes_templated_charts_to_directory_targets() {
     );
     assert_eq!(ws.outputs()["releases"]["eu-1/greeter/greeter"], "written");
     plan_is_empty(&ws, "examples/helm after apply");
+
+    // Drift in the files: an edited object file and values.json in us-1, eu-1's chart
+    // directory deleted. The plan shows each as a diff; apply writes the files again.
+    let config_map = std::fs::read_dir(chart_dir("us-1"))
+        .expect("chart directory")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("kind: ConfigMap")))
+        .expect("the ConfigMap's file");
+    let original = std::fs::read_to_string(&config_map).unwrap();
+    std::fs::write(&config_map, original.replace("howdy", "hijacked")).unwrap();
+    std::fs::write(
+        chart_dir("us-1").join("values.json"),
+        r#"{"greeting": "edited", "region": "us"}"#,
+    )
+    .unwrap();
+    std::fs::remove_dir_all(chart_dir("eu-1")).unwrap();
+    let drift = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(drift.exit_code, Some(2), "{}", drift.all_output());
+    let text = squashed(&drift);
+    for shown in [
+        "hijacked",
+        "edited",
+        "\"eu-1/helm/greeter/v1/ConfigMap/greeter/greeter\"",
+    ] {
+        assert!(
+            text.contains(shown),
+            "{shown} not in the plan: {}",
+            drift.stdout
+        );
+    }
+    ws.apply().expect_success();
+    assert_eq!(std::fs::read_to_string(&config_map).unwrap(), original);
+    assert_eq!(
+        values("us-1"),
+        serde_json::json!({"greeting": "howdy", "region": "us"})
+    );
+    assert!(chart_dir("eu-1").join("values.json").exists());
+    plan_is_empty(&ws, "examples/helm after the drift was repaired");
     ws.destroy().expect_success();
     assert!(
         !chart_dir("eu-1").exists(),

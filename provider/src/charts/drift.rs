@@ -3,14 +3,18 @@
 //! back into the templated entries (seen through their planned shape), so that a release
 //! uninstalled or changed by hand, or an object of it edited or deleted, shows as a diff in the
 //! next plan; apply then upgrades the release, and helm's three-way merge restores it.
+//!
+//! For directory targets the files play the release: `values.json` and the templated objects'
+//! files are read back the same way, and apply writes them again.
 
 use std::collections::BTreeMap;
 
+use clusternet_deploy::directory::{self, FileState};
 use clusternet_deploy::reference::ObjectRef;
 use clusternet_tfplugin::Value;
 use serde_json::{Value as Json, json};
 
-use super::deploy::release_state;
+use super::deploy::{VALUES_FILE, chart_dir, release_state};
 use super::keys;
 use super::plan::{chart_releases, no_values};
 use crate::config::{ProviderConfig, Target};
@@ -176,6 +180,96 @@ pub async fn read(
                         release.entry_key.clone(),
                         clusternet_model::json::to_compact(&entry).into(),
                     );
+                }
+            }
+        }
+    }
+}
+
+/// Updates the chart entries of directory targets from their files (see the module): a chart
+/// whose directory is gone is planned anew (its entries and release state removed), an edited
+/// `values.json` shows as a values diff, an edited or deleted object file as a diff of its
+/// entry. Secrets are left as planned, as in real clusters.
+pub fn read_files(
+    inventory: &ProviderConfig,
+    subscription_id: &str,
+    descriptions: &mut BTreeMap<String, Value>,
+    releases: &mut BTreeMap<String, Value>,
+) {
+    for release in chart_releases(descriptions) {
+        let Some(Target::Directory(root)) =
+            inventory.clusters.get(&release.cluster).map(|c| &c.target)
+        else {
+            continue;
+        };
+        let dir = chart_dir(&targets::subscription_dir(root, subscription_id), &release);
+        let values = match std::fs::read_to_string(dir.join(VALUES_FILE)) {
+            Ok(text) => serde_json::from_str::<Json>(&text)
+                .unwrap_or_else(|e| Json::String(format!("(unparsable: {e})"))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !dir.exists() => {
+                descriptions.retain(|k, _| {
+                    *k != release.entry_key
+                        && !keys::is_templated_of(k, &release.cluster, &release.name)
+                });
+                releases.remove(&release.release_key());
+                continue;
+            }
+            Err(e) => Json::String(format!("(unreadable: {e})")),
+        };
+        if let Some(mut entry) = descriptions
+            .get(&release.entry_key)
+            .and_then(Value::as_str)
+            .and_then(|t| clusternet_model::json::parse(t).ok())
+        {
+            let planned = entry.get("values").cloned().unwrap_or(Json::Null);
+            if !(no_values(&values) && no_values(&planned)) && values != planned {
+                entry["values"] = values;
+                descriptions.insert(
+                    release.entry_key.clone(),
+                    clusternet_model::json::to_compact(&entry).into(),
+                );
+            }
+        }
+        let prefix = format!("{}/{}/{}/", release.cluster, keys::HELM, release.name);
+        let entries: Vec<(String, ObjectRef, String)> = descriptions
+            .iter()
+            .filter_map(|(key, text)| {
+                let object_key = key.strip_prefix(&prefix)?;
+                let identity = FeedIdentity::parse_key(object_key).ok()?;
+                if identity.kind == "Secret" && identity.api_version == "v1" {
+                    return None;
+                }
+                // Files are named after the object as helm templated it.
+                let mut metadata = json!({"name": identity.name});
+                if !identity.namespace.is_empty() {
+                    metadata["namespace"] = Json::String(identity.namespace);
+                }
+                let reference = ObjectRef::from_object(&json!({
+                    "apiVersion": identity.api_version,
+                    "kind": identity.kind,
+                    "metadata": metadata,
+                }))
+                .ok()?;
+                Some((key.clone(), reference, text.as_str()?.to_string()))
+            })
+            .collect();
+        let references: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+        let Ok(files) = directory::read_directory(&dir, &references) else {
+            continue;
+        };
+        for ((key, _, planned), file) in entries.into_iter().zip(files) {
+            match file.state {
+                FileState::Missing => {
+                    descriptions.remove(&key);
+                }
+                FileState::Present(object) => {
+                    if clusternet_model::json::parse(&planned).ok().as_ref() != Some(&object) {
+                        descriptions
+                            .insert(key, clusternet_model::json::to_compact(&object).into());
+                    }
+                }
+                FileState::Unparsable(message) => {
+                    descriptions.insert(key, format!("(unparsable: {message})").into());
                 }
             }
         }

@@ -1570,6 +1570,7 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
             .unwrap_or_default();
         charts::drift::read(inventory, &mut live, &mut releases).await;
         charts::drift::read_objects(inventory, &mut live).await;
+        charts::drift::read_files(inventory, &id, &mut live, &mut releases);
         if let Value::Object(entries) = &mut state {
             entries.insert("descriptions".into(), Value::Map(live));
             entries.insert("releases".into(), releases_value(releases));
