@@ -1021,6 +1021,23 @@ struct Registry {
     dir: tempfile::TempDir,
 }
 
+impl Registry {
+    /// `helm push` of the smoke chart 0.2.0 to `repo_url` over plain HTTP, with `extra`
+    /// arguments (credentials).
+    fn push_smoke(&self, repo_url: &str, extra: &[&str]) {
+        let pushed = std::process::Command::new(&testbed::tools().helm)
+            .env("HELM_CONFIG_HOME", self.dir.path().join("helm"))
+            .arg("push")
+            .arg(repo().dir().join("smoke-0.2.0.tgz"))
+            .arg(repo_url)
+            .arg("--plain-http")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(pushed.status.success(), "{pushed:?}");
+    }
+}
+
 impl Drop for Registry {
     fn drop(&mut self) {
         let _ = self.process.kill();
@@ -1100,15 +1117,7 @@ async fn charts_come_from_an_oci_registry_over_plain_http() {
         return skip("docker-registry");
     };
     let repo_url = format!("oci://{}/charts", registry.host);
-    let pushed = std::process::Command::new(&testbed::tools().helm)
-        .env("HELM_CONFIG_HOME", registry.dir.path().join("helm"))
-        .arg("push")
-        .arg(repo().dir().join("smoke-0.2.0.tgz"))
-        .arg(&repo_url)
-        .arg("--plain-http")
-        .output()
-        .unwrap();
-    assert!(pushed.status.success(), "{pushed:?}");
+    registry.push_smoke(&repo_url, &[]);
     let helm = helm3().await;
     let oci = |name: &str, version: &str| ChartRef {
         repo: repo_url.clone(),
@@ -1158,16 +1167,10 @@ async fn charts_come_from_an_oci_registry_that_needs_credentials() {
         return skip("docker-registry");
     };
     let repo_url = format!("oci://{}/private", registry.host);
-    let pushed = std::process::Command::new(&testbed::tools().helm)
-        .env("HELM_CONFIG_HOME", registry.dir.path().join("helm"))
-        .arg("push")
-        .arg(repo().dir().join("smoke-0.2.0.tgz"))
-        .arg(&repo_url)
-        .arg("--plain-http")
-        .args(["--username", OCI_USER, "--password", OCI_PASSWORD])
-        .output()
-        .unwrap();
-    assert!(pushed.status.success(), "{pushed:?}");
+    registry.push_smoke(
+        &repo_url,
+        &["--username", OCI_USER, "--password", OCI_PASSWORD],
+    );
     let cache = tempfile::tempdir().unwrap();
     let helm = helm3().await.with_cache_dir(cache.path().to_path_buf());
     let chart = |password: Option<&str>| ChartRef {
