@@ -2,6 +2,8 @@
 //! the ManagedClusters registered there - optionally filtered by a label selector.
 
 use crate::config::ProviderConfig;
+use crate::context::Context;
+use crate::registry::{DataSource, Fut};
 use crate::selector;
 use clusternet_tfplugin::value::ObjectBuilder;
 use clusternet_tfplugin::{Attribute, Block, Diagnostics, ObjectNesting, Schema, Type, Value};
@@ -131,4 +133,30 @@ pub fn read(config: &Value, provider: &ProviderConfig) -> (Value, Diagnostics) {
     state.insert("clusters".into(), Value::List(clusters));
     state.insert("names".into(), Value::List(names));
     (Value::Object(state), diags)
+}
+
+/// `clusternet_clusters`.
+pub struct Clusters;
+
+impl DataSource for Clusters {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn read<'a>(&'a self, ctx: &'a Context, config: Value) -> Fut<'a, (Value, Diagnostics)> {
+        Box::pin(async move {
+            match ctx.inventory().await {
+                Ok(inventory) => read(&config, &inventory),
+                Err(diagnostics) => (Value::Null, diagnostics),
+            }
+        })
+    }
 }

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::context::Context;
+use crate::registry::{DataSource, Fut};
 use clusternet_model::render::RenderInput;
 use clusternet_tfplugin::value::ObjectBuilder;
 use clusternet_tfplugin::{
@@ -251,4 +253,26 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
     state.insert("subscriptions".into(), Value::Map(subscriptions));
     state.insert("warnings".into(), Value::List(warnings));
     (Value::Object(state), diags)
+}
+
+/// `clusternet_render`.
+pub struct Render;
+
+impl DataSource for Render {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    // Pure: needs no provider configuration.
+    fn read<'a>(&'a self, _ctx: &'a Context, config: Value) -> Fut<'a, (Value, Diagnostics)> {
+        Box::pin(async move { read(&config) })
+    }
 }

@@ -8,9 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use clusternet_tfplugin::provider::{
-    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
-};
+use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse, PlanRequest, PlanResponse};
 use clusternet_tfplugin::{
     Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Schema, Type, Value,
 };
@@ -18,6 +16,8 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::attrs::{self, Field};
 use crate::charts::default_values;
+use crate::context::Context;
+use crate::registry::{self, Fut, Resource};
 
 /// Type name.
 pub const TYPE_NAME: &str = "clusternet_helm_chart";
@@ -546,21 +546,29 @@ pub fn imported_state(chart: &Json, values: Option<&Json>) -> Result<Value, Diag
     Ok(with_computed(&config, object.as_ref()))
 }
 
-/// Applies: a feed lives in state; subscriptions deploy it.
-pub fn apply(req: ApplyRequest) -> ApplyResponse {
-    ApplyResponse {
-        new_state: req.planned_state,
-        private: req.planned_private,
-        diagnostics: Diagnostics::new(),
-    }
-}
+/// `clusternet_helm_chart`.
+pub struct HelmChart;
 
-/// Reads: a feed lives in configuration and state.
-pub fn read(req: ReadRequest) -> ReadResponse {
-    ReadResponse {
-        new_state: req.current_state,
-        private: req.private,
-        diagnostics: Diagnostics::new(),
+impl Resource for HelmChart {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    // Feeds need neither the inventory nor the hub.
+    fn plan<'a>(&'a self, _ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse> {
+        Box::pin(async move { plan(req) })
+    }
+
+    fn apply<'a>(&'a self, _ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse> {
+        Box::pin(async move { registry::planned(req) })
     }
 }
 

@@ -8,15 +8,15 @@
 
 use std::collections::BTreeMap;
 
-use clusternet_tfplugin::provider::{
-    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
-};
+use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse, PlanRequest, PlanResponse};
 use clusternet_tfplugin::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
 use serde_json::Value as Json;
 
 use super::feed::FeedIdentity;
 use super::secret_values;
 use crate::attrs::{self, Field};
+use crate::context::Context;
+use crate::registry::{self, Fut, Resource};
 
 /// Type name of the resource for any object but a Secret.
 pub const TYPE_NAME: &str = "clusternet_manifest";
@@ -404,21 +404,26 @@ fn strip_shadow_additions(object: &mut Json) {
     }
 }
 
-/// Applies: nothing leaves the provider in the embedded mode; the state is the plan.
-pub fn apply(req: ApplyRequest) -> ApplyResponse {
-    ApplyResponse {
-        new_state: req.planned_state,
-        private: req.planned_private,
-        diagnostics: Diagnostics::new(),
+impl Resource for FeedResource {
+    fn type_name(&self) -> &'static str {
+        FeedResource::type_name(*self)
     }
-}
 
-/// Reads: a feed lives in configuration and state.
-pub fn read(req: ReadRequest) -> ReadResponse {
-    ReadResponse {
-        new_state: req.current_state,
-        private: req.private,
-        diagnostics: Diagnostics::new(),
+    fn schema(&self) -> Schema {
+        schema(*self)
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(*self, config)
+    }
+
+    // Feeds need neither the inventory nor the hub.
+    fn plan<'a>(&'a self, _ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse> {
+        Box::pin(async move { plan(*self, req) })
+    }
+
+    fn apply<'a>(&'a self, _ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse> {
+        Box::pin(async move { registry::planned(req) })
     }
 }
 

@@ -16,7 +16,9 @@ use std::sync::Mutex;
 use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
+use crate::context::Context;
 use crate::pending_overrides::{self, ChangedOverride, PendingOverrides};
+use crate::registry::{self, Fut, Resource};
 use crate::selector;
 use crate::snapshot::OverrideId;
 
@@ -596,5 +598,68 @@ pub fn read(req: ReadRequest) -> ReadResponse {
         new_state: req.current_state,
         private: req.private,
         diagnostics: Diagnostics::new(),
+    }
+}
+
+/// `clusternet_localization` and `clusternet_globalization`: they share everything but the
+/// clusters they select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Override {
+    /// One cluster's override.
+    Localization,
+    /// All clusters', or a labelled group's.
+    Globalization,
+}
+
+impl Resource for Override {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Override::Localization => LOCALIZATION,
+            Override::Globalization => GLOBALIZATION,
+        }
+    }
+
+    fn schema(&self) -> Schema {
+        schema(self.type_name())
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(self.type_name(), config)
+    }
+
+    fn plan<'a>(&'a self, ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse> {
+        Box::pin(async move {
+            match registry::inventory_or(ctx, PlanResponse::null).await {
+                Ok(inventory) => plan(req, &inventory, ctx.pending()),
+                Err(response) => response,
+            }
+        })
+    }
+
+    fn apply<'a>(&'a self, ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse> {
+        Box::pin(async move {
+            // The snapshot is taken here at the latest, before anything is written to the hub.
+            match ctx.inventory().await {
+                Ok(inventory) => apply(req, &inventory).await,
+                Err(diagnostics) => ApplyResponse {
+                    new_state: req.prior_state,
+                    private: Vec::new(),
+                    diagnostics,
+                },
+            }
+        })
+    }
+
+    fn read<'a>(&'a self, ctx: &'a Context, req: ReadRequest) -> Fut<'a, ReadResponse> {
+        Box::pin(async move {
+            match ctx.inventory().await {
+                Ok(_) => read(req),
+                Err(diagnostics) => ReadResponse {
+                    new_state: req.current_state,
+                    private: req.private,
+                    diagnostics,
+                },
+            }
+        })
     }
 }

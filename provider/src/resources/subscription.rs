@@ -23,8 +23,10 @@ use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
+use crate::context::Context;
 use crate::hub_inputs;
 use crate::pending_overrides::{self, PendingOverrides, PlannedSubscription};
+use crate::registry::{self, Fut, Resource};
 use crate::selector;
 use crate::snapshot::HubSnapshot;
 use crate::targets;
@@ -1580,5 +1582,58 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
         new_state: state,
         private: req.private,
         diagnostics: Diagnostics::new(),
+    }
+}
+
+/// `clusternet_subscription`.
+pub struct Subscription;
+
+impl Resource for Subscription {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn plan<'a>(&'a self, ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse> {
+        Box::pin(async move {
+            match registry::inventory_or(ctx, PlanResponse::null).await {
+                Ok(inventory) => plan(req, &inventory, ctx.pending()).await,
+                Err(response) => response,
+            }
+        })
+    }
+
+    fn apply<'a>(&'a self, ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse> {
+        Box::pin(async move {
+            // The snapshot is taken here at the latest, before anything is written to the hub.
+            match ctx.inventory().await {
+                Ok(inventory) => apply(req, &inventory).await,
+                Err(diagnostics) => ApplyResponse {
+                    new_state: req.prior_state,
+                    private: Vec::new(),
+                    diagnostics,
+                },
+            }
+        })
+    }
+
+    fn read<'a>(&'a self, ctx: &'a Context, req: ReadRequest) -> Fut<'a, ReadResponse> {
+        Box::pin(async move {
+            match ctx.inventory().await {
+                Ok(inventory) => read(req, &inventory).await,
+                Err(diagnostics) => ReadResponse {
+                    new_state: req.current_state,
+                    private: req.private,
+                    diagnostics,
+                },
+            }
+        })
     }
 }

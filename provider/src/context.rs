@@ -1,0 +1,65 @@
+//! What every resource call may need besides its request: the provider configuration, the
+//! cluster inventory with the hub snapshot, and what this process has planned so far.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use clusternet_tfplugin::{Diagnostic, Diagnostics};
+
+use crate::config::ProviderConfig;
+use crate::pending_overrides::PendingOverrides;
+use crate::snapshot::HubSnapshot;
+
+/// The provider's state for one Terraform walk, shared by every resource call.
+#[derive(Default)]
+pub struct Context {
+    config: RwLock<Option<Arc<ProviderConfig>>>,
+    /// The configuration with the hub snapshot merged in: taken once per process, on first
+    /// need, and before this process writes anything to the hub (DESIGN.md §5 (d)).
+    inventory: tokio::sync::OnceCell<Result<Arc<ProviderConfig>, Diagnostics>>,
+    /// Overrides and subscriptions planned in this process, for the next-apply warning.
+    pending: Mutex<PendingOverrides>,
+}
+
+impl Context {
+    /// Records the provider configuration (ConfigureProvider).
+    pub fn configure(&self, config: ProviderConfig) {
+        *self.config.write().expect("config lock") = Some(Arc::new(config));
+    }
+
+    /// The provider configuration as configured, without the hub snapshot.
+    pub fn configured(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
+        self.config
+            .read()
+            .expect("config lock")
+            .clone()
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Provider not configured",
+                    "Terraform called the provider before configuring it; this is a bug.",
+                )
+                .into()
+            })
+    }
+
+    /// The cluster inventory and hub snapshot every rendering of this process uses. Without
+    /// a (known) hub, the configuration as it is; with one, the snapshot is taken on the
+    /// first call and kept. Every path that writes to the hub calls this first.
+    pub async fn inventory(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
+        let config = self.configured()?;
+        let Some(hub) = config.hub.clone() else {
+            return Ok(config);
+        };
+        self.inventory
+            .get_or_init(|| async move {
+                let snapshot = HubSnapshot::take(&hub).await.map_err(|e| e.diagnostic())?;
+                Ok(Arc::new(config.with_snapshot(Arc::new(snapshot))))
+            })
+            .await
+            .clone()
+    }
+
+    /// Overrides and subscriptions planned in this process.
+    pub fn pending(&self) -> &Mutex<PendingOverrides> {
+        &self.pending
+    }
+}

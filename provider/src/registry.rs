@@ -1,0 +1,184 @@
+//! The resource layer: every managed resource implements [`Resource`], every data source
+//! [`DataSource`], and [`Registry`] maps Terraform's type names to them, so that
+//! [`crate::provider`] dispatches by lookup and a new resource is one entry here.
+//!
+//! Each implementation decodes Terraform's dynamic `Value` once, at the start of the call,
+//! into its typed configuration, and answers with Terraform's values; what it computes lives
+//! in `clusternet_model`, what it does to clusters in `clusternet_deploy`.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use clusternet_tfplugin::provider::{
+    ApplyRequest, ApplyResponse, ImportedResource, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse,
+};
+use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
+
+use crate::config::ProviderConfig;
+use crate::context::Context;
+use crate::data_sources;
+use crate::resources::{helm_chart, manifest, overrides, subscription};
+
+/// A boxed future: what the traits' asynchronous methods return, so that they can be called
+/// through `dyn`.
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A managed resource type.
+pub trait Resource: Send + Sync {
+    /// Terraform's type name, e.g. `clusternet_subscription`.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema.
+    fn schema(&self) -> Schema;
+
+    /// Offline checks of a configuration (values may be unknown).
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// PlanResourceChange.
+    fn plan<'a>(&'a self, ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse>;
+
+    /// ApplyResourceChange.
+    fn apply<'a>(&'a self, ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse>;
+
+    /// ReadResource. The default: the state is what configuration and plan made it (feeds and
+    /// overrides live in state).
+    fn read<'a>(&'a self, _ctx: &'a Context, req: ReadRequest) -> Fut<'a, ReadResponse> {
+        Box::pin(async move { unchanged(req) })
+    }
+
+    /// ImportResourceState: every resource is imported from the hub.
+    fn import<'a>(
+        &'a self,
+        ctx: &'a Context,
+        id: &'a str,
+    ) -> Fut<'a, (Vec<ImportedResource>, Diagnostics)> {
+        Box::pin(async move {
+            let configured = match ctx.configured() {
+                Ok(configured) => configured,
+                Err(diagnostics) => return (Vec::new(), diagnostics),
+            };
+            // States are built with the inventory plan uses: the hub's ManagedClusters joined
+            // (a Localization of a cluster known only there, a subscription bound to one) and
+            // the hub's overrides. When the snapshot cannot be taken, import's own reads of the
+            // hub report why (no hub, missing CRDs, unreachable) more precisely.
+            let inventory = ctx.inventory().await.unwrap_or(configured);
+            crate::import::import(self.type_name(), id, &inventory).await
+        })
+    }
+}
+
+/// A data source type.
+pub trait DataSource: Send + Sync {
+    /// Terraform's type name, e.g. `clusternet_clusters`.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema.
+    fn schema(&self) -> Schema;
+
+    /// Offline checks of a configuration (values may be unknown).
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// ReadDataSource: the result must be wholly known.
+    fn read<'a>(&'a self, ctx: &'a Context, config: Value) -> Fut<'a, (Value, Diagnostics)>;
+}
+
+/// A ReadResource answer that keeps the state as it is.
+pub fn unchanged(req: ReadRequest) -> ReadResponse {
+    ReadResponse {
+        new_state: req.current_state,
+        private: req.private,
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+/// An ApplyResourceChange answer that makes the plan the state (nothing leaves the provider).
+pub fn planned(req: ApplyRequest) -> ApplyResponse {
+    ApplyResponse {
+        new_state: req.planned_state,
+        private: req.planned_private,
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+/// The inventory, or the answer to give when it cannot be had (made by `fail` from the
+/// diagnostics that say why).
+pub async fn inventory_or<T>(
+    ctx: &Context,
+    fail: impl FnOnce(Diagnostics) -> T,
+) -> Result<Arc<ProviderConfig>, T> {
+    ctx.inventory().await.map_err(fail)
+}
+
+/// Every resource and data source of the provider, by type name.
+pub struct Registry {
+    resources: BTreeMap<&'static str, Box<dyn Resource>>,
+    data_sources: BTreeMap<&'static str, Box<dyn DataSource>>,
+}
+
+impl Registry {
+    /// The provider's resources and data sources.
+    pub fn new() -> Registry {
+        let resources: Vec<Box<dyn Resource>> = vec![
+            Box::new(manifest::FeedResource::Manifest),
+            Box::new(manifest::FeedResource::Secret),
+            Box::new(helm_chart::HelmChart),
+            Box::new(subscription::Subscription),
+            Box::new(overrides::Override::Localization),
+            Box::new(overrides::Override::Globalization),
+        ];
+        let data_sources: Vec<Box<dyn DataSource>> = vec![
+            Box::new(data_sources::clusters::Clusters),
+            Box::new(data_sources::render::Render),
+        ];
+        Registry {
+            resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
+            data_sources: data_sources
+                .into_iter()
+                .map(|d| (d.type_name(), d))
+                .collect(),
+        }
+    }
+
+    /// The resource of `type_name`, or the diagnostic for a type this provider lacks.
+    pub fn resource(&self, type_name: &str) -> Result<&dyn Resource, Diagnostics> {
+        self.resources
+            .get(type_name)
+            .map(Box::as_ref)
+            .ok_or_else(|| unsupported(type_name))
+    }
+
+    /// The data source of `type_name`, or the diagnostic for a type this provider lacks.
+    pub fn data_source(&self, type_name: &str) -> Result<&dyn DataSource, Diagnostics> {
+        self.data_sources
+            .get(type_name)
+            .map(Box::as_ref)
+            .ok_or_else(|| unsupported(type_name))
+    }
+
+    /// Every resource, by type name.
+    pub fn resources(&self) -> impl Iterator<Item = &dyn Resource> {
+        self.resources.values().map(Box::as_ref)
+    }
+
+    /// Every data source, by type name.
+    pub fn data_sources(&self) -> impl Iterator<Item = &dyn DataSource> {
+        self.data_sources.values().map(Box::as_ref)
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn unsupported(type_name: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Unsupported type {type_name:?}"),
+        "This provider version does not implement it.",
+    )
+    .into()
+}
