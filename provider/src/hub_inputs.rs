@@ -13,24 +13,6 @@ use crate::config::{Deployer, ProviderConfig, Target};
 use crate::resources::feed::FeedIdentity;
 use crate::snapshot::{APPS, HubSnapshot, OverrideId};
 
-/// The feeds of a Subscription object's `spec.feeds`.
-pub fn spec_feeds(subscription: &Json) -> Vec<FeedIdentity> {
-    subscription["spec"]["feeds"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            FeedIdentity {
-                api_version: text("apiVersion"),
-                kind: text("kind"),
-                namespace: text("namespace"),
-                name: text("name"),
-            }
-        })
-        .collect()
-}
-
 /// The identities of the override objects among `objects` (those passed by value).
 pub fn passed_overrides(objects: &[Json]) -> BTreeSet<OverrideId> {
     objects

@@ -123,6 +123,49 @@ fn parse_availability(object: &str, text: &str) -> Result<Availability, Error> {
 }
 
 impl RenderInput {
+    /// Add a Subscription given as its type (what [`RenderInput::add_object`] does for a
+    /// Subscription object, without the JSON): the same checks, the same errors.
+    pub fn add_subscription(&mut self, sub: Subscription) -> Result<(), Error> {
+        let name = match (sub.metadata.namespace.as_str(), sub.metadata.name.as_str()) {
+            ("", "") => "Subscription".to_string(),
+            ("", name) => format!("Subscription {name}"),
+            (ns, name) => format!("Subscription {ns}/{name}"),
+        };
+        self.add_subscription_named(&name, sub)
+    }
+
+    fn add_subscription_named(&mut self, name: &str, sub: Subscription) -> Result<(), Error> {
+        require(name, "metadata.name", &sub.metadata.name)?;
+        require(name, "metadata.namespace", &sub.metadata.namespace)?;
+        if sub.spec.subscribers.is_empty() {
+            return Err(invalid(
+                name,
+                "spec.subscribers",
+                "at least one subscriber is required",
+            ));
+        }
+        for (i, feed) in sub.spec.feeds.iter().enumerate() {
+            require(name, &format!("spec.feeds[{i}].kind"), &feed.kind)?;
+            require(
+                name,
+                &format!("spec.feeds[{i}].apiVersion"),
+                &feed.api_version,
+            )?;
+            require(name, &format!("spec.feeds[{i}].name"), &feed.name)?;
+        }
+        for (i, s) in sub.spec.subscribers.iter().enumerate() {
+            if s.weight < 0 {
+                return Err(invalid(
+                    name,
+                    &format!("spec.subscribers[{i}].weight"),
+                    "must be >= 0",
+                ));
+            }
+        }
+        self.subscriptions.push(sub);
+        Ok(())
+    }
+
     /// Add one Kubernetes object: a Clusternet object by kind, anything else as a feed
     /// submitted through the shadow API.
     pub fn add_object(&mut self, object: Value) -> Result<(), Error> {
@@ -156,34 +199,7 @@ impl RenderInput {
             }
             (APPS_API_VERSION, "Subscription") => {
                 let sub: Subscription = parse_typed(object)?;
-                require(&name, "metadata.name", &sub.metadata.name)?;
-                require(&name, "metadata.namespace", &sub.metadata.namespace)?;
-                if sub.spec.subscribers.is_empty() {
-                    return Err(invalid(
-                        &name,
-                        "spec.subscribers",
-                        "at least one subscriber is required",
-                    ));
-                }
-                for (i, feed) in sub.spec.feeds.iter().enumerate() {
-                    require(&name, &format!("spec.feeds[{i}].kind"), &feed.kind)?;
-                    require(
-                        &name,
-                        &format!("spec.feeds[{i}].apiVersion"),
-                        &feed.api_version,
-                    )?;
-                    require(&name, &format!("spec.feeds[{i}].name"), &feed.name)?;
-                }
-                for (i, s) in sub.spec.subscribers.iter().enumerate() {
-                    if s.weight < 0 {
-                        return Err(invalid(
-                            &name,
-                            &format!("spec.subscribers[{i}].weight"),
-                            "must be >= 0",
-                        ));
-                    }
-                }
-                self.subscriptions.push(sub);
+                self.add_subscription_named(&name, sub)?;
             }
             (APPS_API_VERSION, "HelmChart") => {
                 let chart: HelmChart = parse_typed(object)?;

@@ -1,0 +1,361 @@
+//! ApplyResourceChange with deployer = "provider": the rendering deployed to every bound
+//! cluster in parallel, what left removed, and the hub told what was rolled out.
+
+use std::collections::BTreeMap;
+
+use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse};
+use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
+use serde_json::Value as Json;
+
+use super::plan::computed_state;
+use super::state::{
+    HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, record_failures,
+    releases_value,
+};
+use crate::attrs;
+use crate::charts;
+use crate::config::{Deployer, ProviderConfig};
+use crate::targets;
+
+/// Deploys the planned rendering to every bound cluster (in parallel, bounded by the
+/// provider's `parallelism`) and removes what left. A cluster that fails keeps, in the new
+/// state, the entries it had before, so the next plan shows it as still to do.
+pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
+    if inventory.deployer == Deployer::Clusternet {
+        return super::apply_clusternet::apply(req, inventory).await;
+    }
+    let mut diagnostics = Diagnostics::new();
+    let prior = descriptions_of(&req.prior_state);
+    let prior_clusters = clusters_of(&req.prior_state);
+    if req.planned_state.is_null() {
+        // Destroy: remove everything this subscription deployed.
+        let id = attrs::string(&req.prior_state, "id")
+            .known()
+            .unwrap_or_default();
+        let prior_charts = charts::plan::chart_releases(&prior);
+        let work = prior_clusters
+            .iter()
+            .map(|c| ClusterWork {
+                cluster: c.clone(),
+                objects: None,
+                charts: charts::deploy::ChartWork {
+                    install: Vec::new(),
+                    uninstall: prior_charts
+                        .iter()
+                        .filter(|r| &r.cluster == c)
+                        .cloned()
+                        .collect(),
+                },
+            })
+            .collect::<Vec<_>>();
+        let outcome = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+        let failed = outcome.failed();
+        // Hub objects go after the children (DESIGN.md §7); a cluster not cleaned up keeps
+        // them.
+        let mut hub_failed = false;
+        if let Some(hub) = crate::hub::target(inventory)
+            && let Some((ns, name)) = id.split_once('/')
+        {
+            let kept = cluster_namespaces(inventory, &failed);
+            let diags = crate::hub::remove_subscription(hub, ns, name, &kept).await;
+            hub_failed = diags.has_errors();
+            diagnostics.extend(diags);
+        }
+        let new_state = if failed.is_empty() && !hub_failed {
+            Value::Null
+        } else {
+            keep_only(&req.prior_state, &prior, &failed)
+        };
+        return ApplyResponse {
+            new_state,
+            private: Vec::new(),
+            diagnostics,
+        };
+    }
+    let hub = crate::hub::target(inventory);
+    let mut rendered = match super::decode_and_render(&req.config, inventory, hub.is_some()) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            diagnostics.push(super::still_unknown());
+            return ApplyResponse {
+                new_state: req.prior_state,
+                private: Vec::new(),
+                diagnostics,
+            };
+        }
+        Err(d) => {
+            return ApplyResponse {
+                new_state: req.prior_state,
+                private: Vec::new(),
+                diagnostics: d,
+            };
+        }
+    };
+    // The templated objects of charts were made at plan time (helm template); apply takes them
+    // from the plan rather than fetching the charts again.
+    let planned_descriptions = descriptions_of(&req.planned_state);
+    rendered.descriptions.extend(
+        planned_descriptions
+            .iter()
+            .filter(|(k, _)| charts::keys::is_templated(k))
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
+    );
+    let mut planned = computed_state(&req.planned_state, Some(&rendered));
+    if planned.get("descriptions") != req.planned_state.get("descriptions") {
+        diagnostics.push(Diagnostic::error(
+            "Rendering changed between plan and apply",
+            "The subscription rendered differently during apply than in the plan; nothing was \
+             deployed. Run terraform plan again.",
+        ));
+        return ApplyResponse {
+            new_state: req.prior_state,
+            private: Vec::new(),
+            diagnostics,
+        };
+    }
+    let id = attrs::string(&planned, "id").known().unwrap_or_default();
+    let planned_releases = req
+        .planned_state
+        .get("releases")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default();
+    let chart_work = chart_work(&prior, &planned_descriptions, &planned_releases);
+    let mut work: Vec<ClusterWork> = rendered
+        .objects
+        .iter()
+        .map(|(c, objects)| ClusterWork {
+            cluster: c.clone(),
+            objects: Some(objects.clone()),
+            charts: chart_work.get(c).cloned().unwrap_or_default(),
+        })
+        .collect();
+    work.extend(
+        prior_clusters
+            .iter()
+            .filter(|c| !rendered.objects.contains_key(*c))
+            .map(|c| ClusterWork {
+                cluster: c.clone(),
+                objects: None,
+                charts: chart_work.get(c).cloned().unwrap_or_default(),
+            }),
+    );
+    let outcome = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+    let failed = outcome.failed();
+    let prior_releases = req
+        .prior_state
+        .get("releases")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default();
+    let releases = applied_releases(
+        &planned_releases,
+        &prior_releases,
+        &outcome.installed,
+        &failed,
+    );
+    let rollout = crate::hub_releases::Rollout {
+        releases: releases
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect(),
+        failed_namespaces: outcome
+            .reasons
+            .iter()
+            .filter_map(|(c, reason)| {
+                let namespace = inventory.clusters.get(c)?.namespace.clone();
+                Some((namespace, reason.clone()))
+            })
+            .collect(),
+        failed: outcome.reasons,
+    };
+    if let Value::Object(entries) = &mut planned {
+        entries.insert("releases".into(), releases_value(releases));
+    }
+    // The hub records what was rolled out; a hub failure is a diagnostic and keeps what the
+    // children got (the next apply writes the hub again, as every apply does).
+    let mut hub_failed = false;
+    if let (Some(hub), Some(objects)) = (hub, &rendered.hub) {
+        let diags = crate::hub::apply_subscription(hub, objects, &rollout).await;
+        hub_failed = diags.has_errors();
+        diagnostics.extend(diags);
+    }
+    let mut new_state = if failed.is_empty() {
+        planned
+    } else {
+        record_failures(&planned, &prior, &failed)
+    };
+    if hub_failed && let Value::Object(entries) = &mut new_state {
+        // Recorded as not done, so that the next plan shows a change and apply retries.
+        entries.insert("spec_hash".into(), HUB_NOT_WRITTEN.into());
+    }
+    ApplyResponse {
+        new_state,
+        private: Vec::new(),
+        diagnostics,
+    }
+}
+
+/// What apply does in one cluster.
+struct ClusterWork {
+    cluster: String,
+    /// The objects to deploy, or `None` to remove the subscription's objects.
+    objects: Option<Vec<Json>>,
+    /// Charts to install and uninstall (after the objects are deployed; before they are
+    /// removed).
+    charts: charts::deploy::ChartWork,
+}
+
+/// Per cluster, the charts whose release is planned unknown (to install or upgrade) and the
+/// prior charts no longer planned (to uninstall).
+fn chart_work(
+    prior: &BTreeMap<String, Value>,
+    planned: &BTreeMap<String, Value>,
+    planned_releases: &BTreeMap<String, Value>,
+) -> BTreeMap<String, charts::deploy::ChartWork> {
+    let mut work: BTreeMap<String, charts::deploy::ChartWork> = BTreeMap::new();
+    let planned_charts = charts::plan::chart_releases(planned);
+    for release in &planned_charts {
+        let settled = planned_releases
+            .get(&release.release_key())
+            .is_some_and(Value::is_known);
+        if !settled {
+            work.entry(release.cluster.clone())
+                .or_default()
+                .install
+                .push(release.clone());
+        }
+    }
+    for release in charts::plan::chart_releases(prior) {
+        let key = release.release_key();
+        if !planned_charts.iter().any(|p| p.release_key() == key) {
+            work.entry(release.cluster.clone())
+                .or_default()
+                .uninstall
+                .push(release);
+        }
+    }
+    work
+}
+
+/// The `releases` after apply: what was installed now, what stayed settled, and for failed
+/// clusters what they had before.
+fn applied_releases(
+    planned: &BTreeMap<String, Value>,
+    prior: &BTreeMap<String, Value>,
+    installed: &BTreeMap<String, String>,
+    failed: &[String],
+) -> BTreeMap<String, Value> {
+    let in_failed = |key: &String| in_cluster(key, failed);
+    let mut releases: BTreeMap<String, Value> = planned
+        .iter()
+        .filter(|(k, _)| !in_failed(k))
+        .filter_map(|(k, v)| match installed.get(k) {
+            Some(state) => Some((k.clone(), Value::from(state.as_str()))),
+            None if v.is_known() => Some((k.clone(), v.clone())),
+            None => None,
+        })
+        .collect();
+    releases.extend(
+        prior
+            .iter()
+            .filter(|(k, _)| in_failed(k))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    releases
+}
+
+/// What the deploy did in the clusters.
+#[derive(Debug, Default)]
+struct ClusterOutcomes {
+    /// The clusters that failed, with the first error as the reason.
+    reasons: BTreeMap<String, String>,
+    /// The release states of the charts installed.
+    installed: BTreeMap<String, String>,
+}
+
+impl ClusterOutcomes {
+    /// The clusters that failed, sorted.
+    fn failed(&self) -> Vec<String> {
+        self.reasons.keys().cloned().collect()
+    }
+}
+
+/// The dedicated namespaces of `clusters` (those still configured).
+fn cluster_namespaces(inventory: &ProviderConfig, clusters: &[String]) -> Vec<String> {
+    clusters
+        .iter()
+        .filter_map(|c| inventory.clusters.get(c))
+        .map(|c| c.namespace.clone())
+        .collect()
+}
+
+/// Deploys (`Some(objects)`) or removes (`None`) per cluster, concurrently, charts included;
+/// returns the clusters that failed (with why) and the release states of the charts
+/// installed.
+async fn run_per_cluster(
+    inventory: &ProviderConfig,
+    subscription_id: &str,
+    work: Vec<ClusterWork>,
+    prior: &BTreeMap<String, Value>,
+    diagnostics: &mut Diagnostics,
+) -> ClusterOutcomes {
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(inventory.parallelism.max(1)));
+    let inventory = std::sync::Arc::new(inventory.clone());
+    let mut tasks = tokio::task::JoinSet::new();
+    for ClusterWork {
+        cluster,
+        objects,
+        charts: chart_work,
+    } in work
+    {
+        let previous = targets::references_in(&cluster, prior.keys().cloned());
+        let limit = limit.clone();
+        let inventory = inventory.clone();
+        let id = subscription_id.to_string();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let mut releases = BTreeMap::new();
+            let diags = match objects {
+                Some(objects) => {
+                    let mut diags =
+                        targets::deploy(&inventory, &id, &cluster, &objects, &previous).await;
+                    if !diags.has_errors() {
+                        let outcome =
+                            charts::deploy::run(&inventory, &id, &cluster, chart_work).await;
+                        releases = outcome.releases;
+                        diags.extend(outcome.diagnostics);
+                    }
+                    diags
+                }
+                None => {
+                    let outcome = charts::deploy::run(&inventory, &id, &cluster, chart_work).await;
+                    let mut diags = outcome.diagnostics;
+                    if !diags.has_errors() {
+                        diags.extend(targets::remove(&inventory, &id, &cluster, &previous).await);
+                    }
+                    diags
+                }
+            };
+            (cluster, diags, releases)
+        });
+    }
+    let mut outcomes = ClusterOutcomes::default();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((cluster, diags, releases)) => {
+                if let Some(error) = diags.iter().find(|d| d.is_error()) {
+                    let reason = format!("{}: {}", error.summary, error.detail);
+                    outcomes.reasons.insert(cluster, reason);
+                }
+                outcomes.installed.extend(releases);
+                diagnostics.extend(diags);
+            }
+            Err(e) => diagnostics.push(Diagnostic::error(
+                "A cluster task failed",
+                format!("{e}; this is a bug."),
+            )),
+        }
+    }
+    outcomes
+}

@@ -1,0 +1,400 @@
+//! A subscription's configuration, decoded once from Terraform's value into Clusternet's
+//! types, with every default in one place.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use clusternet_model::types::{
+    DividingScheduling, DividingType, Feed, ObjectMeta, PreemptionPolicy, SchedulingStrategy,
+    Subscriber, Subscription, SubscriptionSpec, SubscriptionStatus, TaintEffect, Toleration,
+    TolerationOperator,
+};
+use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
+use serde_json::Value as Json;
+
+use crate::attrs::{self, Field};
+use crate::charts;
+use crate::resources::feed::FeedIdentity;
+use crate::selector;
+
+/// `namespace` when the configuration leaves it out.
+pub const DEFAULT_NAMESPACE: &str = "default";
+/// `scheduling_strategy` when the configuration leaves it out.
+pub const DEFAULT_STRATEGY: SchedulingStrategy = SchedulingStrategy::Replication;
+/// `dividing_type` when the configuration leaves it out and the strategy is `Dividing`.
+pub const DEFAULT_DIVIDING_TYPE: DividingType = DividingType::Static;
+
+/// The configuration word of a scheduling strategy.
+pub fn strategy_word(strategy: SchedulingStrategy) -> &'static str {
+    match strategy {
+        SchedulingStrategy::Replication => "Replication",
+        SchedulingStrategy::Dividing => "Dividing",
+    }
+}
+
+/// The configuration word of a dividing type.
+pub fn dividing_word(dividing: DividingType) -> &'static str {
+    match dividing {
+        DividingType::Static => "Static",
+        DividingType::Dynamic => "Dynamic",
+    }
+}
+
+/// One entry of `feeds`.
+#[derive(Debug, Clone)]
+pub enum FeedInput {
+    /// Passed by value: the object (a HelmChart without the values the provider carries
+    /// with it) and, for a chart, those values as their Globalization.
+    ByValue {
+        /// The object.
+        object: Json,
+        /// Its identity.
+        identity: FeedIdentity,
+        /// A chart's values as the priority-0 Globalization.
+        chart_values: Option<Json>,
+    },
+    /// Given by key: the feed is the hub's, looked up in the snapshot.
+    ByKey(FeedIdentity),
+}
+
+impl FeedInput {
+    /// The feed's identity.
+    pub fn identity(&self) -> &FeedIdentity {
+        match self {
+            FeedInput::ByValue { identity, .. } | FeedInput::ByKey(identity) => identity,
+        }
+    }
+}
+
+/// A `clusternet_subscription` configuration, wholly known.
+#[derive(Debug, Clone)]
+pub struct SubscriptionConfig {
+    /// Name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Replication or Dividing.
+    pub strategy: SchedulingStrategy,
+    /// Static or Dynamic (used with Dividing only).
+    pub dividing_type: DividingType,
+    /// Subscribers, in order.
+    pub subscribers: Vec<Subscriber>,
+    /// Tolerations, in order.
+    pub tolerations: Vec<Toleration>,
+    /// Feeds, in order.
+    pub feeds: Vec<FeedInput>,
+    /// The override objects passed by value (`ref`s), in order.
+    pub overrides: Vec<Json>,
+}
+
+/// The path of an attribute of the subscription.
+fn attr(name: &str) -> AttributePath {
+    AttributePath::root().attr(name)
+}
+
+impl SubscriptionConfig {
+    /// Decodes `config`. `None` when something is unknown or invalid; what is invalid is an
+    /// error in `diags` on its attribute.
+    pub fn decode(config: &Value, diags: &mut Diagnostics) -> Option<SubscriptionConfig> {
+        let name = attrs::string(config, "name").known()?;
+        let namespace = match attrs::string(config, "namespace") {
+            Field::Known(ns) => ns,
+            Field::Null => DEFAULT_NAMESPACE.to_string(),
+            Field::Unknown => return None,
+        };
+        let strategy = match attrs::string(config, "scheduling_strategy") {
+            Field::Null => DEFAULT_STRATEGY,
+            Field::Unknown => return None,
+            Field::Known(s) if s == "Replication" => SchedulingStrategy::Replication,
+            Field::Known(s) if s == "Dividing" => SchedulingStrategy::Dividing,
+            Field::Known(s) => {
+                diags.error_at(
+                    attr("scheduling_strategy"),
+                    "Invalid scheduling strategy",
+                    format!("scheduling_strategy = {s:?}: use Replication or Dividing."),
+                );
+                return None;
+            }
+        };
+        let dividing_type = match attrs::string(config, "dividing_type") {
+            Field::Null => DEFAULT_DIVIDING_TYPE,
+            Field::Unknown => return None,
+            Field::Known(s) if s == "Static" => DividingType::Static,
+            Field::Known(s) if s == "Dynamic" => DividingType::Dynamic,
+            Field::Known(s) => {
+                diags.error_at(
+                    attr("dividing_type"),
+                    "Invalid dividing type",
+                    format!("dividing_type = {s:?}: use Static or Dynamic."),
+                );
+                return None;
+            }
+        };
+        let mut unknown = false;
+        let subscribers = decode_subscribers(config, &mut unknown, diags);
+        let tolerations = decode_tolerations(config, &mut unknown, diags);
+        let feeds = match attrs::string_list(config, "feeds") {
+            Field::Known(feeds) => feeds,
+            _ => return None,
+        };
+        let overrides = match attrs::string_list(config, "overrides") {
+            Field::Known(o) => o,
+            Field::Null => Vec::new(),
+            Field::Unknown => return None,
+        };
+        if unknown || diags.has_errors() {
+            return None;
+        }
+        let feeds = decode_feeds(&feeds, diags);
+        if diags.has_errors() {
+            return None;
+        }
+        let mut override_objects = Vec::new();
+        for (i, text) in overrides.iter().enumerate() {
+            match clusternet_model::json::parse(text) {
+                Ok(o) if o.is_object() => override_objects.push(o),
+                _ => diags.error_at(
+                    attr("overrides").index(i as i64),
+                    "Invalid override reference",
+                    "Pass `ref` of a clusternet_localization or clusternet_globalization.",
+                ),
+            }
+        }
+        Some(SubscriptionConfig {
+            name,
+            namespace,
+            strategy,
+            dividing_type,
+            subscribers,
+            tolerations,
+            feeds,
+            overrides: override_objects,
+        })
+    }
+
+    /// `<namespace>/<name>`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// The Subscription object Clusternet would hold (spec only; the scheduler writes the
+    /// status).
+    pub fn subscription(&self) -> Subscription {
+        let dividing_scheduling =
+            (self.strategy == SchedulingStrategy::Dividing).then_some(DividingScheduling {
+                kind: self.dividing_type,
+                dynamic_dividing: None,
+            });
+        let mut spec = SubscriptionSpec {
+            scheduler_name: String::new(),
+            scheduling_by_sub_group: None,
+            scheduling_strategy: self.strategy,
+            dividing_scheduling,
+            priority: None,
+            preemption_policy: None::<PreemptionPolicy>,
+            subscribers: self.subscribers.clone(),
+            cluster_tolerations: self.tolerations.clone(),
+            feeds: self.feeds.iter().map(|f| feed_ref(f.identity())).collect(),
+        };
+        // The one default the API server's CRD schema fills on admission of what the
+        // provider writes; the rest are filled by the scheduler.
+        spec.scheduler_name = "default".to_string();
+        Subscription {
+            metadata: ObjectMeta {
+                name: self.name.clone(),
+                namespace: self.namespace.clone(),
+                ..ObjectMeta::default()
+            },
+            spec,
+            status: SubscriptionStatus::default(),
+        }
+    }
+
+    /// The identities of `spec.feeds`, in order.
+    pub fn feed_identities(&self) -> Vec<FeedIdentity> {
+        self.feeds.iter().map(|f| f.identity().clone()).collect()
+    }
+
+    /// The values of the charts passed by value, as their priority-0 Globalizations.
+    pub fn chart_values(&self) -> Vec<Json> {
+        self.feeds
+            .iter()
+            .filter_map(|f| match f {
+                FeedInput::ByValue { chart_values, .. } => chart_values.clone(),
+                FeedInput::ByKey(_) => None,
+            })
+            .collect()
+    }
+
+    /// The HelmChart feeds given by key (`(namespace, name)`): the hub's, never written back.
+    pub fn charts_by_key(&self) -> BTreeSet<(String, String)> {
+        self.feeds
+            .iter()
+            .filter_map(|f| match f {
+                FeedInput::ByKey(identity) if identity.kind == "HelmChart" => {
+                    Some((identity.namespace.clone(), identity.name.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Index in `feeds` of each HelmChart feed passed by value, by (chart namespace, chart
+    /// name).
+    pub fn chart_feed_indices(&self) -> BTreeMap<(String, String), usize> {
+        self.feeds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, feed)| match feed {
+                FeedInput::ByValue { identity, .. } if identity.kind == "HelmChart" => {
+                    let namespace = if identity.namespace.is_empty() {
+                        DEFAULT_NAMESPACE.to_string()
+                    } else {
+                        identity.namespace.clone()
+                    };
+                    Some(((namespace, identity.name.clone()), i))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn decode_subscribers(
+    config: &Value,
+    unknown: &mut bool,
+    diags: &mut Diagnostics,
+) -> Vec<Subscriber> {
+    let Field::Known(items) = attrs::elements(config, "subscriber") else {
+        return Vec::new();
+    };
+    let mut subscribers = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = attr("subscriber").index(i as i64);
+        let weight = match attrs::integer(item, "weight") {
+            Field::Null => 0,
+            Field::Unknown => {
+                *unknown = true;
+                0
+            }
+            Field::Known(Ok(w)) if (0..=i64::from(i32::MAX)).contains(&w) => w as i32,
+            Field::Known(w) => {
+                let shown = w.map_or_else(|s| s, |w| w.to_string());
+                diags.error_at(
+                    path.clone().attr("weight"),
+                    "Invalid weight",
+                    format!("weight = {shown}: use a whole number, 0 or more."),
+                );
+                0
+            }
+        };
+        subscribers.push(Subscriber {
+            cluster_affinity: selector::parse_at(item, "cluster_affinity", &path, diags),
+            weight,
+            sub_group_strategy: None,
+        });
+    }
+    subscribers
+}
+
+fn decode_tolerations(
+    config: &Value,
+    unknown: &mut bool,
+    diags: &mut Diagnostics,
+) -> Vec<Toleration> {
+    let Field::Known(items) = attrs::elements(config, "toleration") else {
+        return Vec::new();
+    };
+    let mut tolerations = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = attr("toleration").index(i as i64);
+        let mut text = |name: &str| match attrs::string(item, name) {
+            Field::Known(v) => Some(v),
+            Field::Unknown => {
+                *unknown = true;
+                None
+            }
+            Field::Null => None,
+        };
+        let key = text("key").unwrap_or_default();
+        let operator = text("operator");
+        let value = text("value").unwrap_or_default();
+        let effect = text("effect");
+        let operator = match operator.as_deref() {
+            None => None,
+            Some("Equal") => Some(TolerationOperator::Equal),
+            Some("Exists") => Some(TolerationOperator::Exists),
+            Some(other) => {
+                diags.error_at(
+                    path.clone().attr("operator"),
+                    "Invalid toleration operator",
+                    format!("operator = {other:?}: use Equal or Exists."),
+                );
+                None
+            }
+        };
+        let effect = match effect.as_deref() {
+            None | Some("") => None,
+            Some("NoSchedule") => Some(TaintEffect::NoSchedule),
+            Some("PreferNoSchedule") => Some(TaintEffect::PreferNoSchedule),
+            Some("NoExecute") => Some(TaintEffect::NoExecute),
+            Some(other) => {
+                diags.error_at(
+                    path.attr("effect"),
+                    "Invalid toleration effect",
+                    format!(
+                        "effect = {other:?}: use NoSchedule, PreferNoSchedule, NoExecute, or \
+                         leave it out for all effects."
+                    ),
+                );
+                None
+            }
+        };
+        tolerations.push(Toleration {
+            key,
+            operator,
+            value,
+            effect,
+            toleration_seconds: None,
+        });
+    }
+    tolerations
+}
+
+fn decode_feeds(feeds: &[String], diags: &mut Diagnostics) -> Vec<FeedInput> {
+    let mut decoded = Vec::new();
+    for (i, feed) in feeds.iter().enumerate() {
+        let path = attr("feeds").index(i as i64);
+        if feed.trim_start().starts_with('{') {
+            match clusternet_model::json::parse(feed)
+                .map_err(|e| e.to_string())
+                .and_then(|o| FeedIdentity::of(&o).map(|id| (o, id)))
+            {
+                Ok((mut object, identity)) => {
+                    let chart_values = charts::default_values::take(&mut object);
+                    decoded.push(FeedInput::ByValue {
+                        object,
+                        identity,
+                        chart_values,
+                    });
+                }
+                Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
+            }
+        } else {
+            match FeedIdentity::parse_key(feed) {
+                Ok(identity) => decoded.push(FeedInput::ByKey(identity)),
+                Err(e) => diags.error_at(path, "Invalid feed", e),
+            }
+        }
+    }
+    decoded
+}
+
+/// A feed reference of `spec.feeds`.
+fn feed_ref(identity: &FeedIdentity) -> Feed {
+    Feed {
+        kind: identity.kind.clone(),
+        api_version: identity.api_version.clone(),
+        namespace: identity.namespace.clone(),
+        name: identity.name.clone(),
+    }
+}

@@ -1,0 +1,192 @@
+//! PlanResourceChange: the rendering as the planned `descriptions`, `releases` and the
+//! other computed attributes.
+
+use std::sync::Mutex;
+
+use clusternet_tfplugin::provider::{PlanRequest, PlanResponse};
+use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
+
+use super::config::{
+    DEFAULT_DIVIDING_TYPE, DEFAULT_NAMESPACE, DEFAULT_STRATEGY, SubscriptionConfig, dividing_word,
+    strategy_word,
+};
+use super::render::{Rendered, render, template_charts};
+use super::state::{descriptions_of, releases_value};
+use crate::attrs::{self, Field};
+use crate::charts;
+use crate::config::{Deployer, ProviderConfig};
+use crate::hub_inputs;
+use crate::pending_overrides::{self, PendingOverrides, PlannedSubscription};
+
+/// Plans the rendering. With a hub, overrides changed by this run that the subscription
+/// does not pass get a warning (see [`crate::pending_overrides`]).
+pub async fn plan(
+    req: PlanRequest,
+    inventory: &ProviderConfig,
+    pending: &Mutex<PendingOverrides>,
+) -> PlanResponse {
+    let mut response = PlanResponse::null(Diagnostics::new());
+    response.requires_replace = vec![
+        AttributePath::root().attr("name"),
+        AttributePath::root().attr("namespace"),
+    ];
+    if req.proposed_new_state.is_null() {
+        return response;
+    }
+    let mut diags = Diagnostics::new();
+    let config = SubscriptionConfig::decode(&req.config, &mut diags);
+    if diags.has_errors() {
+        response.diagnostics = diags;
+        return response;
+    }
+    let rendered = match &config {
+        Some(config) => render(config, inventory, false),
+        None => Ok(None),
+    };
+    match rendered {
+        Ok(mut rendered) => {
+            if let (Some(r), Some(config)) = (&mut rendered, &config) {
+                response.diagnostics.extend(r.warnings.clone());
+                let diags = template_charts(config, inventory, r).await;
+                if diags.has_errors() {
+                    response.diagnostics = diags;
+                    return response;
+                }
+                response.diagnostics.extend(diags);
+                if inventory.hub.is_some() {
+                    let planned = planned_subscription(config, r, inventory);
+                    let id = planned.id.clone();
+                    let missed = pending
+                        .lock()
+                        .expect("pending overrides lock")
+                        .subscription_planned(planned);
+                    for override_id in missed {
+                        response.diagnostics.extend(pending_overrides::warning(
+                            &override_id,
+                            &id,
+                            "overrides",
+                        ));
+                    }
+                }
+            }
+            let base = with_defaults(&req.proposed_new_state, &req.config, &req.prior_state);
+            response.planned_state = computed_state(&base, rendered.as_ref());
+            match (&rendered, &mut response.planned_state) {
+                // Clusternet's controllers install the charts: no release is the provider's.
+                (Some(_), Value::Object(entries)) if inventory.deployer == Deployer::Clusternet => {
+                    entries.insert("releases".into(), Value::Null);
+                }
+                (Some(r), planned) => plan_releases(planned, &req.prior_state, r),
+                (None, _) => {}
+            }
+        }
+        Err(diags) => response.diagnostics = diags,
+    }
+    response
+}
+
+/// What the next-apply warning needs to know of this subscription's plan.
+fn planned_subscription(
+    config: &SubscriptionConfig,
+    rendered: &Rendered,
+    inventory: &ProviderConfig,
+) -> PlannedSubscription {
+    PlannedSubscription {
+        id: config.id(),
+        feeds: config.feed_identities(),
+        passed: hub_inputs::passed_overrides(&config.overrides),
+        namespaces: rendered
+            .binding_clusters
+            .iter()
+            .filter_map(|c| inventory.clusters.get(c).map(|c| c.namespace.clone()))
+            .collect(),
+    }
+}
+
+/// `state` with the defaults of the optional-and-computed attributes (`namespace`,
+/// `scheduling_strategy`, `dividing_type`) where `config` leaves them unset: computed only to
+/// hold the default (so that an imported state matches a configuration that writes the
+/// default and one that leaves it out), never the prior value - except a `namespace` a state
+/// from before it was computed holds as null, kept so that the subscription is not replaced.
+fn with_defaults(state: &Value, config: &Value, prior: &Value) -> Value {
+    let mut entries = state.as_entries().cloned().unwrap_or_default();
+    let prior_namespace_null =
+        !prior.is_null() && matches!(attrs::string(prior, "namespace"), Field::Null);
+    if !attrs::string(config, "namespace").is_set() {
+        let namespace = if prior_namespace_null {
+            Value::Null
+        } else {
+            Value::from(DEFAULT_NAMESPACE)
+        };
+        entries.insert("namespace".into(), namespace);
+    }
+    let strategy = attrs::string(config, "scheduling_strategy");
+    if !strategy.is_set() {
+        entries.insert(
+            "scheduling_strategy".into(),
+            strategy_word(DEFAULT_STRATEGY).into(),
+        );
+    }
+    if !attrs::string(config, "dividing_type").is_set() {
+        let dividing_type = match strategy {
+            Field::Known(s) if s == "Dividing" => Value::from(dividing_word(DEFAULT_DIVIDING_TYPE)),
+            Field::Unknown => Value::unknown(),
+            _ => Value::Null,
+        };
+        entries.insert("dividing_type".into(), dividing_type);
+    }
+    Value::Object(entries)
+}
+
+pub fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
+    let mut entries = base.as_entries().cloned().unwrap_or_default();
+    let name = attrs::string(base, "name").known();
+    let namespace = match attrs::string(base, "namespace") {
+        Field::Known(ns) => Some(ns),
+        Field::Null => Some(DEFAULT_NAMESPACE.to_string()),
+        Field::Unknown => None,
+    };
+    entries.insert(
+        "id".into(),
+        match (namespace, name) {
+            (Some(ns), Some(n)) => format!("{ns}/{n}").into(),
+            _ => Value::unknown(),
+        },
+    );
+    match rendered {
+        Some(r) => {
+            for (attr, value) in r.attribute_values() {
+                entries.insert(attr.into(), value);
+            }
+        }
+        None => {
+            for attr in [
+                "binding_clusters",
+                "replicas",
+                "spec_hash",
+                "descriptions",
+                "releases",
+            ] {
+                entries.insert(attr.into(), Value::unknown());
+            }
+        }
+    }
+    Value::Object(entries)
+}
+
+/// Sets the planned `releases` of `planned` (see [`charts::plan::planned_releases`]).
+fn plan_releases(planned: &mut Value, prior_state: &Value, rendered: &Rendered) {
+    let prior_releases = prior_state
+        .get("releases")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default();
+    let releases = charts::plan::planned_releases(
+        &descriptions_of(prior_state),
+        &prior_releases,
+        &rendered.descriptions,
+    );
+    if let Value::Object(entries) = planned {
+        entries.insert("releases".into(), releases_value(releases));
+    }
+}

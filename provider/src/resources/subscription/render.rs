@@ -1,0 +1,393 @@
+//! Rendering a subscription: its typed configuration, the cluster inventory and the hub
+//! snapshot in, Clusternet's rendering out (the preview, the objects per cluster, and with a
+//! hub the objects the hub is to hold).
+
+use std::collections::BTreeMap;
+
+use clusternet_model::render::{RenderInput, SubscriptionRender};
+use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
+use serde_json::{Value as Json, json};
+
+use super::config::{FeedInput, SubscriptionConfig};
+use crate::charts;
+use crate::config::ProviderConfig;
+use crate::hub_inputs;
+use crate::resources::feed::FeedIdentity;
+use crate::snapshot::HubSnapshot;
+
+/// The rendering of one subscription.
+pub struct Rendered {
+    /// Bound cluster names.
+    pub binding_clusters: Vec<String>,
+    /// `<cluster>/<feed key>` to replicas.
+    pub replicas: BTreeMap<String, i64>,
+    /// specHash.
+    pub spec_hash: String,
+    /// The preview (secrets redacted).
+    pub descriptions: BTreeMap<String, String>,
+    /// Per cluster, the objects to deploy (secrets included).
+    pub objects: BTreeMap<String, Vec<Json>>,
+    /// Warnings from rendering.
+    pub warnings: Diagnostics,
+    /// What to write to the hub (only rendered for apply, when a hub takes the objects).
+    pub hub: Option<crate::hub::HubObjects>,
+}
+
+impl Rendered {
+    /// The rendering as the values of the attributes `binding_clusters`, `replicas`,
+    /// `spec_hash` and `descriptions` (shared by the resource and `clusternet_render`).
+    pub(crate) fn attribute_values(&self) -> [(&'static str, Value); 4] {
+        let strings = |items: &BTreeMap<String, String>| {
+            Value::Map(
+                items
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                    .collect(),
+            )
+        };
+        [
+            (
+                "binding_clusters",
+                Value::List(
+                    self.binding_clusters
+                        .iter()
+                        .map(|c| Value::from(c.as_str()))
+                        .collect(),
+                ),
+            ),
+            (
+                "replicas",
+                Value::Map(
+                    self.replicas
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::from(*v)))
+                        .collect(),
+                ),
+            ),
+            ("spec_hash", self.spec_hash.as_str().into()),
+            ("descriptions", strings(&self.descriptions)),
+        ]
+    }
+}
+
+/// The hub objects of the feeds given by key, in order; a feed the hub lacks (or any feed
+/// by key when there is no hub to look in) is an error on its entry of `feeds`. Without a
+/// hub and with a configuration not yet known, the lookup waits for the plan.
+fn hub_feeds(
+    config: &SubscriptionConfig,
+    inventory: &ProviderConfig,
+    diags: &mut Diagnostics,
+) -> Vec<Json> {
+    let mut found = Vec::new();
+    for (i, feed) in config.feeds.iter().enumerate() {
+        let FeedInput::ByKey(identity) = feed else {
+            continue;
+        };
+        let path = AttributePath::root().attr("feeds").index(i as i64);
+        match (&inventory.snapshot, inventory.has_unknowns) {
+            (Some(hub), _) => match hub_feed(hub, identity) {
+                Some(object) => found.push(object.clone()),
+                None => diags.error_at(
+                    path,
+                    "Feed not found on the hub",
+                    format!(
+                        "Feed {} is given by key, and the hub holds no {} for it (looked up in \
+                         the hub snapshot taken when this run started). Create it on the hub \
+                         through Clusternet's shadow API, or pass the feed by value \
+                         (clusternet_manifest.<name>.feed).",
+                        identity.key(),
+                        if identity.kind == "HelmChart" {
+                            "HelmChart"
+                        } else {
+                            "Manifest in clusternet-reserved"
+                        },
+                    ),
+                ),
+            },
+            (None, true) => {}
+            (None, false) => diags.error_at(
+                path,
+                "Feed not found",
+                format!(
+                    "Feed {} is given by key, so it must exist on the hub, and no hub is \
+                     configured. Pass the feed by value instead \
+                     (clusternet_manifest.<name>.feed).",
+                    identity.key()
+                ),
+            ),
+        }
+    }
+    found
+}
+
+/// The hub object of a feed given by key: its HelmChart, or the Manifest the shadow API
+/// stored for it.
+fn hub_feed<'a>(hub: &'a HubSnapshot, identity: &FeedIdentity) -> Option<&'a Json> {
+    if identity.kind == "HelmChart" {
+        hub.helm_chart_for(identity)
+    } else {
+        hub.manifest_for(identity)
+    }
+}
+
+/// A cluster of the inventory as the ManagedCluster the render engine selects from (the
+/// `clusternet_render` data source builds its clusters with this too).
+pub(crate) fn managed_cluster(
+    name: &str,
+    namespace: &str,
+    labels: &BTreeMap<String, String>,
+    taints: &[crate::config::TaintConfig],
+) -> Json {
+    let taints: Vec<Json> = taints
+        .iter()
+        .map(|t| json!({"key": t.key, "value": t.value, "effect": t.effect}))
+        .collect();
+    json!({
+        "apiVersion": "clusters.clusternet.io/v1beta1",
+        "kind": "ManagedCluster",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {
+            "clusterId": clusternet_model::naming::uid(&["cluster", name]),
+            "syncMode": "Push",
+            "taints": taints,
+        },
+    })
+}
+
+/// Renders the subscription of `config` against the inventory, with the hub objects when
+/// `with_hub` (apply only: the plan never needs them). `Ok(None)`: the inventory is not known
+/// until apply.
+pub fn render(
+    config: &SubscriptionConfig,
+    inventory: &ProviderConfig,
+    with_hub: bool,
+) -> Result<Option<Rendered>, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let hub_feeds = hub_feeds(config, inventory, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    if inventory.has_unknowns {
+        return Ok(None);
+    }
+    let passed = hub_inputs::passed_overrides(&config.overrides);
+    let hub_feed_identities = hub_inputs::hub_feed_identities(&hub_feeds);
+    let chart_values = config.chart_values();
+    let mut input = RenderInput::default();
+    for cluster in inventory.clusters.values() {
+        input
+            .add_object(managed_cluster(
+                &cluster.name,
+                &cluster.namespace,
+                &cluster.labels,
+                &cluster.taints,
+            ))
+            .expect("managed clusters are well-formed");
+    }
+    let by_value = config.feeds.iter().filter_map(|f| match f {
+        FeedInput::ByValue { object, .. } => Some(object.clone()),
+        FeedInput::ByKey(_) => None,
+    });
+    let added = input
+        .add_subscription(config.subscription())
+        .and_then(|()| {
+            by_value
+                .chain(hub_feeds)
+                .chain(config.overrides.iter().cloned())
+                .chain(chart_values.iter().cloned())
+                .try_for_each(|object| input.add_object(object))
+        });
+    if let Err(e) = added {
+        diags.push(Diagnostic::error(
+            "Invalid subscription input",
+            format!("{e}."),
+        ));
+        return Err(diags);
+    }
+    if let Some(snapshot) = &inventory.snapshot {
+        diags.extend(hub_inputs::add_hub_overrides(
+            &mut input,
+            snapshot,
+            inventory,
+            &config.feed_identities(),
+            &passed,
+        ));
+    }
+    let output = match clusternet_model::render::render(&input) {
+        Ok(output) => output,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("Cannot render the subscription", format!("{e}."))
+                    .at(AttributePath::root().attr("feeds")),
+            );
+            return Err(diags);
+        }
+    };
+    let Some(result) = output.subscriptions.iter().find(|s| {
+        s.subscription.metadata.name == config.name
+            && s.subscription.metadata.namespace == config.namespace
+    }) else {
+        diags.push(Diagnostic::error(
+            "Subscription not rendered",
+            "The render engine produced no result for this subscription; this is a bug.",
+        ));
+        return Err(diags);
+    };
+    diags.extend(hub_inputs::check_deployable(result, inventory));
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    for warning in output.warnings.iter().chain(result.warnings.iter()) {
+        diags.push(render_warning(warning));
+    }
+    let mut rendered = summarise(result, &config.namespace, &config.name, diags);
+    if with_hub {
+        // Feeds found on the hub stay the hub's: only feeds passed by value are written.
+        let by_value: Vec<_> = input
+            .manifests
+            .iter()
+            .filter(|m| !hub_feed_identities.contains(&m.identity))
+            .cloned()
+            .collect();
+        let charts_by_key = config.charts_by_key();
+        let charts_by_value: Vec<_> = input
+            .helm_charts
+            .iter()
+            .filter(|c| {
+                !charts_by_key.contains(&(c.metadata.namespace.clone(), c.metadata.name.clone()))
+            })
+            .cloned()
+            .collect();
+        rendered.hub = Some(crate::hub::objects(
+            result,
+            &by_value,
+            &charts_by_value,
+            &chart_values,
+        ));
+    }
+    Ok(Some(rendered))
+}
+
+/// A render warning as a diagnostic, on the attribute it is about.
+fn render_warning(warning: &clusternet_model::provenance::Warning) -> Diagnostic {
+    use clusternet_model::provenance::WarningCode;
+    let (summary, attribute, hint) = match warning.code {
+        WarningCode::Tie => (
+            "Override order is a tie",
+            "overrides",
+            "Clusternet's order is not deterministic here; the provider ordered by name. Give \
+             the overrides different priorities.",
+        ),
+        WarningCode::OverrideMatchedNothing => (
+            "Override matches nothing",
+            "overrides",
+            "It changes no object of this subscription: check its feed and, for a \
+             Globalization, its cluster_affinity.",
+        ),
+        WarningCode::PatchSkipped => (
+            "Patch skipped: path missing",
+            "overrides",
+            "Clusternet skips a JSON patch whole when one of its paths is missing, silently; \
+             the object is deployed without it. Use `add` or fix the path.",
+        ),
+        WarningCode::ChartNotFound => ("Chart not found", "feeds", ""),
+        WarningCode::ClusterTainted => (
+            "Cluster not selected because of a taint",
+            "toleration",
+            "Add a toleration to select it.",
+        ),
+        WarningCode::UnknownAvailability => (
+            "Cluster capacity unknown",
+            "dividing_type",
+            "Dynamic dividing counts it as 0 available replicas.",
+        ),
+        WarningCode::DividingSkipped => ("Replicas not divided", "feeds", ""),
+    };
+    let detail = if hint.is_empty() {
+        format!("{}.", warning.message)
+    } else {
+        format!("{}. {hint}", warning.message)
+    };
+    Diagnostic::warning(summary, detail).at(AttributePath::root().attr(attribute))
+}
+
+pub(crate) fn summarise(
+    result: &SubscriptionRender,
+    ns: &str,
+    name: &str,
+    warnings: Diagnostics,
+) -> Rendered {
+    let salt = format!("{ns}/{name}");
+    let redact = |value: &str| secret_marker(&salt, value);
+    let descriptions = clusternet_model::preview::preview_redacted(result, &redact);
+    let mut objects = BTreeMap::new();
+    let mut binding_clusters = Vec::new();
+    for cluster in &result.clusters {
+        binding_clusters.push(cluster.cluster_name.clone());
+        objects.insert(
+            cluster.cluster_name.clone(),
+            cluster
+                .objects
+                .iter()
+                .filter_map(|o| clusternet_model::json::parse(&o.json).ok())
+                .collect(),
+        );
+    }
+    binding_clusters.sort();
+    let mut replicas = BTreeMap::new();
+    if let Some(per_feed) = &result.subscription.status.replicas {
+        for (feed_key, counts) in per_feed {
+            for (binding, count) in result
+                .subscription
+                .status
+                .binding_clusters
+                .iter()
+                .zip(counts)
+            {
+                let cluster = result
+                    .clusters
+                    .iter()
+                    .find(|c| &c.binding == binding)
+                    .map(|c| c.cluster_name.clone())
+                    .unwrap_or_else(|| binding.clone());
+                replicas.insert(format!("{cluster}/{}", feed_key.0), i64::from(*count));
+            }
+        }
+    }
+    Rendered {
+        binding_clusters,
+        replicas,
+        spec_hash: result.subscription.status.spec_hash.to_string(),
+        descriptions,
+        objects,
+        warnings,
+        hub: None,
+    }
+}
+
+/// A stable stand-in for a secret value: the same value gives the same marker (so changes
+/// show as diffs), and the value cannot be read back.
+pub fn secret_marker(salt: &str, value: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("{salt}\0{value}").as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("(sensitive value, sha256:{hex})")
+}
+
+/// Adds the templated objects of the rendered charts to `rendered.descriptions`.
+pub async fn template_charts(
+    config: &SubscriptionConfig,
+    inventory: &ProviderConfig,
+    rendered: &mut Rendered,
+) -> Diagnostics {
+    let indices = config.chart_feed_indices();
+    let feed_index =
+        |ns: &str, name: &str| indices.get(&(ns.to_string(), name.to_string())).copied();
+    let salt = config.id();
+    let redact = |value: &str| secret_marker(&salt, value);
+    let (entries, diags) =
+        charts::plan::templated_entries(inventory, &rendered.descriptions, &feed_index, &redact)
+            .await;
+    rendered.descriptions.extend(entries);
+    diags
+}

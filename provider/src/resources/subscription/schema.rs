@@ -1,0 +1,111 @@
+//! The schema of `clusternet_subscription`.
+
+use clusternet_tfplugin::{Attribute, Block, BlockNesting, NestedBlock, Schema, Type};
+
+use crate::selector;
+
+/// The schema.
+pub fn schema() -> Schema {
+    let mut subscriber = NestedBlock::new(
+        "subscriber",
+        BlockNesting::List,
+        Block::new(
+            "A group of clusters, selected by labels.",
+            vec![Attribute::optional("weight", Type::Number).describe(
+                "Weight of this group when replicas are divided statically (default 0: \
+                 Clusternet's static dividing counts only weighted subscribers).",
+            )],
+        )
+        .with_block(selector::block(
+            "cluster_affinity",
+            "The clusters of this group. An empty block selects every cluster.",
+        )),
+    );
+    subscriber.min_items = 1;
+    let toleration = NestedBlock::new(
+        "toleration",
+        BlockNesting::List,
+        Block::new(
+            "A toleration of cluster taints.",
+            vec![
+                Attribute::optional("key", Type::String).describe("Taint key; empty matches all."),
+                Attribute::optional("operator", Type::String)
+                    .describe("`Equal` (default) or `Exists`."),
+                Attribute::optional("value", Type::String).describe("Taint value."),
+                Attribute::optional("effect", Type::String)
+                    .describe("`NoSchedule`, `PreferNoSchedule`, `NoExecute`, or empty for all."),
+            ],
+        ),
+    );
+    Schema::new(
+        Block::new(
+            "A Clusternet **Subscription**: sends feeds to the clusters its subscribers select, \
+             replicated or with replicas divided between them. The plan shows every cluster's \
+             rendered objects in `descriptions`; apply deploys them (directory targets get \
+             files) and prunes what left.",
+            vec![
+                Attribute::required("name", Type::String).describe("Subscription name."),
+                Attribute::optional("namespace", Type::String)
+                    .with_computed()
+                    .describe("Subscription namespace (default `default`)."),
+                Attribute::optional("scheduling_strategy", Type::String)
+                    .with_computed()
+                    .describe(
+                        "`Replication` (default: every selected cluster gets every feed) or \
+                         `Dividing` (replicas of workloads are divided).",
+                    ),
+                Attribute::optional("dividing_type", Type::String)
+                    .with_computed()
+                    .describe(
+                        "With `Dividing`: `Static` (by subscriber weights, the default) or \
+                         `Dynamic`. Null with `Replication`.",
+                    ),
+                Attribute::required("feeds", Type::list(Type::String))
+                    .sensitive()
+                    .describe(
+                        "Feeds by value (`clusternet_manifest.x.feed`, \
+                         `clusternet_secret.x.feed`, `clusternet_helm_chart.x.feed`), in order. \
+                         A feed key `<apiVersion>/<Kind>/<namespace>/<name>` names a feed on the \
+                         hub (a Manifest the shadow API stored, or a HelmChart), looked up in \
+                         the hub snapshot; the provider never writes or deletes it. Sensitive, \
+                         so that a Secret's values never show; the rendered objects are in \
+                         `descriptions`.",
+                    ),
+                Attribute::optional("overrides", Type::list(Type::String)).describe(
+                    "Localizations and Globalizations by value (`clusternet_localization.x.ref`). \
+                     Passing them here orders the graph and makes changes to them show in this \
+                     plan. With a hub, the overrides of these feeds found on the hub apply \
+                     too (a value passed here wins over the hub copy of the same name); one \
+                     changed in this run but not passed takes effect at the next apply, with a \
+                     warning.",
+                ),
+                Attribute::computed("id", Type::String).describe("`<namespace>/<name>`."),
+                Attribute::computed("binding_clusters", Type::list(Type::String))
+                    .describe("The clusters the subscription is bound to, sorted."),
+                Attribute::computed("replicas", Type::map(Type::Number)).describe(
+                    "Replicas per cluster and workload feed, keyed `<cluster>/<feed key>` \
+                     (dividing only).",
+                ),
+                Attribute::computed("spec_hash", Type::String)
+                    .describe("Clusternet's specHash of the subscription."),
+                Attribute::computed("descriptions", Type::map(Type::String)).describe(
+                    "The preview: every rendered object of every cluster, keyed \
+                     `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, as compact JSON with \
+                     sorted keys. Secret values are replaced by salted hashes. A HelmChart \
+                     feed shows as `<cluster>/helm/<chart namespace>/<chart name>` (the chart \
+                     as overridden for the cluster, and its values) and, when the chart can be \
+                     fetched at plan time, the objects `helm template` makes of it as \
+                     `<cluster>/helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`.",
+                ),
+                Attribute::computed("releases", Type::map(Type::String)).describe(
+                    "Helm releases per cluster, keyed `<cluster>/<namespace>/<release>`: \
+                     `<status>/<revision>` as helm reports it (e.g. `deployed/3`), or \
+                     `written` for a directory target. Unknown in a plan that installs or \
+                     upgrades the release.",
+                ),
+            ],
+        )
+        .with_block(subscriber)
+        .with_block(toleration),
+    )
+}
