@@ -26,8 +26,8 @@ use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::error::ObjectError;
 use clusternet_deploy::ownership::{Ownership, SUBS_NAMESPACE, SUBS_UID};
-use clusternet_deploy::reference::ObjectRef;
 use clusternet_model::feeds::{RESERVED_NAMESPACE, StoredManifest};
+use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::render::SubscriptionRender;
 use clusternet_model::types::HelmChart;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
@@ -159,13 +159,16 @@ pub fn manifest_object(stored: &StoredManifest) -> Json {
         .cloned()
         .unwrap_or_default();
     for (key, value) in [
-        ("apps.clusternet.io/config.group", &id.group),
-        ("apps.clusternet.io/config.version", &id.version),
+        ("apps.clusternet.io/config.group", id.group()),
+        ("apps.clusternet.io/config.version", id.version()),
         ("apps.clusternet.io/config.kind", &id.kind),
         ("apps.clusternet.io/config.name", &id.name),
-        ("apps.clusternet.io/config.namespace", &id.namespace),
+        (
+            "apps.clusternet.io/config.namespace",
+            id.namespace_or_empty(),
+        ),
     ] {
-        labels.insert(key.into(), value.as_str().into());
+        labels.insert(key.into(), value.into());
     }
     json!({
         "apiVersion": APPS,
@@ -287,7 +290,7 @@ async fn connect(connection: &Connection) -> Result<Cluster, Diagnostics> {
 /// Fails with a diagnostic naming the first Clusternet CRD of `kinds` the hub does not serve.
 async fn check_crds(hub: &Cluster, kinds: &[&str]) -> Result<(), Diagnostics> {
     for (kind, crd) in KINDS.iter().filter(|(k, _)| kinds.contains(k)) {
-        let probe = ObjectRef::new(APPS, *kind, Some("default"), "probe");
+        let probe = ObjectIdentity::new(APPS, *kind, Some("default"), "probe");
         match hub.resolve(&probe).await {
             Ok(_) => {}
             Err(ObjectError::UnknownKind { .. }) => {
@@ -323,7 +326,7 @@ async fn ensure_namespaces(
 ) -> Result<(), Diagnostics> {
     let mut missing = Vec::new();
     for ns in namespaces {
-        let reference = ObjectRef::new("v1", "Namespace", None, ns.clone());
+        let reference = ObjectIdentity::new("v1", "Namespace", None, ns.clone());
         match hub.get(&reference).await {
             Ok(Some(_)) => {}
             Ok(None) => missing.push(json!({
@@ -387,10 +390,10 @@ fn relink(mut object: Json, base_uids: &BTreeMap<String, String>) -> Json {
     object
 }
 
-fn probes(namespace: Option<&str>) -> Vec<ObjectRef> {
+fn probes(namespace: Option<&str>) -> Vec<ObjectIdentity> {
     ["Base", "Localization", "Description", "HelmRelease"]
         .into_iter()
-        .map(|kind| ObjectRef::new(APPS, kind, namespace, "-"))
+        .map(|kind| ObjectIdentity::new(APPS, kind, namespace, "-"))
         .collect()
 }
 
@@ -467,12 +470,12 @@ async fn apply_subscription_inner(
 
     // Prune what left: clusters no longer bound, Localizations no longer generated, charts
     // no longer in a Description. A cluster whose deploy failed keeps its objects.
-    let mut desired: Vec<ObjectRef> = objects
+    let mut desired: Vec<ObjectIdentity> = objects
         .bases
         .iter()
         .chain(&second)
         .chain(&releases)
-        .filter_map(|o| ObjectRef::from_object(o).ok())
+        .filter_map(|o| ObjectIdentity::of(o).ok())
         .collect();
     let failed_namespaces: Vec<String> = rollout.failed_namespaces.keys().cloned().collect();
     let kept = kept_of_failed(&hub, &owner, &failed_namespaces).await?;
@@ -561,14 +564,14 @@ async fn write_rollout(
         else {
             continue;
         };
-        let reference = ObjectRef::from_object(object)
+        let reference = ObjectIdentity::of(object)
             .map_err(|e| hub_error("Hub: invalid HelmRelease", e.to_string()))?;
         hub.apply_status(&reference, &status)
             .await
             .map_err(|e| status_error("HelmRelease", e))?;
     }
     for description in &objects.rollouts {
-        let reference = ObjectRef::new(
+        let reference = ObjectIdentity::new(
             APPS,
             "Description",
             Some(&description.namespace),
@@ -588,7 +591,7 @@ async fn mark_kept_failed(
     hub: &Cluster,
     objects: &HubObjects,
     rollout: &Rollout,
-    kept: &[ObjectRef],
+    kept: &[ObjectIdentity],
 ) -> Result<(), Diagnostics> {
     for reference in kept.iter().filter(|r| r.kind == "Description") {
         let namespace = reference.namespace.as_deref().unwrap_or_default();
@@ -620,7 +623,7 @@ async fn kept_of_failed(
     hub: &Cluster,
     owner: &Ownership,
     namespaces: &[String],
-) -> Result<Vec<ObjectRef>, Diagnostics> {
+) -> Result<Vec<ObjectIdentity>, Diagnostics> {
     let Some(selector) = owner.label_selector() else {
         return Ok(Vec::new());
     };
@@ -636,7 +639,7 @@ async fn kept_of_failed(
                         format!("{e}."),
                     )
                 })?;
-            kept.extend(live.iter().filter_map(|o| ObjectRef::from_object(o).ok()));
+            kept.extend(live.iter().filter_map(|o| ObjectIdentity::of(o).ok()));
         }
     }
     Ok(kept)
@@ -653,8 +656,8 @@ fn kinds_written<'a>(objects: &HubObjects, kinds: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// The Globalization holding the values of the HelmChart `chart`.
-fn chart_values_ref(chart: &ObjectRef) -> ObjectRef {
-    ObjectRef::new(
+fn chart_values_ref(chart: &ObjectIdentity) -> ObjectIdentity {
+    ObjectIdentity::new(
         APPS,
         "Globalization",
         None,
@@ -666,8 +669,8 @@ fn chart_values_ref(chart: &ObjectRef) -> ObjectRef {
 }
 
 /// Deletes the values Globalizations of `charts` the provider wrote (others are left alone).
-async fn remove_chart_values(hub: &Cluster, charts: &[ObjectRef]) -> Result<(), Diagnostics> {
-    let doomed: Vec<ObjectRef> = charts
+async fn remove_chart_values(hub: &Cluster, charts: &[ObjectIdentity]) -> Result<(), Diagnostics> {
+    let doomed: Vec<ObjectIdentity> = charts
         .iter()
         .filter(|c| c.kind == "HelmChart")
         .map(chart_values_ref)
@@ -700,7 +703,7 @@ fn feed_namespaces(objects: &HubObjects) -> BTreeSet<String> {
 }
 
 /// The feed objects the subscription writes (they are kept when it is applied).
-fn kept_feeds(objects: &HubObjects) -> BTreeSet<ObjectRef> {
+fn kept_feeds(objects: &HubObjects) -> BTreeSet<ObjectIdentity> {
     objects
         .manifests
         .iter()
@@ -734,7 +737,7 @@ async fn write_feeds(hub: &Cluster, objects: &HubObjects, found: bool) -> Result
             .await;
         report_errors("Hub: Globalizations of charts' values not written", &report)?;
     }
-    let without_values: Vec<ObjectRef> = objects
+    let without_values: Vec<ObjectIdentity> = objects
         .helm_charts
         .iter()
         .filter_map(crate::hub_charts::reference)
@@ -803,7 +806,7 @@ async fn write_status(hub: &Cluster, objects: &HubObjects) -> Result<(), Diagnos
     {
         return Ok(());
     }
-    let reference = ObjectRef::new(
+    let reference = ObjectIdentity::new(
         APPS,
         "Subscription",
         Some(&objects.namespace),
@@ -830,8 +833,8 @@ async fn subscription_feeds(
     hub: &Cluster,
     namespace: &str,
     name: &str,
-) -> Result<BTreeSet<ObjectRef>, Diagnostics> {
-    let reference = ObjectRef::new(APPS, "Subscription", Some(namespace), name);
+) -> Result<BTreeSet<ObjectIdentity>, Diagnostics> {
+    let reference = ObjectIdentity::new(APPS, "Subscription", Some(namespace), name);
     match hub.get(&reference).await {
         Ok(Some(live)) => Ok(feed_objects(&live)),
         Ok(None) => Ok(BTreeSet::new()),
@@ -847,11 +850,11 @@ async fn subscription_feeds(
 /// feed given by key is the hub's and carries no mark of the provider: never deleted).
 async fn remove_unused_feeds(
     hub: &Cluster,
-    candidates: BTreeSet<ObjectRef>,
-    kept: &BTreeSet<ObjectRef>,
+    candidates: BTreeSet<ObjectIdentity>,
+    kept: &BTreeSet<ObjectIdentity>,
     this: (&str, &str),
 ) -> Result<(), Diagnostics> {
-    let candidates: Vec<ObjectRef> = candidates
+    let candidates: Vec<ObjectIdentity> = candidates
         .into_iter()
         .filter(|c| !kept.contains(c))
         .collect();
@@ -862,7 +865,7 @@ async fn remove_unused_feeds(
         .list(APPS, "Subscription", None, None)
         .await
         .map_err(|e| hub_error("Hub: cannot list Subscriptions", format!("{e}.")))?;
-    let used: BTreeSet<ObjectRef> = others
+    let used: BTreeSet<ObjectIdentity> = others
         .iter()
         .filter(|s| {
             (
@@ -872,7 +875,7 @@ async fn remove_unused_feeds(
         })
         .flat_map(feed_objects)
         .collect();
-    let doomed: Vec<ObjectRef> = candidates
+    let doomed: Vec<ObjectIdentity> = candidates
         .into_iter()
         .filter(|c| !used.contains(c))
         .collect();
@@ -914,7 +917,7 @@ async fn remove_subscription_inner(
     let hub = connect(connection).await?;
     let feeds = subscription_feeds(&hub, namespace, name).await?;
     let owner = subscription_owner(namespace, name);
-    let subscription = ObjectRef::new(APPS, "Subscription", Some(namespace), name);
+    let subscription = ObjectIdentity::new(APPS, "Subscription", Some(namespace), name);
     let mut previous = probes(None);
     previous.push(subscription.clone());
     let mut kept = kept_of_failed(&hub, &owner, kept_namespaces).await?;
@@ -956,7 +959,7 @@ pub async fn apply_override(connection: &Connection, object: &Json) -> Diagnosti
 pub async fn remove_override(connection: &Connection, object: &Json) -> Diagnostics {
     let result = async {
         let hub = connect(connection).await?;
-        let reference = ObjectRef::from_object(object)
+        let reference = ObjectIdentity::of(object)
             .map_err(|e| hub_error("Hub: invalid override in state", e.to_string()))?;
         let report = hub.delete(&[reference], Some(&shared_owner()), 1).await;
         if report.is_success() {

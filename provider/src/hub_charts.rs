@@ -11,8 +11,8 @@
 
 use std::collections::BTreeSet;
 
-use clusternet_deploy::reference::ObjectRef;
 use clusternet_model::feeds::RESERVED_NAMESPACE;
+use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::types::{ChartPhase, HelmChart, HelmChartStatus};
 use serde_json::{Value as Json, json};
 
@@ -71,10 +71,10 @@ pub fn found_status() -> Json {
 }
 
 /// The hub object of a feed object (Manifest or HelmChart) by its JSON.
-pub fn reference(object: &Json) -> Option<ObjectRef> {
+pub fn reference(object: &Json) -> Option<ObjectIdentity> {
     let kind = object["kind"].as_str()?;
     let name = object["metadata"]["name"].as_str()?;
-    Some(ObjectRef::new(
+    Some(ObjectIdentity::new(
         APPS,
         kind,
         object["metadata"]["namespace"].as_str(),
@@ -84,7 +84,7 @@ pub fn reference(object: &Json) -> Option<ObjectRef> {
 
 /// The hub objects the feeds of a live Subscription refer to: the Manifests the shadow API
 /// stores for plain objects (in `clusternet-reserved`) and the HelmCharts.
-pub fn feed_objects(subscription: &Json) -> BTreeSet<ObjectRef> {
+pub fn feed_objects(subscription: &Json) -> BTreeSet<ObjectIdentity> {
     subscription
         .pointer("/spec/feeds")
         .and_then(Json::as_array)
@@ -96,9 +96,9 @@ pub fn feed_objects(subscription: &Json) -> BTreeSet<ObjectRef> {
             let namespace = f["namespace"].as_str().unwrap_or_default();
             if kind == "HelmChart" {
                 return (!namespace.is_empty())
-                    .then(|| ObjectRef::new(APPS, "HelmChart", Some(namespace), name));
+                    .then(|| ObjectIdentity::new(APPS, "HelmChart", Some(namespace), name));
             }
-            Some(ObjectRef::new(
+            Some(ObjectIdentity::new(
                 APPS,
                 "Manifest",
                 Some(RESERVED_NAMESPACE),
@@ -168,18 +168,18 @@ mod tests {
             {"kind": "HelmChart", "apiVersion": "apps.clusternet.io/v1alpha1", "namespace": "x", "name": "c"}
         ]}});
         let manifest =
-            |name: &str| ObjectRef::new(APPS, "Manifest", Some(RESERVED_NAMESPACE), name);
+            |name: &str| ObjectIdentity::new(APPS, "Manifest", Some(RESERVED_NAMESPACE), name);
         assert_eq!(
             feed_objects(&sub),
             BTreeSet::from([
                 manifest("namespaces.shop"),
                 manifest("configmaps.shop.settings"),
-                ObjectRef::new(APPS, "HelmChart", Some("x"), "c"),
+                ObjectIdentity::new(APPS, "HelmChart", Some("x"), "c"),
             ])
         );
         assert_eq!(
             reference(&helm_chart_object(&chart())),
-            Some(ObjectRef::new(APPS, "HelmChart", Some("apps"), "web"))
+            Some(ObjectIdentity::new(APPS, "HelmChart", Some("apps"), "web"))
         );
     }
 }

@@ -4,29 +4,28 @@
 
 use std::collections::BTreeSet;
 
-use clusternet_model::feeds::ObjectIdentity;
+use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::render::{RenderInput, SubscriptionRender};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 
 use crate::config::{Deployer, ProviderConfig, Target};
-use crate::resources::feed::FeedIdentity;
 use crate::snapshot::{APPS, HubSnapshot, OverrideId};
 
 /// The feeds of a Subscription object's `spec.feeds`.
-pub fn spec_feeds(subscription: &Json) -> Vec<FeedIdentity> {
+pub fn spec_feeds(subscription: &Json) -> Vec<ObjectIdentity> {
     subscription["spec"]["feeds"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|f| {
-            let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            FeedIdentity {
-                api_version: text("apiVersion"),
-                kind: text("kind"),
-                namespace: text("namespace"),
-                name: text("name"),
-            }
+            let text = |k: &str| f[k].as_str().unwrap_or_default();
+            ObjectIdentity::new(
+                text("apiVersion"),
+                text("kind"),
+                Some(text("namespace")),
+                text("name"),
+            )
         })
         .collect()
 }
@@ -49,7 +48,7 @@ pub fn hub_feed_identities(objects: &[Json]) -> BTreeSet<ObjectIdentity> {
     objects
         .iter()
         .filter(|o| o["apiVersion"] == APPS && o["kind"] == "Manifest")
-        .filter_map(|o| ObjectIdentity::of(&o["template"]))
+        .filter_map(|o| ObjectIdentity::of(&o["template"]).ok())
         .collect()
 }
 
@@ -61,7 +60,7 @@ pub fn add_hub_overrides(
     input: &mut RenderInput,
     snapshot: &HubSnapshot,
     inventory: &ProviderConfig,
-    feeds: &[FeedIdentity],
+    feeds: &[ObjectIdentity],
     passed: &BTreeSet<OverrideId>,
 ) -> Diagnostics {
     let namespaces: BTreeSet<&str> = inventory

@@ -109,6 +109,7 @@ pub mod crd;
 pub mod description;
 pub mod error;
 pub mod feeds;
+pub mod identity;
 pub mod input;
 pub mod inventory;
 pub mod json;

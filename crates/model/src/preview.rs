@@ -7,23 +7,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::feeds::ObjectIdentity;
+use crate::identity::ObjectIdentity;
 use crate::render::SubscriptionRender;
 
 /// Key of a rendered plain object: Clusternet's feed key prefixed with the cluster name.
 pub fn object_key(cluster: &str, identity: &ObjectIdentity) -> String {
-    let api_version = identity.api_version();
-    if identity.namespace.is_empty() {
-        format!(
-            "{cluster}/{api_version}/{}/{}",
-            identity.kind, identity.name
-        )
-    } else {
-        format!(
-            "{cluster}/{api_version}/{}/{}/{}",
-            identity.kind, identity.namespace, identity.name
-        )
-    }
+    format!("{cluster}/{identity}")
 }
 
 /// Key of a rendered chart.
@@ -53,7 +42,7 @@ fn build(
     for cluster in &result.clusters {
         for object in &cluster.objects {
             let key = object_key(&cluster.cluster_name, &object.identity);
-            let is_secret = object.identity.group.is_empty() && object.identity.kind == "Secret";
+            let is_secret = object.identity.is_secret();
             let text = match redact {
                 Some(redact) if is_secret => {
                     let mut value = crate::json::parse(&object.json).unwrap_or(Value::Null);

@@ -10,7 +10,7 @@ use super::keys;
 use super::release::ChartRelease;
 use super::template::{self, TemplateError};
 use crate::config::ProviderConfig;
-use crate::resources::feed::FeedIdentity;
+use clusternet_model::identity::ObjectIdentity;
 
 /// Release states that need no new install: a deployed release, or a directory target's
 /// written files.
@@ -88,7 +88,7 @@ pub async fn templated_entries(
         match result {
             Ok(objects) => {
                 for object in objects.iter() {
-                    let Ok(identity) = FeedIdentity::of(object) else {
+                    let Ok(identity) = ObjectIdentity::of(object) else {
                         continue;
                     };
                     let mut object = object.clone();
@@ -96,7 +96,7 @@ pub async fn templated_entries(
                         clusternet_model::preview::redact_secret(&mut object, redact);
                     }
                     entries.insert(
-                        keys::templated_key(&release.cluster, &release.name, &identity.key()),
+                        keys::templated_key(&release.cluster, &release.name, &identity.to_string()),
                         clusternet_model::json::to_compact(&object),
                     );
                 }

@@ -19,7 +19,6 @@ use clusternet_tfplugin::{
 };
 use serde_json::{Value as Json, json};
 
-use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
@@ -28,6 +27,7 @@ use crate::pending_overrides::{self, PendingOverrides, PlannedSubscription};
 use crate::selector;
 use crate::snapshot::HubSnapshot;
 use crate::targets;
+use clusternet_model::identity::ObjectIdentity;
 
 /// Type name.
 pub const TYPE_NAME: &str = "clusternet_subscription";
@@ -320,7 +320,7 @@ fn subscription_object(
         if feed.trim_start().starts_with('{') {
             match clusternet_model::json::parse(feed)
                 .map_err(|e| e.to_string())
-                .and_then(|o| FeedIdentity::of(&o).map(|id| (o, id)))
+                .and_then(|o| super::feed::identity_of(&o).map(|id| (o, id)))
             {
                 Ok((mut object, identity)) => {
                     spec_feeds.push(feed_ref(&identity));
@@ -330,7 +330,7 @@ fn subscription_object(
                 Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
             }
         } else {
-            match FeedIdentity::parse_key(feed) {
+            match feed.parse::<ObjectIdentity>() {
                 Ok(identity) => {
                     spec_feeds.push(feed_ref(&identity));
                     match lookup {
@@ -346,7 +346,7 @@ fn subscription_object(
                                      started). Create it on the hub through Clusternet's \
                                      shadow API, or pass the feed by value \
                                      (clusternet_manifest.<name>.feed).",
-                                    identity.key(),
+                                    identity,
                                     if identity.kind == "HelmChart" {
                                         "HelmChart"
                                     } else {
@@ -362,12 +362,12 @@ fn subscription_object(
                                 "Feed {} is given by key, so it must exist on the hub, and no \
                                  hub is configured. Pass the feed by value instead \
                                  (clusternet_manifest.<name>.feed).",
-                                identity.key()
+                                identity
                             ),
                         ),
                     }
                 }
-                Err(e) => diags.error_at(path, "Invalid feed", e),
+                Err(e) => diags.error_at(path, "Invalid feed", e.to_string()),
             }
         }
     }
@@ -414,7 +414,7 @@ fn subscription_object(
 
 /// The hub object of a feed given by key: its HelmChart, or the Manifest the shadow API
 /// stored for it.
-fn hub_feed<'a>(hub: &'a HubSnapshot, identity: &FeedIdentity) -> Option<&'a Json> {
+fn hub_feed<'a>(hub: &'a HubSnapshot, identity: &ObjectIdentity) -> Option<&'a Json> {
     if identity.kind == "HelmChart" {
         hub.helm_chart_for(identity)
     } else {
@@ -422,14 +422,14 @@ fn hub_feed<'a>(hub: &'a HubSnapshot, identity: &FeedIdentity) -> Option<&'a Jso
     }
 }
 
-fn feed_ref(identity: &FeedIdentity) -> Json {
+fn feed_ref(identity: &ObjectIdentity) -> Json {
     let mut feed = json!({
         "apiVersion": identity.api_version,
         "kind": identity.kind,
         "name": identity.name,
     });
-    if !identity.namespace.is_empty() {
-        feed["namespace"] = Json::String(identity.namespace.clone());
+    if let Some(namespace) = &identity.namespace {
+        feed["namespace"] = Json::String(namespace.clone());
     }
     feed
 }
@@ -590,9 +590,9 @@ fn charts_by_key(config: &Value) -> BTreeSet<(String, String)> {
     feeds
         .iter()
         .filter(|f| !f.trim_start().starts_with('{'))
-        .filter_map(|f| FeedIdentity::parse_key(f).ok())
+        .filter_map(|f| f.parse::<ObjectIdentity>().ok())
         .filter(|identity| identity.kind == "HelmChart")
-        .map(|identity| (identity.namespace, identity.name))
+        .map(|identity| (identity.namespace.unwrap_or_default(), identity.name))
         .collect()
 }
 
@@ -755,12 +755,8 @@ fn chart_feed_indices(config: &Value) -> BTreeMap<(String, String), usize> {
         .enumerate()
         .filter_map(|(i, feed)| {
             let object = clusternet_model::json::parse(feed).ok()?;
-            let identity = FeedIdentity::of(&object).ok()?;
-            let namespace = if identity.namespace.is_empty() {
-                "default".to_string()
-            } else {
-                identity.namespace
-            };
+            let identity = ObjectIdentity::of(&object).ok()?;
+            let namespace = identity.namespace.unwrap_or_else(|| "default".to_string());
             (identity.kind == "HelmChart").then_some(((namespace, identity.name), i))
         })
         .collect()
