@@ -12,11 +12,10 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use clusternet_model::preview::ReleaseKey;
 use clusternet_model::types::cluster::CLUSTER_NAME_LABEL;
 use clusternet_model::types::{Deployer, Description};
 use serde_json::{Map, Value as Json, json};
-
-use crate::charts::keys;
 
 /// Clusternet's API version for apps objects.
 const APPS: &str = "apps.clusternet.io/v1alpha1";
@@ -123,7 +122,7 @@ pub fn releases_of(cluster: &str, description: &Description) -> Vec<HubRelease> 
                 spec.insert("overrides".into(), encoded.into());
             }
             Some(HubRelease {
-                release_key: keys::release_key(cluster, &target_namespace, &release_name),
+                release_key: ReleaseKey::new(cluster, &target_namespace, &release_name).to_string(),
                 description: meta.name.clone(),
                 object: json!({
                     "apiVersion": APPS,

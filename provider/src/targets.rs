@@ -12,6 +12,7 @@ use clusternet_deploy::connection::{ConnectionConfig, ExecConfig, Timeouts};
 use clusternet_deploy::directory::{self, FileState};
 use clusternet_deploy::ownership::Ownership;
 use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::preview::Previewed;
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
@@ -291,10 +292,10 @@ pub async fn remove(
 /// The reference of a preview key `<cluster>/<apiVersion>/<Kind>/[<ns>/]<name>`; `None` for
 /// Helm entries (charts and their templated objects belong to helm, not to apply).
 fn reference_of(key_without_cluster: &str) -> Option<ObjectIdentity> {
-    if crate::charts::keys::is_helm(key_without_cluster) {
-        return None;
+    match key_without_cluster.parse().ok()? {
+        Previewed::Object(identity) => Some(identity),
+        Previewed::Chart { .. } | Previewed::Templated { .. } => None,
     }
-    key_without_cluster.parse::<ObjectIdentity>().ok()
 }
 
 /// Reads what is deployed now for the preview entries in `descriptions`: an entry whose

@@ -222,7 +222,7 @@ impl FromStr for ObjectIdentity {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;

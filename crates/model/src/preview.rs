@@ -2,23 +2,17 @@
 //! `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>` (namespace omitted for
 //! cluster-scoped objects) and `<cluster>/helm/<chart namespace>/<chart name>` to
 //! compact, sorted-key JSON. Terraform diffs such a map key by key and field by field.
+//! The keys are [`PreviewKey`]s.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::identity::ObjectIdentity;
 use crate::render::SubscriptionRender;
 
-/// Key of a rendered plain object: Clusternet's feed key prefixed with the cluster name.
-pub fn object_key(cluster: &str, identity: &ObjectIdentity) -> String {
-    format!("{cluster}/{identity}")
-}
+pub mod key;
 
-/// Key of a rendered chart.
-pub fn chart_key(cluster: &str, namespace: &str, name: &str) -> String {
-    format!("{cluster}/helm/{namespace}/{name}")
-}
+pub use key::{PreviewKey, Previewed, ReleaseKey};
 
 /// The preview of one Subscription, values shown as rendered.
 pub fn preview(result: &SubscriptionRender) -> BTreeMap<String, String> {
@@ -41,7 +35,7 @@ fn build(
     let mut entries = BTreeMap::new();
     for cluster in &result.clusters {
         for object in &cluster.objects {
-            let key = object_key(&cluster.cluster_name, &object.identity);
+            let key = PreviewKey::object(&cluster.cluster_name, (*object.identity).clone());
             let is_secret = object.identity.is_secret();
             let text = match redact {
                 Some(redact) if is_secret => {
@@ -51,7 +45,7 @@ fn build(
                 }
                 _ => object.json.clone(),
             };
-            entries.insert(key, text);
+            entries.insert(key.to_string(), text);
         }
         for chart in &cluster.charts {
             let mut entry = Map::new();
@@ -59,7 +53,7 @@ fn build(
             entry.insert(String::from("chart"), parse(&chart.chart));
             entry.insert(String::from("values"), parse(&chart.values));
             entries.insert(
-                chart_key(&cluster.cluster_name, &chart.namespace, &chart.name),
+                PreviewKey::chart(&cluster.cluster_name, &chart.namespace, &chart.name).to_string(),
                 crate::json::to_compact(&Value::Object(entry)),
             );
         }

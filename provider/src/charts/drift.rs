@@ -15,19 +15,17 @@ use clusternet_tfplugin::Value;
 use serde_json::Value as Json;
 
 use super::deploy::{VALUES_FILE, chart_dir, release_state};
-use super::keys;
 use super::plan::{chart_releases, no_values};
 use crate::config::{ProviderConfig, Target};
 use crate::targets;
 
 /// The object a templated entry names, in the release's namespace when the template leaves
 /// the namespace out (as helm does; cluster-scoped kinds ignore it).
-fn templated_reference(object_key: &str, release_namespace: &str) -> Option<ObjectIdentity> {
-    let mut identity = object_key.parse::<ObjectIdentity>().ok()?;
+fn templated_reference(mut identity: ObjectIdentity, release_namespace: &str) -> ObjectIdentity {
     if identity.namespace.is_none() {
         identity.namespace = Some(release_namespace.to_string()).filter(|n| !n.is_empty());
     }
-    Some(identity)
+    identity
 }
 
 /// Updates the templated entries of releases in real clusters from their live objects: a
@@ -39,19 +37,13 @@ pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMa
     let mut by_cluster: BTreeMap<String, Vec<(String, ObjectIdentity, Json)>> = BTreeMap::new();
     for (key, text) in descriptions.iter() {
         let Some(text) = text.as_str() else { continue };
-        let Some(release) = releases
+        let Some((release, object)) = releases
             .iter()
-            .find(|r| keys::is_templated_of(key, &r.cluster, &r.name))
+            .find_map(|r| Some((r, r.templated_object(key)?)))
         else {
             continue;
         };
-        let prefix = format!("{}/{}/{}/", release.cluster, keys::HELM, release.name);
-        let Some(object_key) = key.strip_prefix(&prefix) else {
-            continue;
-        };
-        let Some(reference) = templated_reference(object_key, &release.namespace) else {
-            continue;
-        };
+        let reference = templated_reference(object, &release.namespace);
         if reference.kind == "Secret" && reference.group().is_empty() {
             continue;
         }
@@ -142,10 +134,7 @@ pub async fn read(
             }
             Ok(None) => {
                 // Gone: the next plan re-creates it.
-                descriptions.retain(|k, _| {
-                    *k != release.entry_key
-                        && !keys::is_templated_of(k, &release.cluster, &release.name)
-                });
+                descriptions.retain(|k, _| *k != release.entry_key && !release.templates(k));
                 releases.remove(&release.release_key());
             }
             Ok(Some(info)) => {
@@ -203,10 +192,7 @@ pub fn read_files(
             Ok(text) => serde_json::from_str::<Json>(&text)
                 .unwrap_or_else(|e| Json::String(format!("(unparsable: {e})"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !dir.exists() => {
-                descriptions.retain(|k, _| {
-                    *k != release.entry_key
-                        && !keys::is_templated_of(k, &release.cluster, &release.name)
-                });
+                descriptions.retain(|k, _| *k != release.entry_key && !release.templates(k));
                 releases.remove(&release.release_key());
                 continue;
             }
@@ -226,13 +212,11 @@ pub fn read_files(
                 );
             }
         }
-        let prefix = format!("{}/{}/{}/", release.cluster, keys::HELM, release.name);
         let entries: Vec<(String, ObjectIdentity, String)> = descriptions
             .iter()
             .filter_map(|(key, text)| {
-                let object_key = key.strip_prefix(&prefix)?;
                 // Files are named after the object as helm templated it.
-                let reference = object_key.parse::<ObjectIdentity>().ok()?;
+                let reference = release.templated_object(key)?;
                 if reference.kind == "Secret" && reference.api_version == "v1" {
                     return None;
                 }

@@ -20,7 +20,6 @@ pub mod default_values;
 pub mod deploy;
 pub mod drift;
 pub mod helm_binary;
-pub mod keys;
 pub mod plan;
 pub mod release;
 pub mod template;

@@ -28,6 +28,7 @@ use crate::selector;
 use crate::snapshot::HubSnapshot;
 use crate::targets;
 use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::preview::PreviewKey;
 
 /// Type name.
 pub const TYPE_NAME: &str = "clusternet_subscription";
@@ -1123,7 +1124,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
     rendered.descriptions.extend(
         planned_descriptions
             .iter()
-            .filter(|(k, _)| charts::keys::is_templated(k))
+            .filter(|(k, _)| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated()))
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
     );
     let mut planned = computed_state(&req.planned_state, Some(&rendered));
@@ -1272,7 +1273,7 @@ async fn apply_through_clusternet(req: ApplyRequest, inventory: &ProviderConfig)
     rendered.descriptions.extend(
         descriptions_of(&req.planned_state)
             .iter()
-            .filter(|(k, _)| charts::keys::is_templated(k))
+            .filter(|(k, _)| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated()))
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
     );
     let planned = computed_state(&req.planned_state, Some(&rendered));
