@@ -192,7 +192,7 @@ impl HubSnapshot {
             .chain(
                 self.globalizations
                     .iter()
-                    .filter(|g| !crate::charts::default_values::is_chart_values(g)),
+                    .filter(|g| !clusternet_model::hub::chart_values::is_chart_values(g)),
             )
             .filter(move |o| !OverrideId::of(o).is_some_and(|id| passed.contains(&id)))
             .filter(move |o| {
@@ -322,7 +322,7 @@ mod tests {
                         "name": "settings"}}}),
                 json!({"kind": "Globalization", "metadata": {"name": "shop-web-default-values",
                     "annotations": {"apps.clusternet.io/owned-by-description":
-                        crate::charts::default_values::HUB_MARK}},
+                        clusternet_model::hub::chart_values::HUB_MARK}},
                     "spec": {"feed": {"apiVersion": "apps.clusternet.io/v1alpha1",
                         "kind": "HelmChart", "namespace": "shop", "name": "web"}}}),
             ],

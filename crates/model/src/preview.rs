@@ -77,12 +77,13 @@ pub fn redact_secret(secret: &mut Value, redact: &dyn Fn(&str) -> String) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::render::render;
     use crate::stream::{Source, read_sources};
 
-    const INPUT: &str = r#"
+    /// One cluster, one Subscription of a Namespace, a Secret and a chart.
+    pub(crate) const INPUT: &str = r#"
 apiVersion: clusters.clusternet.io/v1beta1
 kind: ManagedCluster
 metadata: {name: eu-1, namespace: clusternet-eu1ab}

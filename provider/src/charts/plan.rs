@@ -9,13 +9,14 @@ use serde_json::Value as Json;
 use super::release::ChartRelease;
 use super::template::{self, TemplateError};
 use crate::config::ProviderConfig;
+use clusternet_model::hub::releases::WRITTEN;
 use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::preview::{PreviewKey, Previewed};
 
 /// Release states that need no new install: a deployed release, or a directory target's
 /// written files.
 pub fn is_settled(release_state: &str) -> bool {
-    release_state.starts_with("deployed/") || release_state == super::deploy::WRITTEN
+    release_state.starts_with("deployed/") || release_state == WRITTEN
 }
 
 /// The templated entries of every chart entry in `descriptions`, keyed

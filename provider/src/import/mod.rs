@@ -18,11 +18,11 @@ mod hub_reader;
 mod id;
 pub mod state;
 
+use clusternet_model::hub::chart_values;
 use clusternet_tfplugin::provider::ImportedResource;
 use clusternet_tfplugin::{Diagnostics, Value};
 use serde_json::Value as Json;
 
-use crate::charts::default_values;
 use crate::config::ProviderConfig;
 use crate::resources::manifest::{self, FeedResource};
 use crate::resources::{helm_chart, overrides, subscription};
@@ -157,11 +157,11 @@ async fn chart_values(
     namespace: &str,
     name: &str,
 ) -> Result<Option<Json>, ImportError> {
-    let values_name = default_values::globalization_name(namespace, name);
+    let values_name = chart_values::globalization_name(namespace, name);
     let values = hub
         .optional_object("Globalization", None, &values_name)
         .await?;
-    Ok(values.filter(default_values::is_chart_values))
+    Ok(values.filter(chart_values::is_chart_values))
 }
 
 /// The text the `feed` of an imported `clusternet_helm_chart` holds, `None` when the hub

@@ -489,7 +489,7 @@ mod tests {
     fn stored_template(manifest: &str) -> Json {
         let object = clusternet_model::yaml::yaml_to_json(manifest).unwrap();
         let stored = clusternet_model::feeds::StoredManifest::from_object(object).unwrap();
-        crate::hub::manifest_object(&stored)["template"].clone()
+        clusternet_model::hub::manifest_object(&stored)["template"].clone()
     }
 
     #[test]

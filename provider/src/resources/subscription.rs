@@ -157,7 +157,7 @@ pub struct Rendered {
     /// Warnings from rendering.
     pub warnings: Diagnostics,
     /// What to write to the hub (only rendered for apply, when a hub takes the objects).
-    pub hub: Option<crate::hub::HubObjects>,
+    pub hub: Option<clusternet_model::hub::HubObjects>,
 }
 
 impl Rendered {
@@ -325,7 +325,7 @@ fn subscription_object(
             {
                 Ok((mut object, identity)) => {
                     spec_feeds.push(feed_ref(&identity));
-                    chart_values.extend(charts::default_values::take(&mut object));
+                    chart_values.extend(clusternet_model::hub::chart_values::take(&mut object));
                     feed_objects.push(object);
                 }
                 Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
@@ -492,7 +492,7 @@ fn render_with(
     let hub_feeds = hub_inputs::hub_feed_identities(&objects);
     let chart_values: Vec<Json> = objects
         .iter()
-        .filter(|o| charts::default_values::is_chart_values(o))
+        .filter(|o| clusternet_model::hub::chart_values::is_chart_values(o))
         .cloned()
         .collect();
     let mut input = RenderInput::default();
@@ -573,7 +573,7 @@ fn render_with(
             })
             .cloned()
             .collect();
-        rendered.hub = Some(crate::hub::objects(
+        rendered.hub = Some(clusternet_model::hub::objects(
             result,
             &by_value,
             &charts_by_value,
@@ -1181,7 +1181,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         &outcome.installed,
         &failed,
     );
-    let rollout = crate::hub_releases::Rollout {
+    let rollout = clusternet_model::hub::releases::Rollout {
         releases: releases
             .iter()
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))

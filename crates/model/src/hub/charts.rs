@@ -11,13 +11,11 @@
 
 use std::collections::BTreeSet;
 
-use clusternet_model::feeds::RESERVED_NAMESPACE;
-use clusternet_model::identity::ObjectIdentity;
-use clusternet_model::types::{ChartPhase, HelmChart, HelmChartStatus};
 use serde_json::{Value as Json, json};
 
-/// Clusternet's API version for apps objects.
-const APPS: &str = "apps.clusternet.io/v1alpha1";
+use crate::feeds::RESERVED_NAMESPACE;
+use crate::identity::ObjectIdentity;
+use crate::types::{APPS_API_VERSION as APPS, ChartPhase, HelmChart, HelmChartStatus};
 
 /// The HelmChart object for the hub: apiVersion and kind, name, namespace, the chart's own
 /// labels and annotations plus Clusternet's identity labels, and the spec (CRD defaults
@@ -102,11 +100,7 @@ pub fn feed_objects(subscription: &Json) -> BTreeSet<ObjectIdentity> {
                 APPS,
                 "Manifest",
                 Some(RESERVED_NAMESPACE),
-                clusternet_model::naming::manifest_name(
-                    &clusternet_model::naming::plural(kind),
-                    namespace,
-                    name,
-                ),
+                crate::naming::manifest_name(&crate::naming::plural(kind), namespace, name),
             ))
         })
         .collect()
