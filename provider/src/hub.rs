@@ -3,9 +3,9 @@
 //! the shadow API stores them (Manifests in `clusternet-reserved`), and per bound cluster the
 //! Base, the generated dividing Localizations and the Descriptions (`<base>-generic` for
 //! plain objects, `<base>-helm` for charts) with their statuses and the HelmReleases of the
-//! charts ([`crate::hub_releases`]) - plus the user's Localizations and
+//! charts (`clusternet_model::hub`) - plus the user's Localizations and
 //! Globalizations. Chart feeds passed by value are written as `HelmChart` objects (see
-//! [`crate::hub_charts`]) with their `values` as the priority-0 Globalization they are in
+//! `clusternet_model::hub::charts`) with their `values` as the priority-0 Globalization they are in
 //! Clusternet terms, with deployer = "clusternet" too.
 //!
 //! Everything here happens at apply: the plan never depends on it. Objects are written with
@@ -26,33 +26,18 @@ use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::error::ObjectError;
 use clusternet_deploy::ownership::{Ownership, SUBS_NAMESPACE, SUBS_UID};
-use clusternet_deploy::reference::ObjectRef;
-use clusternet_model::feeds::{RESERVED_NAMESPACE, StoredManifest};
-use clusternet_model::render::SubscriptionRender;
-use clusternet_model::types::HelmChart;
+use clusternet_model::feeds::RESERVED_NAMESPACE;
+use clusternet_model::hub::chart_values;
+use clusternet_model::hub::charts::{feed_objects, found_status};
+use clusternet_model::hub::releases::{self, Rollout};
+use clusternet_model::hub::{HubObjects, KINDS};
+use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::types::APPS_API_VERSION as APPS;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::{Value as Json, json};
 
-use crate::charts::default_values;
 use crate::config::{Connection, Deployer, ProviderConfig};
-use crate::hub_charts::{feed_objects, found_status, helm_chart_object};
-use crate::hub_releases::{self, DescriptionRollout, HubRelease, Rollout};
 use crate::targets::connection_config;
-
-/// Clusternet's API version for apps objects.
-const APPS: &str = "apps.clusternet.io/v1alpha1";
-
-/// The kinds the provider writes, with their CRD names.
-const KINDS: [(&str, &str); 8] = [
-    ("Subscription", "subscriptions.apps.clusternet.io"),
-    ("Manifest", "manifests.apps.clusternet.io"),
-    ("HelmChart", "helmcharts.apps.clusternet.io"),
-    ("Base", "bases.apps.clusternet.io"),
-    ("Localization", "localizations.apps.clusternet.io"),
-    ("Description", "descriptions.apps.clusternet.io"),
-    ("Globalization", "globalizations.apps.clusternet.io"),
-    ("HelmRelease", "helmreleases.apps.clusternet.io"),
-];
 
 /// Marks every hub object of one subscription (the feeds' Manifests excepted: they are
 /// shared between subscriptions).
@@ -78,11 +63,11 @@ fn shared_owner() -> Ownership {
     }
 }
 
-/// Marks the Globalizations holding charts' `values` (see [`default_values`]): not users'
+/// Marks the Globalizations holding charts' `values` (see [`chart_values`]): not users'
 /// overrides, so neither the snapshot nor import takes them for one.
 fn chart_values_owner() -> Ownership {
     Ownership {
-        description: default_values::HUB_MARK.to_string(),
+        description: chart_values::HUB_MARK.to_string(),
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
         record_last_applied: false,
@@ -103,172 +88,6 @@ pub fn override_target(inventory: &ProviderConfig) -> Option<&Connection> {
     inventory.hub.as_ref()
 }
 
-/// What one subscription puts on the hub.
-#[derive(Debug, Clone, Default)]
-pub struct HubObjects {
-    /// Subscription namespace.
-    pub namespace: String,
-    /// Subscription name.
-    pub name: String,
-    /// The Subscription (spec only).
-    pub subscription: Json,
-    /// The Subscription's status as Clusternet's scheduler would write it (bindingClusters,
-    /// replicas when dividing, specHash, desiredReleases), written through the status
-    /// subresource with deployer = "provider".
-    pub subscription_status: Json,
-    /// One Manifest per plain-object feed passed by value.
-    pub manifests: Vec<Json>,
-    /// One HelmChart per chart feed passed by value.
-    pub helm_charts: Vec<Json>,
-    /// The Globalizations of priority 0 holding those charts' `values` (for the charts that
-    /// have values).
-    pub chart_values: Vec<Json>,
-    /// Per bound cluster.
-    pub bases: Vec<Json>,
-    /// Generated dividing Localizations (owner references to their Base by name).
-    pub localizations: Vec<Json>,
-    /// Descriptions (owner references to their Base by name).
-    pub descriptions: Vec<Json>,
-    /// One HelmRelease per chart of each Helm Description (deployer = "provider").
-    pub helm_releases: Vec<HubRelease>,
-    /// What each Description's status depends on.
-    pub rollouts: Vec<DescriptionRollout>,
-    /// The clusters' dedicated namespaces.
-    pub cluster_namespaces: BTreeSet<String>,
-}
-
-fn with_type(mut object: Json, kind: &str) -> Json {
-    if let Some(map) = object.as_object_mut() {
-        map.insert("apiVersion".into(), APPS.into());
-        map.insert("kind".into(), kind.into());
-        if let Some(meta) = map.get_mut("metadata").and_then(Json::as_object_mut) {
-            // No controller on this hub removes Clusternet's finalizers.
-            meta.remove("finalizers");
-        }
-    }
-    object
-}
-
-/// The Manifest the shadow API stores for a feed (spec §4).
-pub fn manifest_object(stored: &StoredManifest) -> Json {
-    let id = &stored.identity;
-    let mut labels: serde_json::Map<String, Json> = stored
-        .template
-        .pointer("/metadata/labels")
-        .and_then(Json::as_object)
-        .cloned()
-        .unwrap_or_default();
-    for (key, value) in [
-        ("apps.clusternet.io/config.group", &id.group),
-        ("apps.clusternet.io/config.version", &id.version),
-        ("apps.clusternet.io/config.kind", &id.kind),
-        ("apps.clusternet.io/config.name", &id.name),
-        ("apps.clusternet.io/config.namespace", &id.namespace),
-    ] {
-        labels.insert(key.into(), value.as_str().into());
-    }
-    json!({
-        "apiVersion": APPS,
-        "kind": "Manifest",
-        "metadata": {
-            "name": stored.manifest_name,
-            "namespace": RESERVED_NAMESPACE,
-            "labels": labels,
-        },
-        "template": stored.template,
-    })
-}
-
-/// The hub objects of a rendered subscription; `manifests` and `charts` are the feeds of its
-/// input passed by value (those found on the hub stay the hub's), `chart_values` the
-/// Globalizations generated from those charts' `values`.
-pub fn objects(
-    result: &SubscriptionRender,
-    manifests: &[StoredManifest],
-    charts: &[HelmChart],
-    chart_values: &[Json],
-) -> HubObjects {
-    let to_json = |v: Result<Json, serde_json::Error>| v.unwrap_or(Json::Null);
-    let mut subscription = with_type(
-        to_json(serde_json::to_value(&result.subscription)),
-        "Subscription",
-    );
-    let mut subscription_status = Json::Null;
-    if let Some(map) = subscription.as_object_mut() {
-        subscription_status = map.remove("status").unwrap_or_default();
-    }
-    if let Some(status) = subscription_status.as_object_mut() {
-        // Collected from the clusters by Clusternet's agents; the provider has none to report.
-        status.remove("aggregatedStatuses");
-    }
-    let feeds = &result.subscription.spec.feeds;
-    let manifests = manifests
-        .iter()
-        .filter(|m| feeds.iter().any(|f| m.identity.matched_by(f)))
-        .map(manifest_object)
-        .collect();
-    let helm_charts = charts
-        .iter()
-        .filter(|c| {
-            feeds.iter().any(|f| {
-                f.kind == "HelmChart"
-                    && f.name == c.metadata.name
-                    && f.namespace == c.metadata.namespace
-            })
-        })
-        .map(helm_chart_object)
-        .collect::<Vec<_>>();
-    let chart_values = chart_values
-        .iter()
-        .filter(|g| {
-            helm_charts.iter().any(|c| {
-                g["spec"]["feed"]["namespace"] == c["metadata"]["namespace"]
-                    && g["spec"]["feed"]["name"] == c["metadata"]["name"]
-            })
-        })
-        .map(|g| with_type(g.clone(), "Globalization"))
-        .collect();
-    let mut out = HubObjects {
-        namespace: result.subscription.metadata.namespace.clone(),
-        name: result.subscription.metadata.name.clone(),
-        subscription,
-        subscription_status,
-        manifests,
-        helm_charts,
-        chart_values,
-        ..HubObjects::default()
-    };
-    for cluster in &result.clusters {
-        out.cluster_namespaces.insert(cluster.namespace.clone());
-        out.bases.push(with_type(
-            to_json(serde_json::to_value(&cluster.base)),
-            "Base",
-        ));
-        out.localizations.extend(
-            cluster
-                .localizations
-                .iter()
-                .map(|l| with_type(to_json(serde_json::to_value(l)), "Localization")),
-        );
-        out.descriptions.extend(
-            cluster
-                .descriptions
-                .iter()
-                .map(|d| with_type(to_json(serde_json::to_value(d)), "Description")),
-        );
-        for description in &cluster.descriptions {
-            let releases = hub_releases::releases_of(&cluster.cluster_name, description);
-            out.rollouts.push(hub_releases::rollout_of(
-                &cluster.cluster_name,
-                description,
-                &releases,
-            ));
-            out.helm_releases.extend(releases);
-        }
-    }
-    out
-}
-
 fn hub_error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostics {
     Diagnostic::error(summary, detail).into()
 }
@@ -287,7 +106,7 @@ async fn connect(connection: &Connection) -> Result<Cluster, Diagnostics> {
 /// Fails with a diagnostic naming the first Clusternet CRD of `kinds` the hub does not serve.
 async fn check_crds(hub: &Cluster, kinds: &[&str]) -> Result<(), Diagnostics> {
     for (kind, crd) in KINDS.iter().filter(|(k, _)| kinds.contains(k)) {
-        let probe = ObjectRef::new(APPS, *kind, Some("default"), "probe");
+        let probe = ObjectIdentity::new(APPS, *kind, Some("default"), "probe");
         match hub.resolve(&probe).await {
             Ok(_) => {}
             Err(ObjectError::UnknownKind { .. }) => {
@@ -323,7 +142,7 @@ async fn ensure_namespaces(
 ) -> Result<(), Diagnostics> {
     let mut missing = Vec::new();
     for ns in namespaces {
-        let reference = ObjectRef::new("v1", "Namespace", None, ns.clone());
+        let reference = ObjectIdentity::new("v1", "Namespace", None, ns.clone());
         match hub.get(&reference).await {
             Ok(Some(_)) => {}
             Ok(None) => missing.push(json!({
@@ -387,10 +206,10 @@ fn relink(mut object: Json, base_uids: &BTreeMap<String, String>) -> Json {
     object
 }
 
-fn probes(namespace: Option<&str>) -> Vec<ObjectRef> {
+fn probes(namespace: Option<&str>) -> Vec<ObjectIdentity> {
     ["Base", "Localization", "Description", "HelmRelease"]
         .into_iter()
-        .map(|kind| ObjectRef::new(APPS, kind, namespace, "-"))
+        .map(|kind| ObjectIdentity::new(APPS, kind, namespace, "-"))
         .collect()
 }
 
@@ -467,12 +286,12 @@ async fn apply_subscription_inner(
 
     // Prune what left: clusters no longer bound, Localizations no longer generated, charts
     // no longer in a Description. A cluster whose deploy failed keeps its objects.
-    let mut desired: Vec<ObjectRef> = objects
+    let mut desired: Vec<ObjectIdentity> = objects
         .bases
         .iter()
         .chain(&second)
         .chain(&releases)
-        .filter_map(|o| ObjectRef::from_object(o).ok())
+        .filter_map(|o| ObjectIdentity::of(o).ok())
         .collect();
     let failed_namespaces: Vec<String> = rollout.failed_namespaces.keys().cloned().collect();
     let kept = kept_of_failed(&hub, &owner, &failed_namespaces).await?;
@@ -545,7 +364,7 @@ async fn write_rollout(
             )
         })
         .map(|(r, uid)| match uid {
-            Some(uid) => hub_releases::owned_by(r.object.clone(), &r.description, uid),
+            Some(uid) => releases::owned_by(r.object.clone(), &r.description, uid),
             None => r.object.clone(),
         })
         .collect();
@@ -557,24 +376,24 @@ async fn write_rollout(
         let Some(status) = rollout
             .releases
             .get(&release.release_key)
-            .and_then(|state| hub_releases::release_status(state))
+            .and_then(|state| releases::release_status(state))
         else {
             continue;
         };
-        let reference = ObjectRef::from_object(object)
+        let reference = ObjectIdentity::of(object)
             .map_err(|e| hub_error("Hub: invalid HelmRelease", e.to_string()))?;
         hub.apply_status(&reference, &status)
             .await
             .map_err(|e| status_error("HelmRelease", e))?;
     }
     for description in &objects.rollouts {
-        let reference = ObjectRef::new(
+        let reference = ObjectIdentity::new(
             APPS,
             "Description",
             Some(&description.namespace),
             &description.name,
         );
-        let status = hub_releases::description_status(description, rollout);
+        let status = releases::description_status(description, rollout);
         hub.apply_status(&reference, &status)
             .await
             .map_err(|e| status_error("Description", e))?;
@@ -588,7 +407,7 @@ async fn mark_kept_failed(
     hub: &Cluster,
     objects: &HubObjects,
     rollout: &Rollout,
-    kept: &[ObjectRef],
+    kept: &[ObjectIdentity],
 ) -> Result<(), Diagnostics> {
     for reference in kept.iter().filter(|r| r.kind == "Description") {
         let namespace = reference.namespace.as_deref().unwrap_or_default();
@@ -602,7 +421,7 @@ async fn mark_kept_failed(
         if rendered {
             continue;
         }
-        hub.apply_status(reference, &hub_releases::failure_status(reason))
+        hub.apply_status(reference, &releases::failure_status(reason))
             .await
             .map_err(|e| {
                 hub_error(
@@ -620,7 +439,7 @@ async fn kept_of_failed(
     hub: &Cluster,
     owner: &Ownership,
     namespaces: &[String],
-) -> Result<Vec<ObjectRef>, Diagnostics> {
+) -> Result<Vec<ObjectIdentity>, Diagnostics> {
     let Some(selector) = owner.label_selector() else {
         return Ok(Vec::new());
     };
@@ -636,7 +455,7 @@ async fn kept_of_failed(
                         format!("{e}."),
                     )
                 })?;
-            kept.extend(live.iter().filter_map(|o| ObjectRef::from_object(o).ok()));
+            kept.extend(live.iter().filter_map(|o| ObjectIdentity::of(o).ok()));
         }
     }
     Ok(kept)
@@ -653,12 +472,12 @@ fn kinds_written<'a>(objects: &HubObjects, kinds: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// The Globalization holding the values of the HelmChart `chart`.
-fn chart_values_ref(chart: &ObjectRef) -> ObjectRef {
-    ObjectRef::new(
+fn chart_values_ref(chart: &ObjectIdentity) -> ObjectIdentity {
+    ObjectIdentity::new(
         APPS,
         "Globalization",
         None,
-        default_values::globalization_name(
+        chart_values::globalization_name(
             chart.namespace.as_deref().unwrap_or_default(),
             &chart.name,
         ),
@@ -666,8 +485,8 @@ fn chart_values_ref(chart: &ObjectRef) -> ObjectRef {
 }
 
 /// Deletes the values Globalizations of `charts` the provider wrote (others are left alone).
-async fn remove_chart_values(hub: &Cluster, charts: &[ObjectRef]) -> Result<(), Diagnostics> {
-    let doomed: Vec<ObjectRef> = charts
+async fn remove_chart_values(hub: &Cluster, charts: &[ObjectIdentity]) -> Result<(), Diagnostics> {
+    let doomed: Vec<ObjectIdentity> = charts
         .iter()
         .filter(|c| c.kind == "HelmChart")
         .map(chart_values_ref)
@@ -700,12 +519,12 @@ fn feed_namespaces(objects: &HubObjects) -> BTreeSet<String> {
 }
 
 /// The feed objects the subscription writes (they are kept when it is applied).
-fn kept_feeds(objects: &HubObjects) -> BTreeSet<ObjectRef> {
+fn kept_feeds(objects: &HubObjects) -> BTreeSet<ObjectIdentity> {
     objects
         .manifests
         .iter()
         .chain(&objects.helm_charts)
-        .filter_map(crate::hub_charts::reference)
+        .filter_map(clusternet_model::hub::charts::reference)
         .collect()
 }
 
@@ -734,10 +553,10 @@ async fn write_feeds(hub: &Cluster, objects: &HubObjects, found: bool) -> Result
             .await;
         report_errors("Hub: Globalizations of charts' values not written", &report)?;
     }
-    let without_values: Vec<ObjectRef> = objects
+    let without_values: Vec<ObjectIdentity> = objects
         .helm_charts
         .iter()
-        .filter_map(crate::hub_charts::reference)
+        .filter_map(clusternet_model::hub::charts::reference)
         .filter(|c| {
             let name = chart_values_ref(c).name;
             !objects
@@ -751,7 +570,7 @@ async fn write_feeds(hub: &Cluster, objects: &HubObjects, found: bool) -> Result
         return Ok(());
     }
     for chart in &objects.helm_charts {
-        let Some(reference) = crate::hub_charts::reference(chart) else {
+        let Some(reference) = clusternet_model::hub::charts::reference(chart) else {
             continue;
         };
         if let Err(e) = hub.apply_status(&reference, &found_status()).await {
@@ -803,7 +622,7 @@ async fn write_status(hub: &Cluster, objects: &HubObjects) -> Result<(), Diagnos
     {
         return Ok(());
     }
-    let reference = ObjectRef::new(
+    let reference = ObjectIdentity::new(
         APPS,
         "Subscription",
         Some(&objects.namespace),
@@ -830,8 +649,8 @@ async fn subscription_feeds(
     hub: &Cluster,
     namespace: &str,
     name: &str,
-) -> Result<BTreeSet<ObjectRef>, Diagnostics> {
-    let reference = ObjectRef::new(APPS, "Subscription", Some(namespace), name);
+) -> Result<BTreeSet<ObjectIdentity>, Diagnostics> {
+    let reference = ObjectIdentity::new(APPS, "Subscription", Some(namespace), name);
     match hub.get(&reference).await {
         Ok(Some(live)) => Ok(feed_objects(&live)),
         Ok(None) => Ok(BTreeSet::new()),
@@ -847,11 +666,11 @@ async fn subscription_feeds(
 /// feed given by key is the hub's and carries no mark of the provider: never deleted).
 async fn remove_unused_feeds(
     hub: &Cluster,
-    candidates: BTreeSet<ObjectRef>,
-    kept: &BTreeSet<ObjectRef>,
+    candidates: BTreeSet<ObjectIdentity>,
+    kept: &BTreeSet<ObjectIdentity>,
     this: (&str, &str),
 ) -> Result<(), Diagnostics> {
-    let candidates: Vec<ObjectRef> = candidates
+    let candidates: Vec<ObjectIdentity> = candidates
         .into_iter()
         .filter(|c| !kept.contains(c))
         .collect();
@@ -862,7 +681,7 @@ async fn remove_unused_feeds(
         .list(APPS, "Subscription", None, None)
         .await
         .map_err(|e| hub_error("Hub: cannot list Subscriptions", format!("{e}.")))?;
-    let used: BTreeSet<ObjectRef> = others
+    let used: BTreeSet<ObjectIdentity> = others
         .iter()
         .filter(|s| {
             (
@@ -872,7 +691,7 @@ async fn remove_unused_feeds(
         })
         .flat_map(feed_objects)
         .collect();
-    let doomed: Vec<ObjectRef> = candidates
+    let doomed: Vec<ObjectIdentity> = candidates
         .into_iter()
         .filter(|c| !used.contains(c))
         .collect();
@@ -914,7 +733,7 @@ async fn remove_subscription_inner(
     let hub = connect(connection).await?;
     let feeds = subscription_feeds(&hub, namespace, name).await?;
     let owner = subscription_owner(namespace, name);
-    let subscription = ObjectRef::new(APPS, "Subscription", Some(namespace), name);
+    let subscription = ObjectIdentity::new(APPS, "Subscription", Some(namespace), name);
     let mut previous = probes(None);
     previous.push(subscription.clone());
     let mut kept = kept_of_failed(&hub, &owner, kept_namespaces).await?;
@@ -956,7 +775,7 @@ pub async fn apply_override(connection: &Connection, object: &Json) -> Diagnosti
 pub async fn remove_override(connection: &Connection, object: &Json) -> Diagnostics {
     let result = async {
         let hub = connect(connection).await?;
-        let reference = ObjectRef::from_object(object)
+        let reference = ObjectIdentity::of(object)
             .map_err(|e| hub_error("Hub: invalid override in state", e.to_string()))?;
         let report = hub.delete(&[reference], Some(&shared_owner()), 1).await;
         if report.is_success() {
@@ -975,31 +794,7 @@ pub async fn remove_override(connection: &Connection, object: &Json) -> Diagnost
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn feeds_are_stored_as_the_shadow_api_stores_them() {
-        let stored = StoredManifest::from_object(json!({
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
-            "spec": {"template": {}},
-        }))
-        .unwrap();
-        let manifest = manifest_object(&stored);
-        assert_eq!(manifest["metadata"]["name"], "deployments.shop.web");
-        assert_eq!(manifest["metadata"]["namespace"], RESERVED_NAMESPACE);
-        let labels = &manifest["metadata"]["labels"];
-        assert_eq!(labels["app"], "web");
-        assert_eq!(labels["apps.clusternet.io/config.group"], "apps");
-        assert_eq!(labels["apps.clusternet.io/config.version"], "v1");
-        assert_eq!(labels["apps.clusternet.io/config.kind"], "Deployment");
-        assert_eq!(labels["apps.clusternet.io/config.namespace"], "shop");
-        assert_eq!(manifest["template"]["spec"]["replicas"], 1);
-        assert_eq!(
-            manifest["template"]["metadata"]["labels"]["clusternet.io/created-by"],
-            "clusternet-hub"
-        );
-    }
+    use clusternet_model::hub::with_type;
 
     #[test]
     fn owner_references_point_at_live_bases_and_finalizers_go() {

@@ -4,13 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use clusternet_model::feeds::ObjectIdentity;
+use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::render::{RenderInput, SubscriptionRender};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 
 use crate::config::{Deployer, ProviderConfig, Target};
-use crate::resources::feed::FeedIdentity;
 use crate::snapshot::{APPS, HubSnapshot, OverrideId};
 
 /// The identities of the override objects among `objects` (those passed by value).
@@ -31,7 +30,7 @@ pub fn hub_feed_identities(objects: &[Json]) -> BTreeSet<ObjectIdentity> {
     objects
         .iter()
         .filter(|o| o["apiVersion"] == APPS && o["kind"] == "Manifest")
-        .filter_map(|o| ObjectIdentity::of(&o["template"]))
+        .filter_map(|o| ObjectIdentity::of(&o["template"]).ok())
         .collect()
 }
 
@@ -43,7 +42,7 @@ pub fn add_hub_overrides(
     input: &mut RenderInput,
     snapshot: &HubSnapshot,
     inventory: &ProviderConfig,
-    feeds: &[FeedIdentity],
+    feeds: &[ObjectIdentity],
     passed: &BTreeSet<OverrideId>,
 ) -> Diagnostics {
     let namespaces: BTreeSet<&str> = inventory

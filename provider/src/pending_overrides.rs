@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics};
 
-use crate::resources::feed::FeedIdentity;
 use crate::snapshot::OverrideId;
+use clusternet_model::identity::ObjectIdentity;
 
 /// An override this run creates or changes.
 #[derive(Debug, Clone)]
@@ -21,7 +21,7 @@ pub struct ChangedOverride {
     /// Its identity.
     pub id: OverrideId,
     /// The feed it overrides.
-    pub feed: FeedIdentity,
+    pub feed: ObjectIdentity,
 }
 
 /// A subscription planned in this run.
@@ -30,7 +30,7 @@ pub struct PlannedSubscription {
     /// `<namespace>/<name>`.
     pub id: String,
     /// Its feeds.
-    pub feeds: Vec<FeedIdentity>,
+    pub feeds: Vec<ObjectIdentity>,
     /// The overrides passed to it by value.
     pub passed: BTreeSet<OverrideId>,
     /// The dedicated namespaces of its bound clusters (a Localization elsewhere never
@@ -44,7 +44,7 @@ impl PlannedSubscription {
             f.kind == change.feed.kind
                 && f.name == change.feed.name
                 && (change.feed.kind == "HelmChart" || f.api_version == change.feed.api_version)
-                && (change.feed.namespace.is_empty() || f.namespace == change.feed.namespace)
+                && (change.feed.namespace.is_none() || f.namespace == change.feed.namespace)
         });
         let reaches =
             change.id.kind != "Localization" || self.namespaces.contains(&change.id.namespace);
@@ -114,8 +114,10 @@ mod tests {
         }
     }
 
-    fn feed() -> FeedIdentity {
-        FeedIdentity::parse_key("v1/ConfigMap/shop/settings").unwrap()
+    fn feed() -> ObjectIdentity {
+        "v1/ConfigMap/shop/settings"
+            .parse::<ObjectIdentity>()
+            .unwrap()
     }
 
     fn subscription(passed: &[OverrideId]) -> PlannedSubscription {
@@ -153,7 +155,7 @@ mod tests {
     fn passed_overrides_other_feeds_and_unbound_clusters_are_no_miss() {
         let mut pending = PendingOverrides::default();
         pending.subscription_planned(subscription(&[loc("color")]));
-        let other_feed = FeedIdentity::parse_key("v1/ConfigMap/shop/other").unwrap();
+        let other_feed = "v1/ConfigMap/shop/other".parse::<ObjectIdentity>().unwrap();
         let other_cluster = OverrideId {
             namespace: "clusternet-c2".into(),
             ..loc("x")

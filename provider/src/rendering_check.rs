@@ -17,8 +17,8 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 
 use crate::config::Connection;
-use crate::resources::feed::FeedIdentity;
 use crate::targets::connection_config;
+use clusternet_model::identity::ObjectIdentity;
 
 const APPS: &str = "apps.clusternet.io/v1alpha1";
 const SUBSCRIPTION_UID_LABEL: &str = "apps.clusternet.io/subs.uid";
@@ -148,7 +148,12 @@ async fn wait_for_match(
 }
 
 async fn subscription_uid(hub: &Cluster, namespace: &str, name: &str) -> Result<String, String> {
-    let reference = clusternet_deploy::ObjectRef::new(APPS, "Subscription", Some(namespace), name);
+    let reference = clusternet_model::identity::ObjectIdentity::new(
+        APPS,
+        "Subscription",
+        Some(namespace),
+        name,
+    );
     let object = hub
         .get(&reference)
         .await
@@ -177,10 +182,12 @@ fn contents(descriptions: impl IntoIterator<Item = Json>) -> BTreeMap<String, Co
                     let Ok(object) = serde_json::from_str::<Json>(raw) else {
                         continue;
                     };
-                    let Ok(identity) = FeedIdentity::of(&object) else {
+                    let Ok(identity) = ObjectIdentity::of(&object) else {
                         continue;
                     };
-                    content.objects.insert(identity.key(), normalised(object));
+                    content
+                        .objects
+                        .insert(identity.to_string(), normalised(object));
                 }
             }
             Deployer::Helm => {

@@ -15,13 +15,14 @@ use std::collections::BTreeSet;
 use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::error::ObjectError;
-use clusternet_model::feeds::{ObjectIdentity, RESERVED_NAMESPACE, split_api_version};
+use clusternet_model::feeds::RESERVED_NAMESPACE;
+use clusternet_model::identity::split_api_version;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 
 use crate::config::Connection;
-use crate::resources::feed::FeedIdentity;
 use crate::targets::connection_config;
+use clusternet_model::identity::ObjectIdentity;
 
 /// Clusternet's apps API version.
 pub const APPS: &str = "apps.clusternet.io/v1alpha1";
@@ -162,15 +163,16 @@ impl HubSnapshot {
     /// The stored Manifest of a feed given by key, as Clusternet resolves it: by the
     /// `config.*` labels the shadow API sets (group, version, kind, name, and the namespace
     /// when the feed has one), or, for a Manifest without those labels, by its template.
-    pub fn manifest_for(&self, feed: &FeedIdentity) -> Option<&Json> {
+    pub fn manifest_for(&self, feed: &ObjectIdentity) -> Option<&Json> {
         self.manifests.iter().find(|m| manifest_matches(m, feed))
     }
 
     /// The HelmChart `namespace/name` of a feed of kind HelmChart.
-    pub fn helm_chart_for(&self, feed: &FeedIdentity) -> Option<&Json> {
+    pub fn helm_chart_for(&self, feed: &ObjectIdentity) -> Option<&Json> {
         self.helm_charts.iter().find(|c| {
             c["metadata"]["name"].as_str() == Some(&feed.name)
-                && c["metadata"]["namespace"].as_str().unwrap_or_default() == feed.namespace
+                && c["metadata"]["namespace"].as_str().unwrap_or_default()
+                    == feed.namespace_or_empty()
         })
     }
 
@@ -181,7 +183,7 @@ impl HubSnapshot {
     /// were removed in this run must not get them back from the hub copy).
     pub fn overrides_for<'a>(
         &'a self,
-        feeds: &'a [FeedIdentity],
+        feeds: &'a [ObjectIdentity],
         passed: &'a BTreeSet<OverrideId>,
     ) -> impl Iterator<Item = &'a Json> + 'a {
         self.localizations
@@ -190,7 +192,7 @@ impl HubSnapshot {
             .chain(
                 self.globalizations
                     .iter()
-                    .filter(|g| !crate::charts::default_values::is_chart_values(g)),
+                    .filter(|g| !clusternet_model::hub::chart_values::is_chart_values(g)),
             )
             .filter(move |o| !OverrideId::of(o).is_some_and(|id| passed.contains(&id)))
             .filter(move |o| {
@@ -247,16 +249,16 @@ fn is_generated(localization: &Json) -> bool {
 
 /// Whether an override's `spec.feed` names `feed` (an empty namespace matches any, as
 /// Clusternet's label lookup does).
-fn override_feed_matches(spec_feed: &Json, feed: &FeedIdentity) -> bool {
+fn override_feed_matches(spec_feed: &Json, feed: &ObjectIdentity) -> bool {
     let namespace = spec_feed["namespace"].as_str().unwrap_or_default();
     spec_feed["kind"].as_str() == Some(&feed.kind)
         && spec_feed["name"].as_str() == Some(&feed.name)
         && (spec_feed["kind"] == "HelmChart"
             || spec_feed["apiVersion"].as_str() == Some(&feed.api_version))
-        && (namespace.is_empty() || namespace == feed.namespace)
+        && (namespace.is_empty() || namespace == feed.namespace_or_empty())
 }
 
-fn manifest_matches(manifest: &Json, feed: &FeedIdentity) -> bool {
+fn manifest_matches(manifest: &Json, feed: &ObjectIdentity) -> bool {
     let labels = &manifest["metadata"]["labels"];
     let (group, version) = split_api_version(&feed.api_version);
     if labels["apps.clusternet.io/config.kind"].is_string() {
@@ -269,14 +271,13 @@ fn manifest_matches(manifest: &Json, feed: &FeedIdentity) -> bool {
             && label("version") == version
             && label("kind") == feed.kind
             && label("name") == feed.name
-            && (feed.namespace.is_empty() || label("namespace") == feed.namespace);
+            && (feed.namespace.is_none() || label("namespace") == feed.namespace_or_empty());
     }
-    ObjectIdentity::of(&manifest["template"]).is_some_and(|id| {
-        id.group == group
-            && id.version == version
+    ObjectIdentity::of(&manifest["template"]).is_ok_and(|id| {
+        id.api_version == feed.api_version
             && id.kind == feed.kind
             && id.name == feed.name
-            && (feed.namespace.is_empty() || id.namespace == feed.namespace)
+            && (feed.namespace.is_none() || id.namespace == feed.namespace)
     })
 }
 
@@ -285,8 +286,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn feed(key: &str) -> FeedIdentity {
-        FeedIdentity::parse_key(key).expect("a feed key")
+    fn feed(key: &str) -> ObjectIdentity {
+        key.parse::<ObjectIdentity>().expect("a feed key")
     }
 
     fn snapshot() -> HubSnapshot {
@@ -321,7 +322,7 @@ mod tests {
                         "name": "settings"}}}),
                 json!({"kind": "Globalization", "metadata": {"name": "shop-web-default-values",
                     "annotations": {"apps.clusternet.io/owned-by-description":
-                        crate::charts::default_values::HUB_MARK}},
+                        clusternet_model::hub::chart_values::HUB_MARK}},
                     "spec": {"feed": {"apiVersion": "apps.clusternet.io/v1alpha1",
                         "kind": "HelmChart", "namespace": "shop", "name": "web"}}}),
             ],

@@ -11,12 +11,12 @@ use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::{ConnectionConfig, ExecConfig, Timeouts};
 use clusternet_deploy::directory::{self, FileState};
 use clusternet_deploy::ownership::Ownership;
-use clusternet_deploy::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::preview::Previewed;
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use crate::config::{Connection, ProviderConfig, Target};
-use crate::resources::feed::FeedIdentity;
 
 /// The directory of a subscription in a directory target.
 pub fn subscription_dir(root: &std::path::Path, subscription_id: &str) -> PathBuf {
@@ -114,7 +114,7 @@ fn cluster_namespace(inventory: &ProviderConfig, cluster: &str) -> String {
 }
 
 /// References of the preview entries of `cluster` in `descriptions` (Helm entries excluded).
-pub fn references_in(cluster: &str, keys: impl Iterator<Item = String>) -> Vec<ObjectRef> {
+pub fn references_in(cluster: &str, keys: impl Iterator<Item = String>) -> Vec<ObjectIdentity> {
     keys.filter_map(|key| {
         let rest = key.strip_prefix(cluster)?.strip_prefix('/')?;
         reference_of(rest)
@@ -142,7 +142,7 @@ async fn deploy_to_cluster(
     cluster: &str,
     connection: &Connection,
     objects: &[Json],
-    previous: &[ObjectRef],
+    previous: &[ObjectIdentity],
 ) -> Diagnostics {
     let client = match connect(cluster, connection).await {
         Ok(c) => c,
@@ -155,7 +155,7 @@ async fn deploy_to_cluster(
     let (known, new): (Vec<Json>, Vec<Json>) = objects
         .iter()
         .cloned()
-        .partition(|o| ObjectRef::from_object(o).is_ok_and(|r| previous.contains(&r)));
+        .partition(|o| ObjectIdentity::of(o).is_ok_and(|r| previous.contains(&r)));
     let mut errors = Vec::new();
     for (batch, force) in [(known, true), (new, inventory.force_conflicts)] {
         if batch.is_empty() {
@@ -182,9 +182,9 @@ async fn deploy_to_cluster(
     if !errors.is_empty() {
         return object_errors(cluster, errors);
     }
-    let desired: Vec<ObjectRef> = objects
+    let desired: Vec<ObjectIdentity> = objects
         .iter()
-        .filter_map(|o| ObjectRef::from_object(o).ok())
+        .filter_map(|o| ObjectIdentity::of(o).ok())
         .collect();
     let pruned = client.prune(&desired, previous, &owner).await;
     if !pruned.is_success() {
@@ -205,7 +205,7 @@ pub async fn deploy(
     subscription_id: &str,
     cluster: &str,
     objects: &[Json],
-    previous: &[ObjectRef],
+    previous: &[ObjectIdentity],
 ) -> Diagnostics {
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
@@ -247,7 +247,7 @@ pub async fn remove(
     inventory: &ProviderConfig,
     subscription_id: &str,
     cluster: &str,
-    previous: &[ObjectRef],
+    previous: &[ObjectIdentity],
 ) -> Diagnostics {
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
@@ -291,21 +291,11 @@ pub async fn remove(
 
 /// The reference of a preview key `<cluster>/<apiVersion>/<Kind>/[<ns>/]<name>`; `None` for
 /// Helm entries (charts and their templated objects belong to helm, not to apply).
-fn reference_of(key_without_cluster: &str) -> Option<ObjectRef> {
-    if crate::charts::keys::is_helm(key_without_cluster) {
-        return None;
+fn reference_of(key_without_cluster: &str) -> Option<ObjectIdentity> {
+    match key_without_cluster.parse().ok()? {
+        Previewed::Object(identity) => Some(identity),
+        Previewed::Chart { .. } | Previewed::Templated { .. } => None,
     }
-    let identity = FeedIdentity::parse_key(key_without_cluster).ok()?;
-    let mut metadata = json!({"name": identity.name});
-    if !identity.namespace.is_empty() {
-        metadata["namespace"] = Json::String(identity.namespace);
-    }
-    ObjectRef::from_object(&json!({
-        "apiVersion": identity.api_version,
-        "kind": identity.kind,
-        "metadata": metadata,
-    }))
-    .ok()
 }
 
 /// Reads what is deployed now for the preview entries in `descriptions`: an entry whose
@@ -318,7 +308,7 @@ pub async fn read(
     descriptions: &BTreeMap<String, Value>,
     redact: &(dyn Fn(&str) -> String + Sync),
 ) -> BTreeMap<String, String> {
-    let mut by_cluster: BTreeMap<&str, Vec<(&String, ObjectRef, String)>> = BTreeMap::new();
+    let mut by_cluster: BTreeMap<&str, Vec<(&String, ObjectIdentity, String)>> = BTreeMap::new();
     let mut live = BTreeMap::new();
     for (key, planned) in descriptions {
         let planned = planned.as_str().unwrap_or_default().to_string();
@@ -338,21 +328,22 @@ pub async fn read(
         }
     }
     for (cluster, entries) in by_cluster {
-        let states: Vec<Option<FileState>> =
-            match inventory.clusters.get(cluster).map(|c| &c.target) {
-                Some(Target::Directory(root)) => {
-                    let dir = subscription_dir(root, subscription_id);
-                    let refs: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-                    match directory::read_directory(&dir, &refs) {
-                        Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
-                        Err(_) => entries.iter().map(|_| None).collect(),
-                    }
+        let states: Vec<Option<FileState>> = match inventory
+            .clusters
+            .get(cluster)
+            .map(|c| &c.target)
+        {
+            Some(Target::Directory(root)) => {
+                let dir = subscription_dir(root, subscription_id);
+                let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+                match directory::read_directory(&dir, &refs) {
+                    Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
+                    Err(_) => entries.iter().map(|_| None).collect(),
                 }
-                Some(Target::Cluster(connection)) => {
-                    read_cluster(cluster, connection, &entries).await
-                }
-                Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
-            };
+            }
+            Some(Target::Cluster(connection)) => read_cluster(cluster, connection, &entries).await,
+            Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
+        };
         for ((key, reference, planned), state) in entries.into_iter().zip(states) {
             match state {
                 Some(FileState::Missing) => {}
@@ -388,12 +379,12 @@ pub async fn read(
 async fn read_cluster(
     cluster: &str,
     connection: &Connection,
-    entries: &[(&String, ObjectRef, String)],
+    entries: &[(&String, ObjectIdentity, String)],
 ) -> Vec<Option<FileState>> {
     let Ok(client) = connect(cluster, connection).await else {
         return entries.iter().map(|_| None).collect();
     };
-    let refs: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+    let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
     client
         .read_live(&refs, 8)
         .await
@@ -406,7 +397,11 @@ async fn read_cluster(
                 Err(_) => None,
             },
             Err(e) => {
-                tracing::warn!(cluster, "cannot read {}: {e}", object.reference);
+                tracing::warn!(
+                    cluster,
+                    "cannot read {}: {e}",
+                    object.reference.describe_versioned()
+                );
                 None
             }
         })
@@ -434,6 +429,7 @@ pub fn project(planned: &Json, live: &Json) -> Option<Json> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn live_objects_are_seen_through_the_planned_shape() {

@@ -13,7 +13,7 @@ use crate::discovery::Resolved;
 use crate::error::ObjectError;
 use crate::ordering::Phase;
 use crate::ownership::{Ownership, clean_for_apply};
-use crate::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 
 /// How to apply.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ pub struct ObjectOutcome {
     /// Position in the input.
     pub index: usize,
     /// The object's identity (`None` when the document is not a Kubernetes object).
-    pub reference: Option<ObjectRef>,
+    pub reference: Option<ObjectIdentity>,
     /// Applied, or why not.
     pub result: Result<Applied, ObjectError>,
 }
@@ -94,7 +94,7 @@ impl ApplyReport {
 
 /// Per-object state during one apply call.
 struct Slot {
-    reference: Option<ObjectRef>,
+    reference: Option<ObjectIdentity>,
     body: Value,
     resolved: Option<Resolved>,
     result: Option<Result<Applied, ObjectError>>,
@@ -112,7 +112,7 @@ impl Cluster {
             .into_iter()
             .enumerate()
             .map(|(index, mut body)| {
-                let reference = ObjectRef::from_object(&body);
+                let reference = ObjectIdentity::of(&body);
                 match &options.ownership {
                     Some(ownership) => ownership.stamp(&mut body),
                     None => clean_for_apply(&mut body),
@@ -290,7 +290,7 @@ impl Cluster {
         {
             metadata.remove("namespace");
         }
-        tracing::debug!(cluster = self.name(), object = %reference, "server-side apply");
+        tracing::debug!(cluster = self.name(), object = %reference.describe_versioned(), "server-side apply");
         let live = api
             .patch(&reference.name, params, &Patch::Apply(&body))
             .await

@@ -5,7 +5,7 @@ use kube::api::{Api, DynamicObject};
 use crate::connection::{ConnectionConfig, ConnectionError, Timeouts};
 use crate::discovery::{DiscoveryCache, Resolved};
 use crate::error::ObjectError;
-use crate::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 
 /// The field manager used unless another is configured.
 pub const DEFAULT_FIELD_MANAGER: &str = "clusternet-terraform";
@@ -75,7 +75,7 @@ impl Cluster {
     }
 
     /// Resolves the kind of `reference` by discovery.
-    pub async fn resolve(&self, reference: &ObjectRef) -> Result<Resolved, ObjectError> {
+    pub async fn resolve(&self, reference: &ObjectIdentity) -> Result<Resolved, ObjectError> {
         self.discovery
             .resolve(&self.client, &self.name, reference)
             .await
@@ -83,7 +83,11 @@ impl Cluster {
 
     /// A dynamic API for the object's kind and namespace (namespaced kinds without a
     /// namespace use `default`, as kubectl does).
-    pub(crate) fn api_for(&self, resolved: &Resolved, reference: &ObjectRef) -> Api<DynamicObject> {
+    pub(crate) fn api_for(
+        &self,
+        resolved: &Resolved,
+        reference: &ObjectIdentity,
+    ) -> Api<DynamicObject> {
         if resolved.namespaced {
             let namespace = reference.namespace.as_deref().unwrap_or("default");
             Api::namespaced_with(self.client.clone(), namespace, &resolved.resource)
@@ -93,7 +97,7 @@ impl Cluster {
     }
 
     /// Classifies a kube error for `reference` on this cluster.
-    pub(crate) fn error(&self, reference: &ObjectRef, error: kube::Error) -> ObjectError {
+    pub(crate) fn error(&self, reference: &ObjectIdentity, error: kube::Error) -> ObjectError {
         ObjectError::from_kube(&self.name, reference, error)
     }
 }

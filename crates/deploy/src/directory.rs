@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::reference::{InvalidObject, ObjectRef};
+use clusternet_model::identity::{InvalidObject, ObjectIdentity};
 
 /// The index of files written by the provider, inside the target directory.
 pub const INDEX_FILE: &str = ".clusternet-terraform-index.json";
@@ -38,14 +38,14 @@ pub enum DirectoryError {
         source: InvalidObject,
     },
     /// Two objects map to the same file.
-    #[error("{first} and {second} would both be written to {file}")]
+    #[error("{first_object} and {second_object} would both be written to {file}", first_object = first.describe_versioned(), second_object = second.describe_versioned())]
     Duplicate {
         /// The file name.
         file: String,
         /// One object.
-        first: Box<ObjectRef>,
+        first: Box<ObjectIdentity>,
         /// The other.
-        second: Box<ObjectRef>,
+        second: Box<ObjectIdentity>,
     },
     /// The index file exists but is not ours or is damaged.
     #[error("{path} is not a valid index of written files: {message}")]
@@ -56,10 +56,10 @@ pub enum DirectoryError {
         message: String,
     },
     /// An object could not be rendered as YAML.
-    #[error("{reference}: cannot render YAML: {message}")]
+    #[error("{object}: cannot render YAML: {message}", object = reference.describe_versioned())]
     Render {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// What the serializer said.
         message: String,
     },
@@ -91,7 +91,7 @@ pub enum FileState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectoryObject {
     /// The object asked for.
-    pub reference: ObjectRef,
+    pub reference: ObjectIdentity,
     /// Its file.
     pub path: PathBuf,
     /// What the file holds.
@@ -99,7 +99,7 @@ pub struct DirectoryObject {
 }
 
 /// The stable file name of an object.
-pub fn file_name(reference: &ObjectRef) -> String {
+pub fn file_name(reference: &ObjectIdentity) -> String {
     let group = match reference.group() {
         "" => "core",
         g => g,
@@ -135,9 +135,9 @@ pub fn file_name(reference: &ObjectRef) -> String {
 /// content changed, and removes the files a previous call wrote that are no longer desired.
 /// Files the provider did not write are never touched.
 pub fn write_directory(dir: &Path, objects: &[Value]) -> Result<DirectoryReport, DirectoryError> {
-    let mut planned: Vec<(String, ObjectRef, String)> = Vec::with_capacity(objects.len());
+    let mut planned: Vec<(String, ObjectIdentity, String)> = Vec::with_capacity(objects.len());
     for (index, object) in objects.iter().enumerate() {
-        let reference = ObjectRef::from_object(object)
+        let reference = ObjectIdentity::of(object)
             .map_err(|source| DirectoryError::Invalid { index, source })?;
         let name = file_name(&reference);
         if let Some((_, first, _)) = planned.iter().find(|(n, _, _)| *n == name) {
@@ -186,7 +186,7 @@ pub fn write_directory(dir: &Path, objects: &[Value]) -> Result<DirectoryReport,
 /// Reads back each object's file in `dir`.
 pub fn read_directory(
     dir: &Path,
-    references: &[ObjectRef],
+    references: &[ObjectIdentity],
 ) -> Result<Vec<DirectoryObject>, DirectoryError> {
     references
         .iter()
@@ -387,7 +387,7 @@ mod tests {
     #[test]
     fn names_are_stable_and_cluster_scoped_objects_have_no_namespace_part() {
         assert_eq!(
-            file_name(&ObjectRef::new(
+            file_name(&ObjectIdentity::new(
                 "apps/v1",
                 "Deployment",
                 Some("shop"),
@@ -396,11 +396,11 @@ mod tests {
             "apps_v1_deployment_shop_web.yaml"
         );
         assert_eq!(
-            file_name(&ObjectRef::new("v1", "Namespace", None, "shop")),
+            file_name(&ObjectIdentity::new("v1", "Namespace", None, "shop")),
             "core_v1_namespace_shop.yaml"
         );
         assert_eq!(
-            file_name(&ObjectRef::new(
+            file_name(&ObjectIdentity::new(
                 "rbac.authorization.k8s.io/v1",
                 "ClusterRole",
                 None,
@@ -451,9 +451,9 @@ mod tests {
             cm("a", "three", "3"),
         ];
         write_directory(dir.path(), &objects).unwrap();
-        let refs: Vec<ObjectRef> = objects
+        let refs: Vec<ObjectIdentity> = objects
             .iter()
-            .map(|o| ObjectRef::from_object(o).unwrap())
+            .map(|o| ObjectIdentity::of(o).unwrap())
             .collect();
         std::fs::remove_file(dir.path().join(file_name(&refs[1]))).unwrap();
         std::fs::write(dir.path().join(file_name(&refs[2])), "data: [unclosed").unwrap();

@@ -10,7 +10,7 @@ use kube::core::GroupVersion;
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 
 use crate::error::ObjectError;
-use crate::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 
 /// A kind as the cluster serves it.
 #[derive(Debug, Clone)]
@@ -36,7 +36,7 @@ impl DiscoveryCache {
         &self,
         client: &kube::Client,
         cluster: &str,
-        reference: &ObjectRef,
+        reference: &ObjectIdentity,
     ) -> Result<Resolved, ObjectError> {
         let served = self.served(client, cluster, reference).await?;
         served
@@ -67,7 +67,7 @@ impl DiscoveryCache {
         &self,
         client: &kube::Client,
         cluster: &str,
-        reference: &ObjectRef,
+        reference: &ObjectIdentity,
     ) -> Result<Served, ObjectError> {
         let key = reference.api_version.clone();
         if let Some(hit) = self

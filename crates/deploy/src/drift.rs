@@ -7,13 +7,13 @@ use serde_json::Value;
 use crate::cluster::Cluster;
 use crate::error::ObjectError;
 use crate::fields;
-use crate::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 
 /// One object as the cluster has it now.
 #[derive(Debug, Clone)]
 pub struct LiveObject {
     /// The object asked for.
-    pub reference: ObjectRef,
+    pub reference: ObjectIdentity,
     /// `Ok(None)`: it is gone (or its kind is no longer served); `Ok(Some(object))`: the
     /// fields our manager owns plus identity; `Err`: it could not be read.
     pub state: Result<Option<Value>, ObjectError>,
@@ -24,7 +24,7 @@ impl Cluster {
     /// owns (see [`fields::owned_by`]). At most `concurrency` reads are in flight.
     pub async fn read_owned(
         &self,
-        references: &[ObjectRef],
+        references: &[ObjectIdentity],
         concurrency: usize,
     ) -> Vec<LiveObject> {
         self.read_live(references, concurrency)
@@ -40,7 +40,11 @@ impl Cluster {
     }
 
     /// Reads each referenced object whole (including `managedFields` and `status`).
-    pub async fn read_live(&self, references: &[ObjectRef], concurrency: usize) -> Vec<LiveObject> {
+    pub async fn read_live(
+        &self,
+        references: &[ObjectIdentity],
+        concurrency: usize,
+    ) -> Vec<LiveObject> {
         // Owned references: a closure over borrowed items makes the future lose `Send` under
         // higher-ranked lifetimes when callers spawn it.
         futures::stream::iter(references.iter().cloned())
@@ -63,7 +67,7 @@ impl Cluster {
         namespace: Option<&str>,
         selector: Option<&str>,
     ) -> Result<Vec<Value>, ObjectError> {
-        let probe = ObjectRef::new(api_version, kind, namespace, "*");
+        let probe = ObjectIdentity::new(api_version, kind, namespace, "*");
         let resolved = match self.resolve(&probe).await {
             Ok(r) => r,
             Err(ObjectError::UnknownKind { .. }) => return Ok(Vec::new()),
@@ -99,7 +103,7 @@ impl Cluster {
     }
 
     /// One live object, `None` when it or its kind does not exist.
-    pub async fn get(&self, reference: &ObjectRef) -> Result<Option<Value>, ObjectError> {
+    pub async fn get(&self, reference: &ObjectIdentity) -> Result<Option<Value>, ObjectError> {
         let resolved = match self.resolve(reference).await {
             Ok(r) => r,
             Err(ObjectError::UnknownKind { .. }) => return Ok(None),

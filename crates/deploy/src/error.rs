@@ -1,6 +1,6 @@
 //! Typed errors for one object and for a whole cluster.
 
-use crate::reference::{InvalidObject, ObjectRef};
+use clusternet_model::identity::{InvalidObject, ObjectIdentity};
 
 /// The cluster could not be reached (connection refused, timeout, TLS or authentication
 /// failure below the API level).
@@ -27,41 +27,39 @@ pub enum ObjectError {
     },
     /// The cluster serves no such `apiVersion`/`kind`.
     #[error(
-        "the cluster does not know apiVersion {:?} kind {:?} (for {reference}); \
+        "the cluster does not know apiVersion {:?} kind {:?} (for {object}); \
          install its CustomResourceDefinition or correct the apiVersion/kind",
-        reference.api_version, reference.kind
-    )]
+        reference.api_version, reference.kind, object = reference.describe_versioned())]
     UnknownKind {
         /// The object (its `apiVersion` and `kind` are the unknown ones).
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
     },
     /// Server-side apply found fields owned by another field manager (HTTP 409).
     #[error(
-        "{reference}: conflict with field manager(s) {}: {message}; change the value back, \
+        "{object}: conflict with field manager(s) {}: {message}; change the value back, \
          remove the field from that manager, or force the apply",
-        managers.join(", ")
-    )]
+        managers.join(", "), object = reference.describe_versioned())]
     Conflict {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// The other field managers named by the server.
         managers: Vec<String>,
         /// The server's message.
         message: String,
     },
     /// The server rejected the object as invalid (HTTP 422).
-    #[error("{reference} is invalid: {message}")]
+    #[error("{object} is invalid: {message}", object = reference.describe_versioned())]
     Rejected {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// The server's message.
         message: String,
     },
     /// Any other API error.
-    #[error("{reference}: the API server answered {code} {reason}: {message}")]
+    #[error("{object}: the API server answered {code} {reason}: {message}", object = reference.describe_versioned())]
     Api {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// HTTP status code.
         code: u16,
         /// The status reason, e.g. `Forbidden`.
@@ -70,18 +68,18 @@ pub enum ObjectError {
         message: String,
     },
     /// A CustomResourceDefinition did not become Established in time.
-    #[error("{reference} was applied but did not become Established within {seconds} s")]
+    #[error("{object} was applied but did not become Established within {seconds} s", object = reference.describe_versioned())]
     NotEstablished {
         /// The CRD.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// How long we waited.
         seconds: u64,
     },
     /// The cluster could not be reached while handling this object.
-    #[error("{reference}: {source}")]
+    #[error("{object}: {source}", object = reference.describe_versioned())]
     Unreachable {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// The transport failure.
         #[source]
         source: Unreachable,
@@ -89,11 +87,10 @@ pub enum ObjectError {
     /// The cluster refused our credentials (HTTP 401) or they could not be obtained (exec
     /// plugin, token file): every request to it will fail the same way.
     #[error(
-        "{reference}: credentials for cluster {cluster} were refused or unavailable: {message}"
-    )]
+        "{object}: credentials for cluster {cluster} were refused or unavailable: {message}", object = reference.describe_versioned())]
     Credentials {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// The cluster.
         cluster: String,
         /// What went wrong.
@@ -102,19 +99,18 @@ pub enum ObjectError {
     /// Not attempted because the cluster became unreachable or refused our credentials
     /// earlier in the same call.
     #[error(
-        "{reference}: not attempted, cluster {cluster} is unreachable or refused our credentials"
-    )]
+        "{object}: not attempted, cluster {cluster} is unreachable or refused our credentials", object = reference.describe_versioned())]
     Skipped {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// The cluster.
         cluster: String,
     },
     /// A local failure, e.g. a response that could not be encoded or decoded.
-    #[error("{reference}: {message}")]
+    #[error("{object}: {message}", object = reference.describe_versioned())]
     Internal {
         /// The object.
-        reference: Box<ObjectRef>,
+        reference: Box<ObjectIdentity>,
         /// What went wrong.
         message: String,
     },
@@ -122,7 +118,7 @@ pub enum ObjectError {
 
 impl ObjectError {
     /// The object concerned (`None` for a document that is not an object).
-    pub fn reference(&self) -> Option<&ObjectRef> {
+    pub fn reference(&self) -> Option<&ObjectIdentity> {
         match self {
             ObjectError::UnknownKind { reference, .. }
             | ObjectError::Conflict { reference, .. }
@@ -152,7 +148,7 @@ impl ObjectError {
     }
 
     /// Classifies a kube error for `reference` on cluster `cluster`.
-    pub(crate) fn from_kube(cluster: &str, reference: &ObjectRef, error: kube::Error) -> Self {
+    pub(crate) fn from_kube(cluster: &str, reference: &ObjectIdentity, error: kube::Error) -> Self {
         let reference = Box::new(reference.clone());
         match error {
             kube::Error::Api(status) => match status.code {

@@ -31,7 +31,6 @@ pub mod ordering;
 pub mod ownership;
 pub mod parallel;
 pub mod prune;
-pub mod reference;
 pub mod status;
 
 pub use apply::{Applied, ApplyOptions, ApplyReport, ObjectOutcome};
@@ -42,4 +41,3 @@ pub use error::{ObjectError, Unreachable};
 pub use ownership::Ownership;
 pub use parallel::{ClusterApply, apply_many};
 pub use prune::{DeleteOutcome, DeleteReport, Deleted};
-pub use reference::ObjectRef;

@@ -4,7 +4,7 @@
 //! other cluster-scoped objects, configuration that workloads mount or run as, workloads, and
 //! everything else. Deletion runs the same order backwards.
 
-use crate::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 
 /// The apply phases, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,7 +36,7 @@ impl Phase {
 
     /// The phase of an object, given whether its kind is namespaced (`None` when unknown, e.g.
     /// a custom resource whose CRD is not served yet: then the object's own namespace decides).
-    pub fn of(reference: &ObjectRef, namespaced: Option<bool>) -> Phase {
+    pub fn of(reference: &ObjectIdentity, namespaced: Option<bool>) -> Phase {
         let group = reference.group();
         let kind = reference.kind.as_str();
         match (group, kind) {
@@ -62,14 +62,14 @@ impl Phase {
 }
 
 /// Indices of `references` in apply order: by phase, stable within a phase (input order).
-pub fn apply_order(references: &[(ObjectRef, Option<bool>)]) -> Vec<usize> {
+pub fn apply_order(references: &[(ObjectIdentity, Option<bool>)]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..references.len()).collect();
     order.sort_by_key(|&i| Phase::of(&references[i].0, references[i].1));
     order
 }
 
 /// Indices of `references` in deletion order: the apply order reversed.
-pub fn delete_order(references: &[(ObjectRef, Option<bool>)]) -> Vec<usize> {
+pub fn delete_order(references: &[(ObjectIdentity, Option<bool>)]) -> Vec<usize> {
     let mut order = apply_order(references);
     order.reverse();
     order
@@ -79,8 +79,8 @@ pub fn delete_order(references: &[(ObjectRef, Option<bool>)]) -> Vec<usize> {
 mod tests {
     use super::*;
 
-    fn r(api_version: &str, kind: &str, ns: Option<&str>) -> (ObjectRef, Option<bool>) {
-        (ObjectRef::new(api_version, kind, ns, "x"), None)
+    fn r(api_version: &str, kind: &str, ns: Option<&str>) -> (ObjectIdentity, Option<bool>) {
+        (ObjectIdentity::new(api_version, kind, ns, "x"), None)
     }
 
     #[test]
@@ -121,11 +121,11 @@ mod tests {
     #[test]
     fn discovery_scope_beats_the_objects_own_namespace() {
         let cluster_cr = (
-            ObjectRef::new("example.com/v1", "Gadget", Some("a"), "g"),
+            ObjectIdentity::new("example.com/v1", "Gadget", Some("a"), "g"),
             Some(false),
         );
         assert_eq!(Phase::of(&cluster_cr.0, cluster_cr.1), Phase::ClusterScoped);
-        let unknown = ObjectRef::new("example.com/v1", "Gadget", None, "g");
+        let unknown = ObjectIdentity::new("example.com/v1", "Gadget", None, "g");
         assert_eq!(Phase::of(&unknown, None), Phase::ClusterScoped);
         assert_eq!(Phase::of(&unknown, Some(true)), Phase::Rest);
     }

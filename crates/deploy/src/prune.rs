@@ -11,7 +11,7 @@ use crate::cluster::Cluster;
 use crate::error::ObjectError;
 use crate::ordering::{Phase, delete_order};
 use crate::ownership::Ownership;
-use crate::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 
 /// What happened to one object asked to be deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub enum Deleted {
 #[derive(Debug, Clone)]
 pub struct DeleteOutcome {
     /// The object.
-    pub reference: ObjectRef,
+    pub reference: ObjectIdentity,
     /// Deleted, gone, left alone, or why not.
     pub result: Result<Deleted, ObjectError>,
 }
@@ -49,7 +49,7 @@ impl DeleteReport {
     }
 
     /// The objects actually deleted.
-    pub fn deleted(&self) -> impl Iterator<Item = &ObjectRef> {
+    pub fn deleted(&self) -> impl Iterator<Item = &ObjectIdentity> {
         self.outcomes
             .iter()
             .filter(|o| o.result == Ok(Deleted::Deleted))
@@ -68,15 +68,15 @@ impl Cluster {
     /// deleted only if it carries the owner's marks ([`Ownership::owns`]).
     pub async fn prune(
         &self,
-        desired: &[ObjectRef],
-        previous: &[ObjectRef],
+        desired: &[ObjectIdentity],
+        previous: &[ObjectIdentity],
         ownership: &Ownership,
     ) -> DeleteReport {
         let mut keep = BTreeSet::new();
         for r in desired {
             keep.insert(self.identity(r).await);
         }
-        let mut candidates: Vec<ObjectRef> = previous.to_vec();
+        let mut candidates: Vec<ObjectIdentity> = previous.to_vec();
         let mut errors = Vec::new();
         if let Some(selector) = ownership.label_selector() {
             let kinds: BTreeSet<(String, String)> = desired
@@ -91,7 +91,7 @@ impl Cluster {
                         return DeleteReport {
                             cluster: self.name().to_string(),
                             outcomes: vec![DeleteOutcome {
-                                reference: ObjectRef::new(api_version, kind, None, "*"),
+                                reference: ObjectIdentity::new(api_version, kind, None, "*"),
                                 result: Err(e),
                             }],
                         };
@@ -114,7 +114,7 @@ impl Cluster {
                 reference: e
                     .reference()
                     .cloned()
-                    .unwrap_or_else(|| ObjectRef::new("", "", None, "")),
+                    .unwrap_or_else(|| ObjectIdentity::new("", "", None, "")),
                 result: Err(e),
             }
         }));
@@ -126,7 +126,7 @@ impl Cluster {
     /// are left alone. Stops at an unreachable cluster.
     pub async fn delete(
         &self,
-        references: &[ObjectRef],
+        references: &[ObjectIdentity],
         ownership: Option<&Ownership>,
         concurrency: usize,
     ) -> DeleteReport {
@@ -188,7 +188,7 @@ impl Cluster {
 
     async fn delete_one(
         &self,
-        reference: &ObjectRef,
+        reference: &ObjectIdentity,
         ownership: Option<&Ownership>,
     ) -> Result<Deleted, ObjectError> {
         let resolved = match self.resolve(reference).await {
@@ -216,7 +216,7 @@ impl Cluster {
             }),
             ..DeleteParams::background()
         };
-        tracing::debug!(cluster = self.name(), object = %reference, "delete");
+        tracing::debug!(cluster = self.name(), object = %reference.describe_versioned(), "delete");
         match api.delete(&reference.name, &params).await {
             Ok(_) => Ok(Deleted::Deleted),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(Deleted::AlreadyGone),
@@ -230,8 +230,8 @@ impl Cluster {
         api_version: &str,
         kind: &str,
         selector: &str,
-    ) -> Result<Vec<ObjectRef>, ObjectError> {
-        let probe = ObjectRef::new(api_version, kind, None, "*");
+    ) -> Result<Vec<ObjectIdentity>, ObjectError> {
+        let probe = ObjectIdentity::new(api_version, kind, None, "*");
         let resolved = match self.resolve(&probe).await {
             Ok(r) => r,
             Err(ObjectError::UnknownKind { .. }) => return Ok(Vec::new()),
@@ -248,7 +248,7 @@ impl Cluster {
             .into_iter()
             .filter_map(|item| {
                 let name = item.metadata.name?;
-                Some(ObjectRef::new(
+                Some(ObjectIdentity::new(
                     api_version,
                     kind,
                     item.metadata.namespace.as_deref(),
@@ -258,7 +258,7 @@ impl Cluster {
             .collect())
     }
 
-    async fn identity(&self, r: &ObjectRef) -> Identity {
+    async fn identity(&self, r: &ObjectIdentity) -> Identity {
         let namespace = match self.resolve(r).await {
             Ok(resolved) if resolved.namespaced => {
                 Some(r.namespace.clone().unwrap_or_else(|| "default".into()))

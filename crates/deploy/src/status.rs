@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::cluster::Cluster;
 use crate::error::ObjectError;
-use crate::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 
 impl Cluster {
     /// Server-side applies `status` of the object `reference` with this cluster's field
@@ -15,7 +15,7 @@ impl Cluster {
     /// no status subresource, nothing was written.
     pub async fn apply_status(
         &self,
-        reference: &ObjectRef,
+        reference: &ObjectIdentity,
         status: &Value,
     ) -> Result<bool, ObjectError> {
         let resolved = self.resolve(reference).await?;

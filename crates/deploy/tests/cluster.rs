@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 
 use acceptance_tests::testbed::{self, Testbed, unique_name};
 use clusternet_deploy::{
-    ApplyOptions, Cluster, ClusterApply, ConnectionConfig, Deleted, ObjectError, ObjectRef,
-    Ownership, Timeouts, apply_many,
+    ApplyOptions, Cluster, ClusterApply, ConnectionConfig, Deleted, ObjectError, Ownership,
+    Timeouts, apply_many,
 };
+use clusternet_model::identity::ObjectIdentity;
 use serde_json::{Value, json};
 
 async fn connect(cluster: &testbed::Cluster) -> Cluster {
@@ -33,8 +34,8 @@ fn owned(test: &str) -> Ownership {
     )
 }
 
-fn reference(object: &Value) -> ObjectRef {
-    ObjectRef::from_object(object).unwrap()
+fn reference(object: &Value) -> ObjectIdentity {
+    ObjectIdentity::of(object).unwrap()
 }
 
 fn kubectl_json(cluster: &testbed::Cluster, args: &[&str]) -> Value {
@@ -110,7 +111,7 @@ async fn applies_a_crd_and_its_custom_resource_in_one_call_in_dependency_order()
     assert_eq!(managers, "clusternet-terraform");
 
     // Destroy: reverse order, custom resource before its CRD, namespace last.
-    let refs: Vec<ObjectRef> = objects.iter().map(reference).collect();
+    let refs: Vec<ObjectIdentity> = objects.iter().map(reference).collect();
     let deleted = cluster.delete(&refs, Some(&ownership), 4).await;
     let order: Vec<&str> = deleted
         .outcomes
@@ -335,7 +336,7 @@ async fn drift_shows_a_field_changed_by_another_manager_and_a_deleted_object() {
                               "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}}});
     let objects = vec![edited.clone(), deleted.clone(), untouched.clone()];
     assert!(cluster.apply(objects.clone(), &options).await.is_success());
-    let refs: Vec<ObjectRef> = objects.iter().map(reference).collect();
+    let refs: Vec<ObjectIdentity> = objects.iter().map(reference).collect();
 
     // Right after apply, the owned fields are exactly what was applied (after stripping marks).
     let live = cluster.read_owned(&refs, 4).await;
@@ -435,7 +436,7 @@ async fn an_unreachable_cluster_fails_fast_with_the_typed_error() {
         Err(ObjectError::Unreachable { .. } | ObjectError::Skipped { .. })
     )));
     let live = cluster
-        .read_owned(&[ObjectRef::new("v1", "ConfigMap", Some("x"), "a")], 1)
+        .read_owned(&[ObjectIdentity::new("v1", "ConfigMap", Some("x"), "a")], 1)
         .await;
     assert!(
         live[0]

@@ -3,7 +3,8 @@
 //! `Cluster::apply` fills in the server's default first.
 
 use acceptance_tests::testbed::{self, Testbed, unique_name};
-use clusternet_deploy::{ApplyOptions, Cluster, ConnectionConfig, ObjectRef, Ownership, Timeouts};
+use clusternet_deploy::{ApplyOptions, Cluster, ConnectionConfig, Ownership, Timeouts};
+use clusternet_model::identity::ObjectIdentity;
 use serde_json::{Value, json};
 
 async fn connect(cluster: &testbed::Cluster) -> Cluster {
@@ -104,9 +105,9 @@ async fn ports_without_protocol_apply_with_the_servers_default_filled_in() {
     assert_eq!(versions(&again), versions(&report));
 
     // What our manager owns is the input plus exactly the filled-in protocol.
-    let refs: Vec<ObjectRef> = objects
+    let refs: Vec<ObjectIdentity> = objects
         .iter()
-        .map(|o| ObjectRef::from_object(o).unwrap())
+        .map(|o| ObjectIdentity::of(o).unwrap())
         .collect();
     let live = cluster.read_owned(&refs, 2).await;
     let mut seen = live[0].state.clone().unwrap().expect("service present");

@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::identity::ObjectIdentity;
 use crate::naming;
 use crate::types::{Feed, HelmChart, Manifest};
 
@@ -19,76 +20,6 @@ pub const CREATED_BY_LABEL: &str = "clusternet.io/created-by";
 pub const SKIP_VALIDATING_ANNOTATION: &str = "apps.clusternet.io/skip-validating";
 /// Namespace the hub keeps Manifests in.
 pub const RESERVED_NAMESPACE: &str = "clusternet-reserved";
-
-/// Identity of a stored object.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectIdentity {
-    /// API group ("" for core).
-    pub group: String,
-    /// API version without group.
-    pub version: String,
-    /// Kind.
-    pub kind: String,
-    /// Namespace ("" for cluster-scoped).
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-}
-
-impl ObjectIdentity {
-    /// Read the identity of a Kubernetes object.
-    pub fn of(object: &Value) -> Option<Self> {
-        let api_version = object.get("apiVersion")?.as_str()?;
-        let (group, version) = split_api_version(api_version);
-        let meta = object.get("metadata")?;
-        Some(Self {
-            group: group.to_string(),
-            version: version.to_string(),
-            kind: object.get("kind")?.as_str()?.to_string(),
-            namespace: meta
-                .get("namespace")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            name: meta.get("name")?.as_str()?.to_string(),
-        })
-    }
-
-    /// `group/version` or `version`.
-    pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
-    }
-
-    /// `Kind namespace/name` or `Kind name`.
-    pub fn describe(&self) -> String {
-        if self.namespace.is_empty() {
-            format!("{} {}", self.kind, self.name)
-        } else {
-            format!("{} {}/{}", self.kind, self.namespace, self.name)
-        }
-    }
-
-    /// Whether a (non-HelmChart) feed selects this object: group, version, kind and name
-    /// equal, and the namespace too unless the feed leaves it empty (then every
-    /// namespace matches - upstream quirk).
-    pub fn matched_by(&self, feed: &Feed) -> bool {
-        let (group, version) = split_api_version(&feed.api_version);
-        self.kind == feed.kind
-            && self.name == feed.name
-            && self.group == group
-            && self.version == version
-            && (feed.namespace.is_empty() || feed.namespace == self.namespace)
-    }
-}
-
-/// `apps/v1` -> (`apps`, `v1`); `v1` -> (``, `v1`).
-pub fn split_api_version(api_version: &str) -> (&str, &str) {
-    api_version.rsplit_once('/').unwrap_or(("", api_version))
-}
 
 /// A stored feed object (one Manifest).
 #[derive(Debug, Clone, PartialEq)]
@@ -104,14 +35,14 @@ pub struct StoredManifest {
 impl StoredManifest {
     /// Store a plain object as the shadow API would.
     pub fn from_object(object: Value) -> Option<Self> {
-        let identity = ObjectIdentity::of(&object)?;
+        let identity = ObjectIdentity::of(&object).ok()?;
         let template = normalize_template(object, &identity);
         Some(Self::with_identity(identity, template))
     }
 
     /// Take a Manifest object as it is stored (its template already trimmed).
     pub fn from_manifest(manifest: &Manifest) -> Option<Self> {
-        let identity = ObjectIdentity::of(&manifest.template)?;
+        let identity = ObjectIdentity::of(&manifest.template).ok()?;
         let mut template = manifest.template.clone();
         ensure_uid(&mut template, &identity);
         Some(Self::with_identity(identity, template))
@@ -120,7 +51,7 @@ impl StoredManifest {
     fn with_identity(identity: ObjectIdentity, template: Value) -> Self {
         let manifest_name = naming::manifest_name(
             &naming::plural(&identity.kind),
-            &identity.namespace,
+            identity.namespace_or_empty(),
             &identity.name,
         );
         Self {
@@ -142,12 +73,11 @@ fn ensure_uid(template: &mut Value, identity: &ObjectIdentity) {
         && !meta.contains_key("uid")
     {
         {
-            let api_version = identity.api_version();
             let uid = naming::uid(&[
                 "shadow",
-                &api_version,
+                &identity.api_version,
                 &identity.kind,
-                &identity.namespace,
+                identity.namespace_or_empty(),
                 &identity.name,
             ]);
             meta.insert(String::from("uid"), Value::String(uid));
@@ -198,7 +128,7 @@ pub fn normalize_template(mut object: Value, identity: &ObjectIdentity) -> Value
 }
 
 fn trim_kind_specifics(object: &mut Value, identity: &ObjectIdentity) {
-    match (identity.group.as_str(), identity.kind.as_str()) {
+    match (identity.group(), identity.kind.as_str()) {
         ("", "Service") => {
             let Some(spec) = object_mut(object, "spec") else {
                 return;
@@ -258,7 +188,7 @@ pub fn is_divisible_workload(api_version: &str, kind: &str) -> bool {
 }
 
 fn default_replicas(object: &mut Value, identity: &ObjectIdentity) {
-    if !is_divisible_workload(&identity.api_version(), &identity.kind) {
+    if !is_divisible_workload(&identity.api_version, &identity.kind) {
         return;
     }
     if let Some(spec) = object_mut(object, "spec") {
@@ -395,7 +325,7 @@ mod tests {
         };
         let namespaces: Vec<&str> = found
             .iter()
-            .map(|&i| index.manifests[i].identity.namespace.as_str())
+            .map(|&i| index.manifests[i].identity.namespace_or_empty())
             .collect();
         assert_eq!(namespaces, ["a", "b"]);
         let wrong_version = Feed {

@@ -248,7 +248,7 @@ impl RenderInput {
                 ));
             }
             (v, _)
-                if crate::feeds::split_api_version(v)
+                if crate::identity::split_api_version(v)
                     .0
                     .ends_with("clusternet.io") =>
             {

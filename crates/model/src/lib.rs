@@ -20,6 +20,13 @@
 //! * [`preview::preview`] / [`preview::preview_redacted`]: one Subscription's rendering
 //!   as the Terraform preview map (`<cluster>/<apiVersion>/<Kind>/<ns>/<name>` and
 //!   `<cluster>/helm/<ns>/<chart>` -> compact sorted-key JSON).
+//! * [`preview::PreviewKey`] / [`preview::ReleaseKey`]: those keys, and `releases` keys
+//!   (`<cluster>/<namespace>/<release>`), parsed and spelled (Display/FromStr);
+//!   [`identity::ObjectIdentity`]: one object's identity and its feed key.
+//! * [`hub::objects`]: the Clusternet objects a hub holds for a rendered Subscription
+//!   (Subscription and status, Manifests, HelmCharts, Bases, Localizations, Descriptions,
+//!   HelmReleases - [`hub::releases`] - and charts' default values as Globalizations -
+//!   [`hub::chart_values`]).
 //! * [`stream::render_sources`]: the `render` CLI contract (YAML streams in, YAML or JSON
 //!   `List` out, warnings separately).
 //! * [`crd::custom_resource_definition`]: CRDs for the provider's own hub mode, generated
@@ -109,6 +116,8 @@ pub mod crd;
 pub mod description;
 pub mod error;
 pub mod feeds;
+pub mod hub;
+pub mod identity;
 pub mod input;
 pub mod inventory;
 pub mod json;

@@ -2,34 +2,17 @@
 //! `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>` (namespace omitted for
 //! cluster-scoped objects) and `<cluster>/helm/<chart namespace>/<chart name>` to
 //! compact, sorted-key JSON. Terraform diffs such a map key by key and field by field.
+//! The keys are [`PreviewKey`]s.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::feeds::ObjectIdentity;
 use crate::render::SubscriptionRender;
 
-/// Key of a rendered plain object: Clusternet's feed key prefixed with the cluster name.
-pub fn object_key(cluster: &str, identity: &ObjectIdentity) -> String {
-    let api_version = identity.api_version();
-    if identity.namespace.is_empty() {
-        format!(
-            "{cluster}/{api_version}/{}/{}",
-            identity.kind, identity.name
-        )
-    } else {
-        format!(
-            "{cluster}/{api_version}/{}/{}/{}",
-            identity.kind, identity.namespace, identity.name
-        )
-    }
-}
+pub mod key;
 
-/// Key of a rendered chart.
-pub fn chart_key(cluster: &str, namespace: &str, name: &str) -> String {
-    format!("{cluster}/helm/{namespace}/{name}")
-}
+pub use key::{PreviewKey, Previewed, ReleaseKey};
 
 /// The preview of one Subscription, values shown as rendered.
 pub fn preview(result: &SubscriptionRender) -> BTreeMap<String, String> {
@@ -52,8 +35,8 @@ fn build(
     let mut entries = BTreeMap::new();
     for cluster in &result.clusters {
         for object in &cluster.objects {
-            let key = object_key(&cluster.cluster_name, &object.identity);
-            let is_secret = object.identity.group.is_empty() && object.identity.kind == "Secret";
+            let key = PreviewKey::object(&cluster.cluster_name, (*object.identity).clone());
+            let is_secret = object.identity.is_secret();
             let text = match redact {
                 Some(redact) if is_secret => {
                     let mut value = crate::json::parse(&object.json).unwrap_or(Value::Null);
@@ -62,7 +45,7 @@ fn build(
                 }
                 _ => object.json.clone(),
             };
-            entries.insert(key, text);
+            entries.insert(key.to_string(), text);
         }
         for chart in &cluster.charts {
             let mut entry = Map::new();
@@ -70,7 +53,7 @@ fn build(
             entry.insert(String::from("chart"), parse(&chart.chart));
             entry.insert(String::from("values"), parse(&chart.values));
             entries.insert(
-                chart_key(&cluster.cluster_name, &chart.namespace, &chart.name),
+                PreviewKey::chart(&cluster.cluster_name, &chart.namespace, &chart.name).to_string(),
                 crate::json::to_compact(&Value::Object(entry)),
             );
         }
@@ -94,12 +77,13 @@ pub fn redact_secret(secret: &mut Value, redact: &dyn Fn(&str) -> String) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::render::render;
     use crate::stream::{Source, read_sources};
 
-    const INPUT: &str = r#"
+    /// One cluster, one Subscription of a Namespace, a Secret and a chart.
+    pub(crate) const INPUT: &str = r#"
 apiVersion: clusters.clusternet.io/v1beta1
 kind: ManagedCluster
 metadata: {name: eu-1, namespace: clusternet-eu1ab}

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use crate::description::{self, chart_object};
 use crate::error::Error;
-use crate::feeds::{FeedIndex, ObjectIdentity, Resolved};
+use crate::feeds::{FeedIndex, Resolved};
+use crate::identity::ObjectIdentity;
 use crate::inventory;
 use crate::overrides::ordering::{self, OverrideKind, OverrideObject};
 use crate::overrides::{self, Buffer, PreparedOverride};
@@ -234,12 +235,10 @@ fn same_identity(object: &Value, identity: &ObjectIdentity) -> bool {
         v.and_then(Value::as_str).unwrap_or_default()
     }
     let meta = object.get("metadata");
-    let (group, version) = crate::feeds::split_api_version(text(object.get("apiVersion")));
     text(object.get("kind")) == identity.kind
         && text(meta.and_then(|m| m.get("name"))) == identity.name
-        && text(meta.and_then(|m| m.get("namespace"))) == identity.namespace
-        && group == identity.group
-        && version == identity.version
+        && text(meta.and_then(|m| m.get("namespace"))) == identity.namespace_or_empty()
+        && text(object.get("apiVersion")) == identity.api_version
 }
 
 fn chart_protections() -> &'static [PreparedOverride] {
@@ -399,7 +398,7 @@ impl<'a> Renderer<'a> {
         self.warn_skipped(&overrides, &what, scope.namespace);
         let identity = match generic.as_json() {
             Some(rendered) if !same_identity(rendered, &stored.identity) => {
-                ObjectIdentity::of(rendered).map_or_else(|| source.clone(), Arc::new)
+                ObjectIdentity::of(rendered).map_or_else(|_| source.clone(), Arc::new)
             }
             _ => source.clone(),
         };
@@ -697,7 +696,7 @@ pub fn render(input: &RenderInput) -> Result<RenderOutput, Error> {
         input
             .manifests
             .iter()
-            .map(|m| format!("{} {}", m.identity.api_version(), m.identity.describe())),
+            .map(|m| format!("{} {}", m.identity.api_version, m.identity.describe())),
     )?;
 
     let index = FeedIndex::new(input.manifests.clone(), input.helm_charts.clone());

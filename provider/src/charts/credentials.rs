@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use clusternet_deploy::helm::RepoCredentials;
-use clusternet_deploy::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 use serde_json::{Value as Json, json};
 
 use super::release::ChartRelease;
@@ -39,7 +39,7 @@ pub async fn of(
         ));
     };
     let (namespace, name) = reference.split_once('/').unwrap_or(("default", &reference));
-    let secret_ref = ObjectRef::from_object(&json!({
+    let secret_ref = ObjectIdentity::of(&json!({
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {"name": name, "namespace": namespace},

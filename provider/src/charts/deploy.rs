@@ -9,14 +9,12 @@ use std::path::{Path, PathBuf};
 
 use clusternet_deploy::directory;
 use clusternet_deploy::helm::ReleaseInfo;
+use clusternet_model::hub::releases::WRITTEN;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 
 use super::release::ChartRelease;
 use crate::config::{ProviderConfig, Target};
 use crate::targets;
-
-/// The release state recorded for a chart written to a directory target.
-pub const WRITTEN: &str = "written";
 
 /// File holding a chart's values in a directory target.
 pub const VALUES_FILE: &str = "values.json";

@@ -10,32 +10,22 @@
 use std::collections::BTreeMap;
 
 use clusternet_deploy::directory::{self, FileState};
-use clusternet_deploy::reference::ObjectRef;
+use clusternet_model::identity::ObjectIdentity;
 use clusternet_tfplugin::Value;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use super::deploy::{VALUES_FILE, chart_dir, release_state};
-use super::keys;
 use super::plan::{chart_releases, no_values};
 use crate::config::{ProviderConfig, Target};
-use crate::resources::feed::FeedIdentity;
 use crate::targets;
 
 /// The object a templated entry names, in the release's namespace when the template leaves
 /// the namespace out (as helm does; cluster-scoped kinds ignore it).
-fn templated_reference(object_key: &str, release_namespace: &str) -> Option<ObjectRef> {
-    let identity = FeedIdentity::parse_key(object_key).ok()?;
-    let namespace = if identity.namespace.is_empty() {
-        release_namespace.to_string()
-    } else {
-        identity.namespace
-    };
-    ObjectRef::from_object(&json!({
-        "apiVersion": identity.api_version,
-        "kind": identity.kind,
-        "metadata": {"name": identity.name, "namespace": namespace},
-    }))
-    .ok()
+fn templated_reference(mut identity: ObjectIdentity, release_namespace: &str) -> ObjectIdentity {
+    if identity.namespace.is_none() {
+        identity.namespace = Some(release_namespace.to_string()).filter(|n| !n.is_empty());
+    }
+    identity
 }
 
 /// Updates the templated entries of releases in real clusters from their live objects: a
@@ -44,22 +34,16 @@ fn templated_reference(object_key: &str, release_namespace: &str) -> Option<Obje
 /// `stringData` is never stored as such).
 pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMap<String, Value>) {
     let releases = chart_releases(descriptions);
-    let mut by_cluster: BTreeMap<String, Vec<(String, ObjectRef, Json)>> = BTreeMap::new();
+    let mut by_cluster: BTreeMap<String, Vec<(String, ObjectIdentity, Json)>> = BTreeMap::new();
     for (key, text) in descriptions.iter() {
         let Some(text) = text.as_str() else { continue };
-        let Some(release) = releases
+        let Some((release, object)) = releases
             .iter()
-            .find(|r| keys::is_templated_of(key, &r.cluster, &r.name))
+            .find_map(|r| Some((r, r.templated_object(key)?)))
         else {
             continue;
         };
-        let prefix = format!("{}/{}/{}/", release.cluster, keys::HELM, release.name);
-        let Some(object_key) = key.strip_prefix(&prefix) else {
-            continue;
-        };
-        let Some(reference) = templated_reference(object_key, &release.namespace) else {
-            continue;
-        };
+        let reference = templated_reference(object, &release.namespace);
         if reference.kind == "Secret" && reference.group().is_empty() {
             continue;
         }
@@ -79,7 +63,7 @@ pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMa
         let Ok(client) = targets::connect(&cluster, connection).await else {
             continue;
         };
-        let references: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+        let references: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
         let live = client.read_live(&references, 8).await;
         for ((key, _, planned), object) in entries.into_iter().zip(live) {
             match object.state {
@@ -93,7 +77,11 @@ pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMa
                         descriptions.insert(key, clusternet_model::json::to_compact(&seen).into());
                     }
                 }
-                Err(e) => tracing::warn!(cluster, "cannot read {}: {e}", object.reference),
+                Err(e) => tracing::warn!(
+                    cluster,
+                    "cannot read {}: {e}",
+                    object.reference.describe_versioned()
+                ),
             }
         }
     }
@@ -146,10 +134,7 @@ pub async fn read(
             }
             Ok(None) => {
                 // Gone: the next plan re-creates it.
-                descriptions.retain(|k, _| {
-                    *k != release.entry_key
-                        && !keys::is_templated_of(k, &release.cluster, &release.name)
-                });
+                descriptions.retain(|k, _| *k != release.entry_key && !release.templates(k));
                 releases.remove(&release.release_key());
             }
             Ok(Some(info)) => {
@@ -207,10 +192,7 @@ pub fn read_files(
             Ok(text) => serde_json::from_str::<Json>(&text)
                 .unwrap_or_else(|e| Json::String(format!("(unparsable: {e})"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !dir.exists() => {
-                descriptions.retain(|k, _| {
-                    *k != release.entry_key
-                        && !keys::is_templated_of(k, &release.cluster, &release.name)
-                });
+                descriptions.retain(|k, _| *k != release.entry_key && !release.templates(k));
                 releases.remove(&release.release_key());
                 continue;
             }
@@ -230,30 +212,18 @@ pub fn read_files(
                 );
             }
         }
-        let prefix = format!("{}/{}/{}/", release.cluster, keys::HELM, release.name);
-        let entries: Vec<(String, ObjectRef, String)> = descriptions
+        let entries: Vec<(String, ObjectIdentity, String)> = descriptions
             .iter()
             .filter_map(|(key, text)| {
-                let object_key = key.strip_prefix(&prefix)?;
-                let identity = FeedIdentity::parse_key(object_key).ok()?;
-                if identity.kind == "Secret" && identity.api_version == "v1" {
+                // Files are named after the object as helm templated it.
+                let reference = release.templated_object(key)?;
+                if reference.kind == "Secret" && reference.api_version == "v1" {
                     return None;
                 }
-                // Files are named after the object as helm templated it.
-                let mut metadata = json!({"name": identity.name});
-                if !identity.namespace.is_empty() {
-                    metadata["namespace"] = Json::String(identity.namespace);
-                }
-                let reference = ObjectRef::from_object(&json!({
-                    "apiVersion": identity.api_version,
-                    "kind": identity.kind,
-                    "metadata": metadata,
-                }))
-                .ok()?;
                 Some((key.clone(), reference, text.as_str()?.to_string()))
             })
             .collect();
-        let references: Vec<ObjectRef> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+        let references: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
         let Ok(files) = directory::read_directory(&dir, &references) else {
             continue;
         };

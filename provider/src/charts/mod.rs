@@ -5,8 +5,9 @@
 //! overridden for that cluster and the values of its Helm overrides). This module takes it
 //! from there:
 //!
-//! * [`keys`]: the preview keys of charts and of their templated objects;
-//! * [`default_values`]: `clusternet_helm_chart.values` as the priority-0 Globalization it is;
+//! (The preview keys of charts and of their templated objects are
+//! `clusternet_model::preview::PreviewKey`s; `clusternet_helm_chart.values` as the
+//! priority-0 Globalization it is, `clusternet_model::hub::chart_values`.)
 //! * [`release`]: a chart entry as a Helm release (name, namespace, chart reference, values);
 //! * [`credentials`]: repository credentials from the chart's pull secret on the hub;
 //! * [`helm_binary`]: the helm program of the provider configuration, detected once;
@@ -16,11 +17,9 @@
 //! * [`drift`]: what is deployed now, for Read.
 
 pub mod credentials;
-pub mod default_values;
 pub mod deploy;
 pub mod drift;
 pub mod helm_binary;
-pub mod keys;
 pub mod plan;
 pub mod release;
 pub mod template;

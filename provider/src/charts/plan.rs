@@ -6,16 +6,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
-use super::keys;
 use super::release::ChartRelease;
 use super::template::{self, TemplateError};
 use crate::config::ProviderConfig;
-use crate::resources::feed::FeedIdentity;
+use clusternet_model::hub::releases::WRITTEN;
+use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::preview::{PreviewKey, Previewed};
 
 /// Release states that need no new install: a deployed release, or a directory target's
 /// written files.
 pub fn is_settled(release_state: &str) -> bool {
-    release_state.starts_with("deployed/") || release_state == super::deploy::WRITTEN
+    release_state.starts_with("deployed/") || release_state == WRITTEN
 }
 
 /// The templated entries of every chart entry in `descriptions`, keyed
@@ -35,8 +36,14 @@ pub async fn templated_entries(
     let charts: Vec<(ChartRelease, Option<usize>)> = descriptions
         .iter()
         .filter_map(|(key, text)| {
-            let (_, ns, name) = keys::parse_chart_key(key)?;
-            let index = feed_index(ns, name);
+            let PreviewKey {
+                previewed: Previewed::Chart { namespace, name },
+                ..
+            } = key.parse().ok()?
+            else {
+                return None;
+            };
+            let index = feed_index(&namespace, &name);
             Some(ChartRelease::from_entry(key, text).map(|r| (r, index)))
         })
         .filter_map(Result::ok)
@@ -88,17 +95,15 @@ pub async fn templated_entries(
         match result {
             Ok(objects) => {
                 for object in objects.iter() {
-                    let Ok(identity) = FeedIdentity::of(object) else {
+                    let Ok(identity) = ObjectIdentity::of(object) else {
                         continue;
                     };
                     let mut object = object.clone();
                     if identity.kind == "Secret" && identity.api_version == "v1" {
                         clusternet_model::preview::redact_secret(&mut object, redact);
                     }
-                    entries.insert(
-                        keys::templated_key(&release.cluster, &release.name, &identity.key()),
-                        clusternet_model::json::to_compact(&object),
-                    );
+                    let key = PreviewKey::templated(&release.cluster, &release.name, identity);
+                    entries.insert(key.to_string(), clusternet_model::json::to_compact(&object));
                 }
             }
             Err(TemplateError::Unavailable(message)) => {
@@ -150,7 +155,7 @@ pub fn planned_releases(
         let Ok(release) = ChartRelease::from_entry(key, text) else {
             continue;
         };
-        let templated_of = |k: &&String| keys::is_templated_of(k, &release.cluster, &release.name);
+        let templated_of = |k: &&String| release.templates(k);
         let same_templates = planned
             .keys()
             .filter(templated_of)

@@ -7,7 +7,8 @@ use std::time::Duration;
 use clusternet_deploy::helm::{ChartRef, ReleaseOptions, ReleaseSpec};
 use serde_json::{Map, Value as Json};
 
-use super::keys;
+use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::preview::{PreviewKey, Previewed, ReleaseKey};
 
 /// Clusternet's default timeout of install, upgrade and uninstall.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 300;
@@ -51,8 +52,12 @@ pub enum ReleaseError {
 impl ChartRelease {
     /// Reads the chart entry `key` = `text` of the preview.
     pub fn from_entry(key: &str, text: &str) -> Result<ChartRelease, ReleaseError> {
-        let Some((cluster, _, _)) = keys::parse_chart_key(key) else {
-            return Err(ReleaseError::NotAnEntry { key: key.into() });
+        let cluster = match key.parse::<PreviewKey>() {
+            Ok(PreviewKey {
+                cluster,
+                previewed: Previewed::Chart { .. },
+            }) => cluster,
+            _ => return Err(ReleaseError::NotAnEntry { key: key.into() }),
         };
         let entry = clusternet_model::json::parse(text)
             .ok()
@@ -79,7 +84,7 @@ impl ChartRelease {
             _ => Json::Object(Map::new()),
         };
         Ok(ChartRelease {
-            cluster: cluster.to_string(),
+            cluster,
             entry_key: key.to_string(),
             name,
             namespace,
@@ -88,9 +93,21 @@ impl ChartRelease {
         })
     }
 
+    /// The object of this release's `helm template` that the preview key `key` names, if it
+    /// names one.
+    pub fn templated_object(&self, key: &str) -> Option<ObjectIdentity> {
+        let key: PreviewKey = key.parse().ok()?;
+        key.templated_of(&self.cluster, &self.name).cloned()
+    }
+
+    /// Whether the preview key `key` is an object of this release's `helm template`.
+    pub fn templates(&self, key: &str) -> bool {
+        self.templated_object(key).is_some()
+    }
+
     /// Its key in `releases`.
     pub fn release_key(&self) -> String {
-        keys::release_key(&self.cluster, &self.namespace, &self.name)
+        ReleaseKey::new(&self.cluster, &self.namespace, &self.name).to_string()
     }
 
     fn spec_str(&self, field: &str) -> String {

@@ -192,7 +192,7 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
     for (i, text) in texts.iter().enumerate() {
         for mut object in parse_objects(text).unwrap_or_default() {
             // `clusternet_helm_chart.values` rides in the feed: its priority-0 Globalization.
-            let chart_values = crate::charts::default_values::take(&mut object);
+            let chart_values = clusternet_model::hub::chart_values::take(&mut object);
             if let Err(e) = std::iter::once(object)
                 .chain(chart_values)
                 .try_for_each(|o| input.add_object(o))

@@ -6,13 +6,12 @@ use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::error::ObjectError;
 use clusternet_deploy::ownership::{OWNED_BY_DESCRIPTION, SUBS_UID};
-use clusternet_deploy::reference::ObjectRef;
 use clusternet_model::feeds::RESERVED_NAMESPACE;
+use clusternet_model::identity::ObjectIdentity;
 use serde_json::Value as Json;
 
 use super::error::ImportError;
 use crate::config::Connection;
-use crate::resources::feed::FeedIdentity;
 use crate::targets::connection_config;
 
 /// Clusternet's API version for apps objects.
@@ -55,7 +54,7 @@ impl HubReader {
         namespace: Option<&str>,
         name: &str,
     ) -> Result<Json, ImportError> {
-        let reference = ObjectRef::new(APPS, kind, namespace, name);
+        let reference = ObjectIdentity::new(APPS, kind, namespace, name);
         let id = match namespace {
             Some(ns) => format!("{ns}/{name}"),
             None => name.to_string(),
@@ -94,7 +93,7 @@ impl HubReader {
     }
 
     /// The templates of every Manifest (the stored feeds), with their feed identities.
-    pub async fn feed_templates(&self) -> Result<Vec<(FeedIdentity, Json)>, ImportError> {
+    pub async fn feed_templates(&self) -> Result<Vec<(ObjectIdentity, Json)>, ImportError> {
         let manifests = self
             .hub
             .list(APPS, "Manifest", Some(RESERVED_NAMESPACE), None)
@@ -104,7 +103,7 @@ impl HubReader {
             .into_iter()
             .filter_map(|m| {
                 let template = m.get("template")?.clone();
-                Some((FeedIdentity::of(&template).ok()?, template))
+                Some((ObjectIdentity::of(&template).ok()?, template))
             })
             .collect())
     }
@@ -148,14 +147,14 @@ fn is_user_override(object: &Json) -> bool {
 }
 
 /// The feed identity a Subscription's or override's `feed` entry names.
-pub fn feed_identity(feed: &Json) -> Option<FeedIdentity> {
+pub fn feed_identity(feed: &Json) -> Option<ObjectIdentity> {
     let text = |key: &str| feed.get(key).and_then(Json::as_str).unwrap_or_default();
-    let identity = FeedIdentity {
-        api_version: text("apiVersion").to_string(),
-        kind: text("kind").to_string(),
-        namespace: text("namespace").to_string(),
-        name: text("name").to_string(),
-    };
+    let identity = ObjectIdentity::new(
+        text("apiVersion"),
+        text("kind"),
+        Some(text("namespace")),
+        text("name"),
+    );
     (!identity.kind.is_empty() && !identity.name.is_empty()).then_some(identity)
 }
 

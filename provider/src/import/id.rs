@@ -1,7 +1,7 @@
 //! Import IDs: what `terraform import ADDRESS ID` names, per resource type.
 
-use crate::resources::feed::FeedIdentity;
 use crate::resources::{helm_chart, manifest, overrides, subscription};
+use clusternet_model::identity::ObjectIdentity;
 
 use super::error::ImportError;
 
@@ -21,7 +21,7 @@ pub enum ImportId {
         name: String,
     },
     /// A feed, by its key.
-    Feed(FeedIdentity),
+    Feed(ObjectIdentity),
 }
 
 /// The ID format of `type_name`, for hints.
@@ -63,9 +63,10 @@ pub fn parse(type_name: &str, id: &str) -> Result<ImportId, ImportError> {
         return Err(invalid("it has an empty segment".to_string()));
     }
     match type_name {
-        manifest::TYPE_NAME | manifest::SECRET_TYPE_NAME => FeedIdentity::parse_key(id)
+        manifest::TYPE_NAME | manifest::SECRET_TYPE_NAME => id
+            .parse::<ObjectIdentity>()
             .map(ImportId::Feed)
-            .map_err(invalid),
+            .map_err(|e| invalid(e.to_string())),
         overrides::GLOBALIZATION => match segments.as_slice() {
             [name] => Ok(ImportId::ClusterScoped {
                 name: name.to_string(),
@@ -114,7 +115,7 @@ mod tests {
         assert_eq!(feed.key(), "apps/v1/Deployment/shop/web");
         assert!(matches!(
             parse(manifest::TYPE_NAME, "v1/Namespace/shop").unwrap(),
-            ImportId::Feed(f) if f.namespace.is_empty()
+            ImportId::Feed(f) if f.namespace.is_none()
         ));
     }
 

@@ -18,15 +18,15 @@ mod hub_reader;
 mod id;
 pub mod state;
 
+use clusternet_model::hub::chart_values;
 use clusternet_tfplugin::provider::ImportedResource;
 use clusternet_tfplugin::{Diagnostics, Value};
 use serde_json::Value as Json;
 
-use crate::charts::default_values;
 use crate::config::ProviderConfig;
-use crate::resources::feed::FeedIdentity;
 use crate::resources::manifest::{self, FeedResource};
 use crate::resources::{helm_chart, overrides, subscription};
+use clusternet_model::identity::ObjectIdentity;
 pub use error::ImportError;
 use hub_reader::{HubReader, feed_identity};
 use id::ImportId;
@@ -82,7 +82,7 @@ async fn import_state(
         let belongs_in = FeedResource::for_object(identity);
         if belongs_in != feed_resource {
             return Err(ImportError::WrongFeedResource {
-                feed: identity.key(),
+                feed: identity.to_string(),
                 type_name: type_name.to_string(),
                 belongs_in: belongs_in.type_name(),
             }
@@ -104,7 +104,7 @@ async fn import_state(
             let templates = hub.feed_templates().await?;
             let template = template_of(&templates, &identity).ok_or(ImportError::NotFound {
                 kind: "Manifest of feed".to_string(),
-                id: identity.key(),
+                id: identity.to_string(),
             })?;
             Ok(manifest::imported_state(feed_resource, template)?)
         }
@@ -129,8 +129,8 @@ async fn import_state(
 }
 
 fn template_of<'t>(
-    templates: &'t [(FeedIdentity, Json)],
-    identity: &FeedIdentity,
+    templates: &'t [(ObjectIdentity, Json)],
+    identity: &ObjectIdentity,
 ) -> Option<&'t Json> {
     templates
         .iter()
@@ -157,20 +157,20 @@ async fn chart_values(
     namespace: &str,
     name: &str,
 ) -> Result<Option<Json>, ImportError> {
-    let values_name = default_values::globalization_name(namespace, name);
+    let values_name = chart_values::globalization_name(namespace, name);
     let values = hub
         .optional_object("Globalization", None, &values_name)
         .await?;
-    Ok(values.filter(default_values::is_chart_values))
+    Ok(values.filter(chart_values::is_chart_values))
 }
 
 /// The text the `feed` of an imported `clusternet_helm_chart` holds, `None` when the hub
 /// has no such HelmChart.
 async fn chart_feed_value(
     hub: &HubReader,
-    identity: &FeedIdentity,
+    identity: &ObjectIdentity,
 ) -> Result<Option<String>, Failure> {
-    let (namespace, name) = (identity.namespace.as_str(), identity.name.as_str());
+    let (namespace, name) = (identity.namespace_or_empty(), identity.name.as_str());
     let Some(chart) = hub
         .optional_object("HelmChart", Some(namespace), name)
         .await?
@@ -188,8 +188,8 @@ async fn chart_feed_value(
 /// a HelmChart with its values; `None` when the hub holds neither.
 async fn hub_feed_value(
     hub: &HubReader,
-    templates: &[(FeedIdentity, Json)],
-    identity: &FeedIdentity,
+    templates: &[(ObjectIdentity, Json)],
+    identity: &ObjectIdentity,
 ) -> Result<Option<String>, Failure> {
     if identity.kind == "HelmChart" {
         return chart_feed_value(hub, identity).await;
@@ -201,12 +201,12 @@ async fn hub_feed_value(
 /// HelmChart is on the hub (as `feed = clusternet_manifest.x.feed` gives), else its key.
 async fn override_feed(
     hub: &HubReader,
-    templates: &[(FeedIdentity, Json)],
-    identity: &FeedIdentity,
+    templates: &[(ObjectIdentity, Json)],
+    identity: &ObjectIdentity,
 ) -> Result<String, Failure> {
     Ok(hub_feed_value(hub, templates, identity)
         .await?
-        .unwrap_or_else(|| identity.key()))
+        .unwrap_or_else(|| identity.to_string()))
 }
 
 async fn import_override(
@@ -244,7 +244,7 @@ async fn import_subscription(
                 .await?
                 .ok_or(ImportError::FeedMissing {
                     subscription: id.to_string(),
-                    feed: identity.key(),
+                    feed: identity.to_string(),
                 })?;
         feeds.push(feed);
         identities.push(identity);

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use clusternet_model::hub::chart_values;
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse, PlanRequest, PlanResponse};
 use clusternet_tfplugin::{
     Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Schema, Type, Value,
@@ -15,7 +16,6 @@ use clusternet_tfplugin::{
 use serde_json::{Map, Value as Json, json};
 
 use crate::attrs::{self, Field};
-use crate::charts::default_values;
 use crate::context::Context;
 use crate::registry::{self, Fut, Resource};
 
@@ -167,7 +167,7 @@ pub fn schema() -> Schema {
 }
 
 /// The parsed HelmChart object (with `values` carried alongside, see
-/// [`default_values`]), or diagnostics naming the attribute.
+/// [`chart_values`]), or diagnostics naming the attribute.
 fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
     let mut diags = Diagnostics::new();
     let root = AttributePath::root();
@@ -352,7 +352,7 @@ fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
         "spec": Json::Object(spec),
     });
     if let Some(values) = values {
-        default_values::attach(&mut object, values);
+        chart_values::attach(&mut object, values);
     }
     Ok(Some(object))
 }
@@ -672,9 +672,12 @@ mod tests {
     /// filled in by the model) and the values Globalization.
     fn hub_copies(feed: &str) -> (Json, Option<Json>) {
         let mut feed: Json = serde_json::from_str(feed).unwrap();
-        let values = default_values::take(&mut feed);
+        let values = chart_values::take(&mut feed);
         let chart: clusternet_model::types::HelmChart = serde_json::from_value(feed).unwrap();
-        (crate::hub_charts::helm_chart_object(&chart), values)
+        (
+            clusternet_model::hub::charts::helm_chart_object(&chart),
+            values,
+        )
     }
 
     #[test]

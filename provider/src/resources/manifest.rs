@@ -12,11 +12,11 @@ use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse, PlanRequest, Pl
 use clusternet_tfplugin::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
 use serde_json::Value as Json;
 
-use super::feed::FeedIdentity;
 use super::secret_values;
 use crate::attrs::{self, Field};
 use crate::context::Context;
 use crate::registry::{self, Fut, Resource};
+use clusternet_model::identity::ObjectIdentity;
 
 /// Type name of the resource for any object but a Secret.
 pub const TYPE_NAME: &str = "clusternet_manifest";
@@ -45,7 +45,7 @@ impl FeedResource {
     }
 
     /// The resource an object belongs in.
-    pub fn for_object(identity: &FeedIdentity) -> FeedResource {
+    pub fn for_object(identity: &ObjectIdentity) -> FeedResource {
         if identity.api_version == "v1" && identity.kind == "Secret" {
             FeedResource::Secret
         } else {
@@ -154,7 +154,7 @@ pub fn schema(resource: FeedResource) -> Schema {
 fn parse(
     resource: FeedResource,
     config: &Value,
-) -> Result<(Option<(Json, FeedIdentity)>, Diagnostics), Diagnostics> {
+) -> Result<(Option<(Json, ObjectIdentity)>, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let manifest = match attrs::string(config, "manifest") {
         Field::Known(m) => m,
@@ -194,7 +194,7 @@ fn parse(
             return Err(diags);
         }
     };
-    let identity = match FeedIdentity::of(&object) {
+    let identity = match super::feed::identity_of(&object) {
         Ok(identity) => identity,
         Err(e) => {
             diags.error_at(
@@ -214,7 +214,7 @@ fn parse(
                     "{} is a Secret, and the `feed` of a clusternet_manifest is not sensitive. \
                      Declare it as `resource \"clusternet_secret\"` with the same `manifest` and \
                      its values in `secret_data`.",
-                    identity.key()
+                    identity
                 ),
             );
             return Err(diags);
@@ -282,14 +282,14 @@ pub fn validate(resource: FeedResource, config: &Value) -> Diagnostics {
     }
 }
 
-fn with_computed(config: &Value, parsed: Option<&(Json, FeedIdentity)>) -> Value {
+fn with_computed(config: &Value, parsed: Option<&(Json, ObjectIdentity)>) -> Value {
     let mut entries = config.as_entries().cloned().unwrap_or_default();
     let mut set = |name: &str, value: Value| {
         entries.insert(name.to_string(), value);
     };
     match parsed {
         Some((object, identity)) => {
-            set("id", identity.key().into());
+            set("id", identity.to_string().into());
             set("api_version", identity.api_version.clone().into());
             set("kind", identity.kind.clone().into());
             set("namespace", identity.namespace.clone().into());
@@ -381,7 +381,7 @@ pub fn imported_state(resource: FeedResource, template: &Json) -> Result<Value, 
 
 /// The state of an object stored on the hub imported as the resource it belongs in.
 pub fn imported_state_of_feed(template: &Json) -> Result<Value, Diagnostics> {
-    let resource = FeedIdentity::of(template)
+    let resource = ObjectIdentity::of(template)
         .map(|identity| FeedResource::for_object(&identity))
         .unwrap_or(FeedResource::Manifest);
     imported_state(resource, template)
@@ -494,7 +494,7 @@ mod tests {
     fn stored_template(manifest: &str) -> Json {
         let object = clusternet_model::yaml::yaml_to_json(manifest).unwrap();
         let stored = clusternet_model::feeds::StoredManifest::from_object(object).unwrap();
-        crate::hub::manifest_object(&stored)["template"].clone()
+        clusternet_model::hub::manifest_object(&stored)["template"].clone()
     }
 
     #[test]

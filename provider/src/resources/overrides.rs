@@ -13,7 +13,6 @@ use serde_json::{Value as Json, json};
 
 use std::sync::Mutex;
 
-use super::feed::FeedIdentity;
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
 use crate::context::Context;
@@ -21,6 +20,7 @@ use crate::pending_overrides::{self, ChangedOverride, PendingOverrides};
 use crate::registry::{self, Fut, Resource};
 use crate::selector;
 use crate::snapshot::OverrideId;
+use clusternet_model::identity::ObjectIdentity;
 
 /// Type name of Localizations.
 pub const LOCALIZATION: &str = "clusternet_localization";
@@ -327,13 +327,15 @@ fn build(
 }
 
 /// Reads a feed reference: a feed value (JSON object) or a feed key.
-pub fn parse_feed_reference(text: &str) -> Result<FeedIdentity, String> {
+pub fn parse_feed_reference(text: &str) -> Result<ObjectIdentity, String> {
     if text.trim_start().starts_with('{') {
         let object: Json = clusternet_model::json::parse(text)
             .map_err(|e| format!("the feed value is not JSON: {e}"))?;
-        FeedIdentity::of(&object)
+        super::feed::identity_of(&object)
     } else {
-        FeedIdentity::parse_key(text.trim())
+        text.trim()
+            .parse::<ObjectIdentity>()
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use clusternet_model::preview::PreviewKey;
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse};
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
@@ -97,7 +98,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
     rendered.descriptions.extend(
         planned_descriptions
             .iter()
-            .filter(|(k, _)| charts::keys::is_templated(k))
+            .filter(|(k, _)| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated()))
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
     );
     let mut planned = computed_state(&req.planned_state, Some(&rendered));
@@ -154,7 +155,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         &outcome.installed,
         &failed,
     );
-    let rollout = crate::hub_releases::Rollout {
+    let rollout = clusternet_model::hub::releases::Rollout {
         releases: releases
             .iter()
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))

@@ -1,13 +1,13 @@
 //! ApplyResourceChange with deployer = "clusternet": the hub gets the Subscription and its
 //! feeds, Clusternet's controllers render and deploy.
 
+use clusternet_model::preview::PreviewKey;
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse};
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 
 use super::plan::computed_state;
 use super::state::descriptions_of;
 use crate::attrs;
-use crate::charts;
 use crate::config::ProviderConfig;
 
 /// deployer = "clusternet": the Subscription and its feeds passed by value go to the hub
@@ -56,7 +56,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
     rendered.descriptions.extend(
         descriptions_of(&req.planned_state)
             .iter()
-            .filter(|(k, _)| charts::keys::is_templated(k))
+            .filter(|(k, _)| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated()))
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
     );
     let planned = computed_state(&req.planned_state, Some(&rendered));

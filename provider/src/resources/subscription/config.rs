@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::types::{
     DividingScheduling, DividingType, Feed, ObjectMeta, PreemptionPolicy, SchedulingStrategy,
     Subscriber, Subscription, SubscriptionSpec, SubscriptionStatus, TaintEffect, Toleration,
@@ -12,8 +13,6 @@ use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 use serde_json::Value as Json;
 
 use crate::attrs::{self, Field};
-use crate::charts;
-use crate::resources::feed::FeedIdentity;
 use crate::selector;
 
 /// `namespace` when the configuration leaves it out.
@@ -48,17 +47,17 @@ pub enum FeedInput {
         /// The object.
         object: Json,
         /// Its identity.
-        identity: FeedIdentity,
+        identity: ObjectIdentity,
         /// A chart's values as the priority-0 Globalization.
         chart_values: Option<Json>,
     },
     /// Given by key: the feed is the hub's, looked up in the snapshot.
-    ByKey(FeedIdentity),
+    ByKey(ObjectIdentity),
 }
 
 impl FeedInput {
     /// The feed's identity.
-    pub fn identity(&self) -> &FeedIdentity {
+    pub fn identity(&self) -> &ObjectIdentity {
         match self {
             FeedInput::ByValue { identity, .. } | FeedInput::ByKey(identity) => identity,
         }
@@ -210,7 +209,7 @@ impl SubscriptionConfig {
     }
 
     /// The identities of `spec.feeds`, in order.
-    pub fn feed_identities(&self) -> Vec<FeedIdentity> {
+    pub fn feed_identities(&self) -> Vec<ObjectIdentity> {
         self.feeds.iter().map(|f| f.identity().clone()).collect()
     }
 
@@ -230,9 +229,10 @@ impl SubscriptionConfig {
         self.feeds
             .iter()
             .filter_map(|f| match f {
-                FeedInput::ByKey(identity) if identity.kind == "HelmChart" => {
-                    Some((identity.namespace.clone(), identity.name.clone()))
-                }
+                FeedInput::ByKey(identity) if identity.kind == "HelmChart" => Some((
+                    identity.namespace.clone().unwrap_or_default(),
+                    identity.name.clone(),
+                )),
                 _ => None,
             })
             .collect()
@@ -246,11 +246,10 @@ impl SubscriptionConfig {
             .enumerate()
             .filter_map(|(i, feed)| match feed {
                 FeedInput::ByValue { identity, .. } if identity.kind == "HelmChart" => {
-                    let namespace = if identity.namespace.is_empty() {
-                        DEFAULT_NAMESPACE.to_string()
-                    } else {
-                        identity.namespace.clone()
-                    };
+                    let namespace = identity
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
                     Some(((namespace, identity.name.clone()), i))
                 }
                 _ => None,
@@ -367,10 +366,10 @@ fn decode_feeds(feeds: &[String], diags: &mut Diagnostics) -> Vec<FeedInput> {
         if feed.trim_start().starts_with('{') {
             match clusternet_model::json::parse(feed)
                 .map_err(|e| e.to_string())
-                .and_then(|o| FeedIdentity::of(&o).map(|id| (o, id)))
+                .and_then(|o| crate::resources::feed::identity_of(&o).map(|id| (o, id)))
             {
                 Ok((mut object, identity)) => {
-                    let chart_values = charts::default_values::take(&mut object);
+                    let chart_values = clusternet_model::hub::chart_values::take(&mut object);
                     decoded.push(FeedInput::ByValue {
                         object,
                         identity,
@@ -380,9 +379,9 @@ fn decode_feeds(feeds: &[String], diags: &mut Diagnostics) -> Vec<FeedInput> {
                 Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
             }
         } else {
-            match FeedIdentity::parse_key(feed) {
+            match feed.parse::<ObjectIdentity>() {
                 Ok(identity) => decoded.push(FeedInput::ByKey(identity)),
-                Err(e) => diags.error_at(path, "Invalid feed", e),
+                Err(e) => diags.error_at(path, "Invalid feed", e.to_string()),
             }
         }
     }
@@ -390,11 +389,11 @@ fn decode_feeds(feeds: &[String], diags: &mut Diagnostics) -> Vec<FeedInput> {
 }
 
 /// A feed reference of `spec.feeds`.
-fn feed_ref(identity: &FeedIdentity) -> Feed {
+fn feed_ref(identity: &ObjectIdentity) -> Feed {
     Feed {
         kind: identity.kind.clone(),
         api_version: identity.api_version.clone(),
-        namespace: identity.namespace.clone(),
+        namespace: identity.namespace.clone().unwrap_or_default(),
         name: identity.name.clone(),
     }
 }

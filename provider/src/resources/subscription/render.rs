@@ -12,8 +12,8 @@ use super::config::{FeedInput, SubscriptionConfig};
 use crate::charts;
 use crate::config::ProviderConfig;
 use crate::hub_inputs;
-use crate::resources::feed::FeedIdentity;
 use crate::snapshot::HubSnapshot;
+use clusternet_model::identity::ObjectIdentity;
 
 /// The rendering of one subscription.
 pub struct Rendered {
@@ -30,7 +30,7 @@ pub struct Rendered {
     /// Warnings from rendering.
     pub warnings: Diagnostics,
     /// What to write to the hub (only rendered for apply, when a hub takes the objects).
-    pub hub: Option<crate::hub::HubObjects>,
+    pub hub: Option<clusternet_model::hub::HubObjects>,
 }
 
 impl Rendered {
@@ -95,7 +95,7 @@ fn hub_feeds(
                          the hub snapshot taken when this run started). Create it on the hub \
                          through Clusternet's shadow API, or pass the feed by value \
                          (clusternet_manifest.<name>.feed).",
-                        identity.key(),
+                        identity,
                         if identity.kind == "HelmChart" {
                             "HelmChart"
                         } else {
@@ -112,7 +112,7 @@ fn hub_feeds(
                     "Feed {} is given by key, so it must exist on the hub, and no hub is \
                      configured. Pass the feed by value instead \
                      (clusternet_manifest.<name>.feed).",
-                    identity.key()
+                    identity
                 ),
             ),
         }
@@ -122,7 +122,7 @@ fn hub_feeds(
 
 /// The hub object of a feed given by key: its HelmChart, or the Manifest the shadow API
 /// stored for it.
-fn hub_feed<'a>(hub: &'a HubSnapshot, identity: &FeedIdentity) -> Option<&'a Json> {
+fn hub_feed<'a>(hub: &'a HubSnapshot, identity: &ObjectIdentity) -> Option<&'a Json> {
     if identity.kind == "HelmChart" {
         hub.helm_chart_for(identity)
     } else {
@@ -258,7 +258,7 @@ pub fn render(
             })
             .cloned()
             .collect();
-        rendered.hub = Some(crate::hub::objects(
+        rendered.hub = Some(clusternet_model::hub::objects(
             result,
             &by_value,
             &charts_by_value,

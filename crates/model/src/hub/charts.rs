@@ -11,13 +11,11 @@
 
 use std::collections::BTreeSet;
 
-use clusternet_deploy::reference::ObjectRef;
-use clusternet_model::feeds::RESERVED_NAMESPACE;
-use clusternet_model::types::{ChartPhase, HelmChart, HelmChartStatus};
 use serde_json::{Value as Json, json};
 
-/// Clusternet's API version for apps objects.
-const APPS: &str = "apps.clusternet.io/v1alpha1";
+use crate::feeds::RESERVED_NAMESPACE;
+use crate::identity::ObjectIdentity;
+use crate::types::{APPS_API_VERSION as APPS, ChartPhase, HelmChart, HelmChartStatus};
 
 /// The HelmChart object for the hub: apiVersion and kind, name, namespace, the chart's own
 /// labels and annotations plus Clusternet's identity labels, and the spec (CRD defaults
@@ -71,10 +69,10 @@ pub fn found_status() -> Json {
 }
 
 /// The hub object of a feed object (Manifest or HelmChart) by its JSON.
-pub fn reference(object: &Json) -> Option<ObjectRef> {
+pub fn reference(object: &Json) -> Option<ObjectIdentity> {
     let kind = object["kind"].as_str()?;
     let name = object["metadata"]["name"].as_str()?;
-    Some(ObjectRef::new(
+    Some(ObjectIdentity::new(
         APPS,
         kind,
         object["metadata"]["namespace"].as_str(),
@@ -84,7 +82,7 @@ pub fn reference(object: &Json) -> Option<ObjectRef> {
 
 /// The hub objects the feeds of a live Subscription refer to: the Manifests the shadow API
 /// stores for plain objects (in `clusternet-reserved`) and the HelmCharts.
-pub fn feed_objects(subscription: &Json) -> BTreeSet<ObjectRef> {
+pub fn feed_objects(subscription: &Json) -> BTreeSet<ObjectIdentity> {
     subscription
         .pointer("/spec/feeds")
         .and_then(Json::as_array)
@@ -96,17 +94,13 @@ pub fn feed_objects(subscription: &Json) -> BTreeSet<ObjectRef> {
             let namespace = f["namespace"].as_str().unwrap_or_default();
             if kind == "HelmChart" {
                 return (!namespace.is_empty())
-                    .then(|| ObjectRef::new(APPS, "HelmChart", Some(namespace), name));
+                    .then(|| ObjectIdentity::new(APPS, "HelmChart", Some(namespace), name));
             }
-            Some(ObjectRef::new(
+            Some(ObjectIdentity::new(
                 APPS,
                 "Manifest",
                 Some(RESERVED_NAMESPACE),
-                clusternet_model::naming::manifest_name(
-                    &clusternet_model::naming::plural(kind),
-                    namespace,
-                    name,
-                ),
+                crate::naming::manifest_name(&crate::naming::plural(kind), namespace, name),
             ))
         })
         .collect()
@@ -168,18 +162,18 @@ mod tests {
             {"kind": "HelmChart", "apiVersion": "apps.clusternet.io/v1alpha1", "namespace": "x", "name": "c"}
         ]}});
         let manifest =
-            |name: &str| ObjectRef::new(APPS, "Manifest", Some(RESERVED_NAMESPACE), name);
+            |name: &str| ObjectIdentity::new(APPS, "Manifest", Some(RESERVED_NAMESPACE), name);
         assert_eq!(
             feed_objects(&sub),
             BTreeSet::from([
                 manifest("namespaces.shop"),
                 manifest("configmaps.shop.settings"),
-                ObjectRef::new(APPS, "HelmChart", Some("x"), "c"),
+                ObjectIdentity::new(APPS, "HelmChart", Some("x"), "c"),
             ])
         );
         assert_eq!(
             reference(&helm_chart_object(&chart())),
-            Some(ObjectRef::new(APPS, "HelmChart", Some("apps"), "web"))
+            Some(ObjectIdentity::new(APPS, "HelmChart", Some("apps"), "web"))
         );
     }
 }

@@ -12,14 +12,14 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use clusternet_model::types::cluster::CLUSTER_NAME_LABEL;
-use clusternet_model::types::{Deployer, Description};
 use serde_json::{Map, Value as Json, json};
 
-use crate::charts::keys;
+use crate::preview::ReleaseKey;
+use crate::types::cluster::CLUSTER_NAME_LABEL;
+use crate::types::{APPS_API_VERSION as APPS, Deployer, Description};
 
-/// Clusternet's API version for apps objects.
-const APPS: &str = "apps.clusternet.io/v1alpha1";
+/// The release state recorded for a chart written to a directory target (not released).
+pub const WRITTEN: &str = "written";
 
 /// The label naming the uid of a HelmRelease's Description.
 pub const CONFIG_UID: &str = "apps.clusternet.io/config.uid";
@@ -77,7 +77,7 @@ pub fn releases_of(cluster: &str, description: &Description) -> Vec<HubRelease> 
         .zip(&description.spec.chart_raw)
         .zip(&description.spec.raw)
         .filter_map(|((reference, chart_raw), values)| {
-            let chart = clusternet_model::json::parse(chart_raw).ok()?;
+            let chart = crate::json::parse(chart_raw).ok()?;
             let release_name = chart["metadata"]["name"].as_str()?.to_string();
             let target_namespace = chart["spec"]["targetNamespace"].as_str()?.to_string();
             let mut labels = string_map(&chart["metadata"]["labels"]);
@@ -123,7 +123,7 @@ pub fn releases_of(cluster: &str, description: &Description) -> Vec<HubRelease> 
                 spec.insert("overrides".into(), encoded.into());
             }
             Some(HubRelease {
-                release_key: keys::release_key(cluster, &target_namespace, &release_name),
+                release_key: ReleaseKey::new(cluster, &target_namespace, &release_name).to_string(),
                 description: meta.name.clone(),
                 object: json!({
                     "apiVersion": APPS,
@@ -208,7 +208,7 @@ pub fn description_status(description: &DescriptionRollout, rollout: &Rollout) -
         };
         let status = state.split_once('/').map_or(state.as_str(), |(s, _)| s);
         // A directory target's chart is written, not released: done as far as it goes.
-        if state == crate::charts::deploy::WRITTEN {
+        if state == WRITTEN {
             continue;
         }
         let phase = phase_of(status);

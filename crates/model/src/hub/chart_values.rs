@@ -65,7 +65,7 @@ pub fn take(chart: &mut Json) -> Option<Json> {
             "overrides": [{
                 "name": "clusternet_helm_chart values",
                 "type": "Helm",
-                "value": clusternet_model::json::to_compact(&values),
+                "value": crate::json::to_compact(&values),
             }],
         },
     }))
