@@ -138,16 +138,45 @@ impl Cluster {
         run_output(self.kubectl_command().args(args), None)
     }
 
+    /// Whether `kubectl get <kind> <name> -n <namespace>` finds the object.
+    ///
+    /// # Panics
+    /// When kubectl cannot be run.
+    pub fn exists(&self, kind: &str, name: &str, namespace: &str) -> bool {
+        self.kubectl_output(["get", kind, name, "-n", namespace])
+            .unwrap_or_else(|e| panic!("kubectl get {kind} {name} -n {namespace}: {e}"))
+            .status
+            .success()
+    }
+
     /// `kubectl get <kind> -n <namespace> -o json`: the items.
     ///
     /// # Panics
     /// When kubectl fails (a test helper: the failure is the test's).
     pub fn items(&self, kind: &str, namespace: &str) -> Vec<serde_json::Value> {
-        let text = self
-            .kubectl(["get", kind, "-n", namespace, "-o", "json"])
+        let list = self
+            .get_json([kind, "-n", namespace])
             .unwrap_or_else(|e| panic!("kubectl get {kind} -n {namespace}: {e}"));
-        let list: serde_json::Value = serde_json::from_str(&text).expect("kubectl prints JSON");
         list["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// `kubectl get <args> -o json`: the object or list as JSON, or the error of kubectl (an
+    /// absent object, say).
+    ///
+    /// # Panics
+    /// When kubectl succeeds but does not print JSON.
+    pub fn get_json<I, S>(&self, args: I) -> Result<serde_json::Value>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let text = run_checked(
+            self.kubectl_command()
+                .arg("get")
+                .args(args)
+                .args(["-o", "json"]),
+        )?;
+        Ok(serde_json::from_str(&text).expect("kubectl prints JSON"))
     }
 
     /// `kubectl apply -f -` of `yaml` (client-side apply).
