@@ -151,10 +151,7 @@ fn workspace(tf: &Terraform, bed: &Testbed, ns: &str) -> Workspace {
 
 /// `cluster`'s ConfigMap `name` in `ns`: its `data` as JSON, `None` when absent.
 fn config_data(cluster: &Cluster, ns: &str, name: &str) -> Option<Json> {
-    let out = cluster
-        .kubectl(["get", "configmap", name, "-n", ns, "-o", "json"])
-        .ok()?;
-    let object: Json = serde_json::from_str(&out).ok()?;
+    let object = cluster.get_json(["configmap", name, "-n", ns]).ok()?;
     Some(object["data"].clone())
 }
 

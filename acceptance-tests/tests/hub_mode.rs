@@ -349,16 +349,12 @@ fn chart_workspace(
 /// `kubectl get helmcharts,descriptions -A -o json` on the hub: the HelmCharts in `ns` and
 /// the Descriptions in `cluster_ns`.
 fn hub_chart_objects(hub: &Cluster, ns: &str, cluster_ns: &str) -> (Vec<Json>, Vec<Json>) {
-    let text = hub
-        .kubectl([
-            "get",
+    let list = hub
+        .get_json([
             "helmcharts.apps.clusternet.io,descriptions.apps.clusternet.io",
             "-A",
-            "-o",
-            "json",
         ])
         .expect("kubectl get helmcharts,descriptions -A");
-    let list: Json = serde_json::from_str(&text).expect("kubectl prints JSON");
     let all = list["items"].as_array().cloned().unwrap_or_default();
     let of = |kind: &str, namespace: &str| -> Vec<Json> {
         all.iter()
@@ -436,16 +432,8 @@ fn hub_receives_helm_charts_and_helm_descriptions() {
 /// The Globalization holding the chart's values, if the hub has it.
 fn chart_values(hub: &Cluster, names: &ChartNames) -> Option<Json> {
     let name = format!("{}-{}-default-values", names.ns, names.release);
-    let text = hub
-        .kubectl([
-            "get",
-            "globalizations.apps.clusternet.io",
-            &name,
-            "-o",
-            "json",
-        ])
-        .ok()?;
-    serde_json::from_str(&text).ok()
+    hub.get_json(["globalizations.apps.clusternet.io", &name])
+        .ok()
 }
 
 /// Checks the hub's HelmChart, `-helm` Descriptions and HelmReleases after an apply with the

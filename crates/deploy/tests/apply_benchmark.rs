@@ -4,10 +4,11 @@
 
 use std::time::Instant;
 
+mod common;
+
 use acceptance_tests::testbed::{Testbed, unique_name};
-use clusternet_deploy::{
-    ApplyOptions, Cluster, ClusterApply, ConnectionConfig, Ownership, Timeouts, apply_many,
-};
+use clusternet_deploy::{ApplyOptions, ClusterApply, Ownership, apply_many};
+use common::connection::connect;
 use serde_json::{Value, json};
 
 fn objects(namespace: &str) -> Vec<Value> {
@@ -36,14 +37,8 @@ async fn apply_many_versus_serial_kubectl_server_side_apply() {
         let ours = unique_name("bench-ours");
         let mut jobs = Vec::new();
         for child in bed.children() {
-            let config = ConnectionConfig::Kubeconfig {
-                path: child.kubeconfig().to_path_buf(),
-                context: None,
-            };
             jobs.push(ClusterApply {
-                cluster: Cluster::connect(child.name(), &config, Timeouts::default())
-                    .await
-                    .unwrap(),
+                cluster: connect(child).await,
                 objects: objects(&ours),
                 options: ApplyOptions {
                     ownership: Some(Ownership::for_description("bench", "bench-generic")),

@@ -3,23 +3,16 @@
 
 use std::time::{Duration, Instant};
 
-use acceptance_tests::testbed::{self, Testbed, unique_name};
+mod common;
+
+use acceptance_tests::testbed::{Testbed, unique_name};
 use clusternet_deploy::{
     ApplyOptions, Cluster, ClusterApply, ConnectionConfig, Deleted, ObjectError, Ownership,
     Timeouts, apply_many,
 };
 use clusternet_model::identity::ObjectIdentity;
+use common::connection::{connect, direct};
 use serde_json::{Value, json};
-
-async fn connect(cluster: &testbed::Cluster) -> Cluster {
-    let config = ConnectionConfig::Kubeconfig {
-        path: cluster.kubeconfig().to_path_buf(),
-        context: None,
-    };
-    Cluster::connect(cluster.name(), &config, Timeouts::default())
-        .await
-        .expect("client")
-}
 
 fn config_map(namespace: &str, name: &str, data: Value) -> Value {
     json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -36,12 +29,6 @@ fn owned(test: &str) -> Ownership {
 
 fn reference(object: &Value) -> ObjectIdentity {
     ObjectIdentity::of(object).unwrap()
-}
-
-fn kubectl_json(cluster: &testbed::Cluster, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["-o", "json", "--show-managed-fields"]);
-    serde_json::from_str(&cluster.kubectl(all).unwrap()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,12 +74,25 @@ async fn applies_a_crd_and_its_custom_resource_in_one_call_in_dependency_order()
         assert!(!applied.uid.is_empty() && !applied.resource_version.is_empty());
     }
 
-    let widget = kubectl_json(
-        child,
-        &["get", &format!("widgets.{group}"), "w", "-n", &namespace],
-    );
+    let widget = child
+        .get_json([
+            format!("widgets.{group}").as_str(),
+            "w",
+            "-n",
+            &namespace,
+            "--show-managed-fields",
+        ])
+        .unwrap();
     assert_eq!(widget["spec"]["size"], 3);
-    let cm = kubectl_json(child, &["get", "configmap", "settings", "-n", &namespace]);
+    let cm = child
+        .get_json([
+            "configmap",
+            "settings",
+            "-n",
+            &namespace,
+            "--show-managed-fields",
+        ])
+        .unwrap();
     assert_eq!(
         cm["metadata"]["annotations"]["apps.clusternet.io/owned-by-description"],
         "clusternet-test.order-generic"
@@ -181,7 +181,9 @@ async fn a_conflict_with_another_manager_is_typed_and_force_takes_over() {
         }
         other => panic!("expected a conflict, got {other:?}"),
     }
-    let unchanged = kubectl_json(child, &["get", "cm", "contested", "-n", &namespace]);
+    let unchanged = child
+        .get_json(["cm", "contested", "-n", &namespace, "--show-managed-fields"])
+        .unwrap();
     assert_eq!(unchanged["data"]["key"], "theirs");
 
     let forced = ApplyOptions {
@@ -190,7 +192,9 @@ async fn a_conflict_with_another_manager_is_typed_and_force_takes_over() {
     };
     let report = cluster.apply(ours, &forced).await;
     assert!(report.is_success(), "{:?}", report.outcomes);
-    let taken = kubectl_json(child, &["get", "cm", "contested", "-n", &namespace]);
+    let taken = child
+        .get_json(["cm", "contested", "-n", &namespace, "--show-managed-fields"])
+        .unwrap();
     assert_eq!(taken["data"]["key"], "ours");
 }
 
@@ -386,7 +390,9 @@ async fn drift_shows_a_field_changed_by_another_manager_and_a_deleted_object() {
         ..options
     };
     assert!(cluster.apply(objects, &forced).await.is_success());
-    let restored = kubectl_json(child, &["get", "cm", "edited", "-n", &namespace]);
+    let restored = child
+        .get_json(["cm", "edited", "-n", &namespace, "--show-managed-fields"])
+        .unwrap();
     assert_eq!(restored["data"]["k"], "planned");
 }
 
@@ -451,15 +457,7 @@ async fn direct_token_and_ca_settings_reach_the_cluster() {
     let bed = Testbed::shared();
     let child = bed.child(2);
     let namespace = child.create_namespace("deploy-direct").unwrap();
-    let config = ConnectionConfig::Direct {
-        host: child.server().to_string(),
-        token: Some(child.token().to_string()),
-        ca_certificate_pem: Some(std::fs::read_to_string(child.ca_file()).unwrap()),
-        client_certificate_pem: None,
-        client_key_pem: None,
-        insecure: false,
-        exec: None,
-    };
+    let config = direct(child);
     let cluster = Cluster::connect("child-2", &config, Timeouts::default())
         .await
         .unwrap()
@@ -471,7 +469,9 @@ async fn direct_token_and_ca_settings_reach_the_cluster() {
         )
         .await;
     assert!(report.is_success(), "{:?}", report.outcomes);
-    let cm = kubectl_json(child, &["get", "cm", "direct", "-n", &namespace]);
+    let cm = child
+        .get_json(["cm", "direct", "-n", &namespace, "--show-managed-fields"])
+        .unwrap();
     assert_eq!(
         cm["metadata"]["managedFields"][0]["manager"],
         "clusternet-terraform-direct-test"

@@ -2,20 +2,13 @@
 //! server: the server refuses such a server-side apply body on its own, and
 //! `Cluster::apply` fills in the server's default first.
 
-use acceptance_tests::testbed::{self, Testbed, unique_name};
-use clusternet_deploy::{ApplyOptions, Cluster, ConnectionConfig, Ownership, Timeouts};
-use clusternet_model::identity::ObjectIdentity;
-use serde_json::{Value, json};
+mod common;
 
-async fn connect(cluster: &testbed::Cluster) -> Cluster {
-    let config = ConnectionConfig::Kubeconfig {
-        path: cluster.kubeconfig().to_path_buf(),
-        context: None,
-    };
-    Cluster::connect(cluster.name(), &config, Timeouts::default())
-        .await
-        .expect("client")
-}
+use acceptance_tests::testbed::{Testbed, unique_name};
+use clusternet_deploy::{ApplyOptions, Ownership};
+use clusternet_model::identity::ObjectIdentity;
+use common::connection::connect;
+use serde_json::{Value, json};
 
 fn service(namespace: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "Service",
