@@ -51,7 +51,9 @@ impl Context {
         };
         self.inventory
             .get_or_init(|| async move {
-                let snapshot = HubSnapshot::take(&hub).await.map_err(|e| e.diagnostic())?;
+                let snapshot = HubSnapshot::take(&hub.describe(), &hub.deploy_config())
+                    .await
+                    .map_err(|e| e.diagnostic())?;
                 Ok(Arc::new(config.with_snapshot(Arc::new(snapshot))))
             })
             .await

@@ -17,7 +17,6 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 
 use crate::config::Connection;
-use crate::targets::connection_config;
 use clusternet_model::identity::ObjectIdentity;
 
 const APPS: &str = "apps.clusternet.io/v1alpha1";
@@ -124,7 +123,7 @@ async fn wait_for_match(
     timeout: Duration,
 ) -> Result<Vec<Difference>, String> {
     let deadline = Instant::now() + timeout;
-    let hub = Cluster::connect("hub", &connection_config(hub), Timeouts::default())
+    let hub = Cluster::connect("hub", &hub.deploy_config(), Timeouts::default())
         .await
         .map_err(|e| format!("the hub cannot be connected to: {e}"))?;
     let expected = contents(predicted.iter().cloned());

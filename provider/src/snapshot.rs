@@ -13,15 +13,13 @@
 use std::collections::BTreeSet;
 
 use clusternet_deploy::cluster::Cluster;
-use clusternet_deploy::connection::Timeouts;
+use clusternet_deploy::connection::{ConnectionConfig, Timeouts};
 use clusternet_deploy::error::ObjectError;
 use clusternet_model::feeds::RESERVED_NAMESPACE;
 use clusternet_model::identity::split_api_version;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 
-use crate::config::Connection;
-use crate::targets::connection_config;
 use clusternet_model::identity::ObjectIdentity;
 
 /// Clusternet's apps API version.
@@ -74,17 +72,6 @@ impl SnapshotError {
     }
 }
 
-/// How the hub is configured, for messages (never credentials).
-pub fn describe_hub(connection: &Connection) -> String {
-    match connection {
-        Connection::Kubeconfig { path, context } => match context {
-            Some(context) => format!("kubeconfig {}, context {context}", path.display()),
-            None => format!("kubeconfig {}", path.display()),
-        },
-        Connection::Direct { host, .. } => host.clone(),
-    }
-}
-
 /// The hub's objects, as listed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HubSnapshot {
@@ -104,9 +91,13 @@ pub struct HubSnapshot {
 
 impl HubSnapshot {
     /// Lists everything, one request per kind, the kinds concurrently.
-    pub async fn take(connection: &Connection) -> Result<HubSnapshot, SnapshotError> {
-        let hub_name = describe_hub(connection);
-        let hub = Cluster::connect("hub", &connection_config(connection), Timeouts::default())
+    /// `hub` names the hub in errors (never with credentials).
+    pub async fn take(
+        hub: &str,
+        connection: &ConnectionConfig,
+    ) -> Result<HubSnapshot, SnapshotError> {
+        let hub_name = hub.to_string();
+        let hub = Cluster::connect("hub", connection, Timeouts::default())
             .await
             .map_err(|e| SnapshotError::Connect {
                 hub: hub_name.clone(),
@@ -381,7 +372,7 @@ mod tests {
 
     #[test]
     fn hub_descriptions_carry_no_credentials() {
-        let direct = Connection::Direct {
+        let direct = crate::config::Connection::Direct {
             host: "https://10.0.0.1:6443".into(),
             token: Some(crate::config::Secret("s3cret".into())),
             ca_certificate: None,
@@ -390,9 +381,9 @@ mod tests {
             insecure: false,
             exec: None,
         };
-        assert_eq!(describe_hub(&direct), "https://10.0.0.1:6443");
+        assert_eq!(direct.describe(), "https://10.0.0.1:6443");
         let error = SnapshotError::Connect {
-            hub: describe_hub(&direct),
+            hub: direct.describe(),
             message: "refused".into(),
         };
         let shown = format!("{:?}", error.diagnostic());

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clusternet_deploy::apply::ApplyOptions;
 use clusternet_deploy::cluster::Cluster;
-use clusternet_deploy::connection::{ConnectionConfig, ExecConfig, Timeouts};
+use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::directory::{self, FileState};
 use clusternet_deploy::ownership::Ownership;
 use clusternet_model::identity::ObjectIdentity;
@@ -46,41 +46,9 @@ fn no_credentials(cluster: &str) -> Diagnostics {
     .into()
 }
 
-/// The deploy layer's connection settings for a configured connection.
-pub fn connection_config(connection: &Connection) -> ConnectionConfig {
-    match connection {
-        Connection::Kubeconfig { path, context } => ConnectionConfig::Kubeconfig {
-            path: path.clone(),
-            context: context.clone(),
-        },
-        Connection::Direct {
-            host,
-            token,
-            ca_certificate,
-            client_certificate,
-            client_key,
-            insecure,
-            exec,
-        } => ConnectionConfig::Direct {
-            host: host.clone(),
-            token: token.as_ref().map(|t| t.0.clone()),
-            ca_certificate_pem: ca_certificate.clone(),
-            client_certificate_pem: client_certificate.clone(),
-            client_key_pem: client_key.as_ref().map(|k| k.0.clone()),
-            insecure: *insecure,
-            exec: exec.as_ref().map(|e| ExecConfig {
-                command: e.command.clone(),
-                api_version: e.api_version.clone(),
-                args: e.args.clone(),
-                env: e.env.clone(),
-            }),
-        },
-    }
-}
-
 /// A client of `cluster`, or a diagnostic naming it.
 pub async fn connect(cluster: &str, connection: &Connection) -> Result<Cluster, Diagnostics> {
-    Cluster::connect(cluster, &connection_config(connection), Timeouts::default())
+    Cluster::connect(cluster, &connection.deploy_config(), Timeouts::default())
         .await
         .map_err(|e| {
             Diagnostic::error(

@@ -85,7 +85,7 @@ pub async fn run(
                     return outcome;
                 }
             };
-            let config = targets::connection_config(connection);
+            let config = connection.deploy_config();
             for release in work.uninstall {
                 match helm
                     .uninstall(

@@ -108,7 +108,7 @@ pub async fn read(
         else {
             continue;
         };
-        let config = targets::connection_config(connection);
+        let config = connection.deploy_config();
         let helm = helm.clone();
         tasks.spawn(async move {
             let status = helm

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clusternet_deploy::connection::{ConnectionConfig, ExecConfig as DeployExecConfig};
+
 use crate::snapshot::HubSnapshot;
 
 pub use parse::parse;
@@ -88,6 +90,51 @@ pub enum Connection {
         /// Credential plugin.
         exec: Option<ExecConfig>,
     },
+}
+
+impl Connection {
+    /// The deploy layer's connection settings for this connection.
+    pub fn deploy_config(&self) -> ConnectionConfig {
+        match self {
+            Connection::Kubeconfig { path, context } => ConnectionConfig::Kubeconfig {
+                path: path.clone(),
+                context: context.clone(),
+            },
+            Connection::Direct {
+                host,
+                token,
+                ca_certificate,
+                client_certificate,
+                client_key,
+                insecure,
+                exec,
+            } => ConnectionConfig::Direct {
+                host: host.clone(),
+                token: token.as_ref().map(|t| t.0.clone()),
+                ca_certificate_pem: ca_certificate.clone(),
+                client_certificate_pem: client_certificate.clone(),
+                client_key_pem: client_key.as_ref().map(|k| k.0.clone()),
+                insecure: *insecure,
+                exec: exec.as_ref().map(|e| DeployExecConfig {
+                    command: e.command.clone(),
+                    api_version: e.api_version.clone(),
+                    args: e.args.clone(),
+                    env: e.env.clone(),
+                }),
+            },
+        }
+    }
+
+    /// How the connection is named in messages: the kubeconfig and context, or the host.
+    pub fn describe(&self) -> String {
+        match self {
+            Connection::Kubeconfig { path, context } => match context {
+                Some(context) => format!("kubeconfig {}, context {context}", path.display()),
+                None => format!("kubeconfig {}", path.display()),
+            },
+            Connection::Direct { host, .. } => host.clone(),
+        }
+    }
 }
 
 /// Where a cluster's rendered objects go.

@@ -16,7 +16,6 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics};
 use serde_json::json;
 
 use crate::config::Connection;
-use crate::targets::connection_config;
 
 /// Marks every hub object of one subscription (the feeds' Manifests excepted: they are
 /// shared between subscriptions).
@@ -58,7 +57,7 @@ pub(super) fn hub_error(summary: impl Into<String>, detail: impl Into<String>) -
 }
 
 pub(super) async fn connect(connection: &Connection) -> Result<Cluster, Diagnostics> {
-    Cluster::connect("hub", &connection_config(connection), Timeouts::default())
+    Cluster::connect("hub", &connection.deploy_config(), Timeouts::default())
         .await
         .map_err(|e| {
             hub_error(

@@ -12,7 +12,6 @@ use serde_json::Value as Json;
 
 use super::error::ImportError;
 use crate::config::Connection;
-use crate::targets::connection_config;
 
 /// Clusternet's API version for apps objects.
 pub const APPS: &str = "apps.clusternet.io/v1alpha1";
@@ -30,7 +29,7 @@ pub struct HubReader {
 impl HubReader {
     /// Builds the client (no request is sent yet).
     pub async fn connect(connection: &Connection) -> Result<HubReader, ImportError> {
-        let hub = Cluster::connect("hub", &connection_config(connection), Timeouts::default())
+        let hub = Cluster::connect("hub", &connection.deploy_config(), Timeouts::default())
             .await
             .map_err(|e| ImportError::HubUnreachable(e.to_string()))?;
         Ok(HubReader { hub })
