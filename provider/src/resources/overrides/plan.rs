@@ -1,0 +1,133 @@
+//! PlanResourceChange: `id`, `ref` and the defaults, and the next-apply warning for
+//! subscriptions that do not pass a changed override.
+
+use std::sync::Mutex;
+
+use clusternet_tfplugin::provider::{PlanRequest, PlanResponse};
+use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
+
+use super::config::build;
+use super::{DEFAULT_PRIORITY, LOCALIZATION, parse_feed_reference};
+use crate::attrs;
+use crate::config::ProviderConfig;
+use crate::pending_overrides::{self, ChangedOverride, PendingOverrides};
+use crate::snapshot::OverrideId;
+
+/// `base` with the computed attributes (`id`, `ref`, a Localization's `namespace`, and the
+/// defaults of `priority` and `override_policy`) derived from `config`: the one function
+/// behind plan and import. Unknown inputs make them unknown.
+pub(super) fn with_computed(
+    type_name: &str,
+    base: &Value,
+    config: &Value,
+    inventory: &ProviderConfig,
+) -> Result<Value, Diagnostics> {
+    let mut entries = base.as_entries().cloned().unwrap_or_default();
+    let localization = type_name == LOCALIZATION;
+    // Computed only to hold the default: unset in configuration means the default, never the
+    // prior value.
+    if !attrs::string(config, "override_policy").is_set() {
+        entries.insert("override_policy".into(), "ApplyLater".into());
+    }
+    if !attrs::integer(config, "priority").is_set() {
+        entries.insert("priority".into(), Value::from(DEFAULT_PRIORITY));
+    }
+    match build(type_name, config, Some(inventory))? {
+        Some((id, object)) => {
+            entries.insert("id".into(), id.into());
+            entries.insert(
+                "ref".into(),
+                clusternet_model::json::to_compact(&object).into(),
+            );
+            if localization {
+                let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
+                entries.insert("namespace".into(), ns.into());
+            }
+        }
+        None => {
+            entries.insert("id".into(), Value::unknown());
+            entries.insert("ref".into(), Value::unknown());
+            if localization {
+                entries.insert("namespace".into(), Value::unknown());
+            }
+        }
+    }
+    Ok(Value::Object(entries))
+}
+
+/// Records an override this plan creates or changes (its planned `ref` differs from the
+/// prior one); with a hub, warns for the subscriptions planned earlier in this process that
+/// do not pass it.
+pub(super) fn note_change(
+    req: &PlanRequest,
+    planned: &Value,
+    inventory: &ProviderConfig,
+    pending: &Mutex<PendingOverrides>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let planned_ref = attrs::string(planned, "ref").known();
+    let prior_ref = attrs::string(&req.prior_state, "ref").known();
+    if inventory.hub.is_none() || planned_ref.is_none() || planned_ref == prior_ref {
+        return diags;
+    }
+    let object = planned_ref
+        .as_deref()
+        .and_then(|text| clusternet_model::json::parse(text).ok());
+    let feed = parse_feed_reference(
+        &attrs::string(&req.config, "feed")
+            .known()
+            .unwrap_or_default(),
+    );
+    let (Some(id), Ok(feed)) = (object.as_ref().and_then(OverrideId::of), feed) else {
+        return diags;
+    };
+    let missed = pending
+        .lock()
+        .expect("pending overrides lock")
+        .override_changed(ChangedOverride {
+            id: id.clone(),
+            feed,
+        });
+    for subscription in missed {
+        diags.extend(pending_overrides::warning(&id, &subscription, "feed"));
+    }
+    diags
+}
+
+/// Plans `id`, `namespace` and `ref`.
+pub fn plan(
+    req: PlanRequest,
+    inventory: &ProviderConfig,
+    pending: &Mutex<PendingOverrides>,
+) -> PlanResponse {
+    let mut response = PlanResponse::null(Diagnostics::new());
+    if req.proposed_new_state.is_null() {
+        return response;
+    }
+    let localization = req.type_name == LOCALIZATION;
+    match with_computed(
+        &req.type_name,
+        &req.proposed_new_state,
+        &req.config,
+        inventory,
+    ) {
+        Ok(planned) => {
+            response.diagnostics = note_change(&req, &planned, inventory, pending);
+            response.planned_state = planned;
+        }
+        Err(diags) => {
+            response.diagnostics = diags;
+            return response;
+        }
+    }
+    // Another cluster means another namespace: another object.
+    if localization && !req.prior_state.is_null() {
+        response
+            .requires_replace
+            .push(AttributePath::root().attr("cluster"));
+    }
+    response
+        .requires_replace
+        .push(AttributePath::root().attr("name"));
+    response
+}
