@@ -208,3 +208,24 @@ pub(super) fn build(
     }
     Ok(Some((id, object)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn a_cluster_scoped_feed_keeps_an_empty_namespace_in_the_ref() {
+        let config = Value::Object(BTreeMap::from([
+            ("name".to_string(), Value::from("namespace-labels")),
+            ("feed".to_string(), Value::from("v1/Namespace/web")),
+        ]));
+        let (id, object) = build(crate::resources::overrides::GLOBALIZATION, &config, None)
+            .expect("valid")
+            .expect("known");
+        assert_eq!(id, "namespace-labels");
+        assert_eq!(object["spec"]["feed"]["namespace"], "");
+        assert_eq!(object["spec"]["feed"]["name"], "web");
+    }
+}
