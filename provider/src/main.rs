@@ -21,6 +21,7 @@ mod resources;
 mod selector;
 mod snapshot;
 mod targets;
+mod values;
 
 use std::process::ExitCode;
 

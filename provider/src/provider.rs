@@ -9,7 +9,9 @@ use clusternet_tfplugin::{Diagnostics, Provider, ProviderSchemas, Value};
 
 use crate::config;
 use crate::context::Context;
+use crate::data_sources;
 use crate::registry::Registry;
+use crate::resources::{helm_chart, manifest, overrides, subscription};
 
 /// The provider's source address.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet";
@@ -30,7 +32,7 @@ impl Default for ClusternetProvider {
 impl ClusternetProvider {
     /// A provider not yet configured.
     pub fn new() -> Self {
-        let registry = Registry::new();
+        let registry = registry();
         ClusternetProvider {
             schemas: schemas_of(&registry),
             registry,
@@ -39,9 +41,27 @@ impl ClusternetProvider {
     }
 }
 
+/// Every resource and data source the provider serves.
+fn registry() -> Registry {
+    Registry::new(
+        vec![
+            Box::new(manifest::FeedResource::Manifest),
+            Box::new(manifest::FeedResource::Secret),
+            Box::new(helm_chart::HelmChart),
+            Box::new(subscription::Subscription),
+            Box::new(overrides::Override::Localization),
+            Box::new(overrides::Override::Globalization),
+        ],
+        vec![
+            Box::new(data_sources::clusters::Clusters),
+            Box::new(data_sources::render::Render),
+        ],
+    )
+}
+
 /// Every schema the provider serves.
 pub fn schemas() -> ProviderSchemas {
-    schemas_of(&Registry::new())
+    schemas_of(&registry())
 }
 
 fn schemas_of(registry: &Registry) -> ProviderSchemas {

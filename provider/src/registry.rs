@@ -1,6 +1,6 @@
 //! The resource layer: every managed resource implements [`Resource`], every data source
 //! [`DataSource`], and [`Registry`] maps Terraform's type names to them, so that
-//! [`crate::provider`] dispatches by lookup and a new resource is one entry here.
+//! [`crate::provider`] dispatches by lookup and a new resource is one entry in its list.
 //!
 //! Each implementation decodes Terraform's dynamic `Value` once, at the start of the call,
 //! into its typed configuration, and answers with Terraform's values; what it computes lives
@@ -19,8 +19,6 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 
 use crate::config::ProviderConfig;
 use crate::context::Context;
-use crate::data_sources;
-use crate::resources::{helm_chart, manifest, overrides, subscription};
 
 /// A boxed future: what the traits' asynchronous methods return, so that they can be called
 /// through `dyn`.
@@ -119,20 +117,11 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The provider's resources and data sources.
-    pub fn new() -> Registry {
-        let resources: Vec<Box<dyn Resource>> = vec![
-            Box::new(manifest::FeedResource::Manifest),
-            Box::new(manifest::FeedResource::Secret),
-            Box::new(helm_chart::HelmChart),
-            Box::new(subscription::Subscription),
-            Box::new(overrides::Override::Localization),
-            Box::new(overrides::Override::Globalization),
-        ];
-        let data_sources: Vec<Box<dyn DataSource>> = vec![
-            Box::new(data_sources::clusters::Clusters),
-            Box::new(data_sources::render::Render),
-        ];
+    /// A registry of `resources` and `data_sources`, by their type names.
+    pub fn new(
+        resources: Vec<Box<dyn Resource>>,
+        data_sources: Vec<Box<dyn DataSource>>,
+    ) -> Registry {
         Registry {
             resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
             data_sources: data_sources
@@ -166,12 +155,6 @@ impl Registry {
     /// Every data source, by type name.
     pub fn data_sources(&self) -> impl Iterator<Item = &dyn DataSource> {
         self.data_sources.values().map(Box::as_ref)
-    }
-}
-
-impl Default for Registry {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

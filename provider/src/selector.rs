@@ -108,7 +108,7 @@ pub fn parse(config: &Value, name: &str, diags: &mut Diagnostics) -> Option<Labe
 /// The value of a selector block (of [`block`]) for a Kubernetes label selector read from the
 /// hub: the inverse of [`parse_at`], with empty parts left unset as a configuration leaves them.
 pub fn imported(selector: &serde_json::Value) -> Value {
-    use crate::import::state::{block_value, nested, non_empty, string_list};
+    use crate::values::{block_value, nested, non_empty, string_list};
     let schema = block("selector", "");
     let match_labels = selector
         .get("matchLabels")

@@ -16,7 +16,6 @@
 mod error;
 mod hub_reader;
 mod id;
-pub mod state;
 
 use clusternet_model::hub::chart_values;
 use clusternet_tfplugin::provider::ImportedResource;

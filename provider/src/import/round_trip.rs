@@ -10,9 +10,9 @@ use clusternet_tfplugin::provider::PlanRequest;
 use clusternet_tfplugin::{Block, Value};
 use serde_json::{Value as Json, json};
 
-use super::state::{block_value, nested, string_list};
 use crate::config::{ClusterConfig, ClusterSource, Deployer, ProviderConfig, Target};
 use crate::resources::{manifest, overrides, subscription};
+use crate::values::{block_value, nested, string_list};
 
 fn inventory() -> ProviderConfig {
     let cluster = |name: &str, region: &str| {

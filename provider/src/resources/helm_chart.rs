@@ -526,8 +526,8 @@ pub fn imported_state(chart: &Json, values: Option<&Json>) -> Result<Value, Diag
     let pull_secret = match spec["chartPullSecret"]["name"].as_str() {
         Some(name) => {
             let block = &schema().block;
-            let nested = crate::import::state::nested(block, "chart_pull_secret");
-            crate::import::state::block_value(
+            let nested = crate::values::nested(block, "chart_pull_secret");
+            crate::values::block_value(
                 nested,
                 [
                     ("name", Value::from(name)),
@@ -541,7 +541,7 @@ pub fn imported_state(chart: &Json, values: Option<&Json>) -> Result<Value, Diag
         None => Value::Null,
     };
     set.push(("chart_pull_secret", pull_secret));
-    let config = crate::import::state::block_value(&schema().block, set);
+    let config = crate::values::block_value(&schema().block, set);
     let object = parse(&config)?;
     Ok(with_computed(&config, object.as_ref()))
 }

@@ -18,7 +18,7 @@ pub fn imported_state(
     feed: String,
     inventory: &ProviderConfig,
 ) -> Result<Value, Diagnostics> {
-    use crate::import::state::{block_value, nested, non_empty};
+    use crate::values::{block_value, nested, non_empty};
     let schema = schema(type_name);
     let spec = &object["spec"];
     let override_block = nested(&schema.block, "override");

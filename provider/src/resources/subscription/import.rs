@@ -24,7 +24,7 @@ pub async fn imported_state(
     overrides: Vec<String>,
     inventory: &ProviderConfig,
 ) -> Result<Value, Diagnostics> {
-    use crate::import::state::{block_value, nested, non_empty};
+    use crate::values::{block_value, nested, non_empty};
     let schema = schema();
     let spec = &object["spec"];
     let strategy = spec["schedulingStrategy"]

@@ -1,4 +1,4 @@
-//! Building resource states from scratch, as import does: every attribute and nested block
+//! Building Terraform values from scratch, as import does: every attribute and nested block
 //! of the schema present, the way Terraform itself represents a configuration.
 
 use std::collections::BTreeMap;
