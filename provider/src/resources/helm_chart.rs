@@ -194,7 +194,7 @@ fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
     let target_namespace = required("target_namespace", &mut diags);
     let namespace = match attrs::string(config, "namespace") {
         Field::Known(ns) => Some(ns),
-        Field::Null => Some("default".to_string()),
+        Field::Null => Some(super::DEFAULT_NAMESPACE.to_string()),
         Field::Unknown => {
             unknown = true;
             None

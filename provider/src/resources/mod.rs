@@ -7,3 +7,7 @@ pub mod manifest;
 pub mod overrides;
 pub mod secret_values;
 pub mod subscription;
+
+/// The namespace of a namespaced resource whose configuration leaves it out (a
+/// subscription's, a Helm chart's), as Kubernetes defaults it.
+pub const DEFAULT_NAMESPACE: &str = "default";

@@ -4,7 +4,7 @@
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 use serde_json::{Value as Json, json};
 
-use super::{DEFAULT_PRIORITY, LOCALIZATION, OVERRIDE_TYPES, parse_feed_reference};
+use super::{DEFAULT_POLICY, DEFAULT_PRIORITY, LOCALIZATION, OVERRIDE_TYPES, parse_feed_reference};
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
 use crate::selector;
@@ -45,7 +45,7 @@ pub(super) fn build(
         }
     };
     let policy = match attrs::string(config, "override_policy") {
-        Field::Null => "ApplyLater".to_string(),
+        Field::Null => DEFAULT_POLICY.to_string(),
         Field::Unknown => return Ok(None),
         Field::Known(p) if p == "ApplyLater" || p == "ApplyNow" => p,
         Field::Known(p) => {

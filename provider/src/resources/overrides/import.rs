@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use super::plan::with_computed;
 use super::schema::schema;
-use super::{DEFAULT_PRIORITY, LOCALIZATION};
+use super::{DEFAULT_POLICY, DEFAULT_PRIORITY, LOCALIZATION};
 use crate::config::ProviderConfig;
 
 /// The state of an override imported from its object on the hub (`object`, a Localization
@@ -58,7 +58,7 @@ pub fn imported_state(
         ),
         (
             "override_policy",
-            Value::from(spec["overridePolicy"].as_str().unwrap_or("ApplyLater")),
+            Value::from(spec["overridePolicy"].as_str().unwrap_or(DEFAULT_POLICY)),
         ),
         ("override", Value::List(overrides)),
     ];

@@ -31,6 +31,9 @@ pub const GLOBALIZATION: &str = "clusternet_globalization";
 /// Clusternet's default override priority.
 pub const DEFAULT_PRIORITY: i64 = 500;
 
+/// Clusternet's default override policy.
+pub const DEFAULT_POLICY: &str = "ApplyLater";
+
 const OVERRIDE_TYPES: [&str; 5] = [
     "Helm",
     "JSONPatch",

@@ -7,7 +7,7 @@ use clusternet_tfplugin::provider::{PlanRequest, PlanResponse};
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 
 use super::config::build;
-use super::{DEFAULT_PRIORITY, LOCALIZATION, parse_feed_reference};
+use super::{DEFAULT_POLICY, DEFAULT_PRIORITY, LOCALIZATION, parse_feed_reference};
 use crate::attrs;
 use crate::config::ProviderConfig;
 use crate::pending_overrides::{self, ChangedOverride, PendingOverrides};
@@ -27,7 +27,7 @@ pub(super) fn with_computed(
     // Computed only to hold the default: unset in configuration means the default, never the
     // prior value.
     if !attrs::string(config, "override_policy").is_set() {
-        entries.insert("override_policy".into(), "ApplyLater".into());
+        entries.insert("override_policy".into(), DEFAULT_POLICY.into());
     }
     if !attrs::integer(config, "priority").is_set() {
         entries.insert("priority".into(), Value::from(DEFAULT_PRIORITY));

@@ -15,8 +15,7 @@ use serde_json::Value as Json;
 use crate::attrs::{self, Field};
 use crate::selector;
 
-/// `namespace` when the configuration leaves it out.
-pub const DEFAULT_NAMESPACE: &str = "default";
+pub use crate::resources::DEFAULT_NAMESPACE;
 /// `scheduling_strategy` when the configuration leaves it out.
 pub const DEFAULT_STRATEGY: SchedulingStrategy = SchedulingStrategy::Replication;
 /// `dividing_type` when the configuration leaves it out and the strategy is `Dividing`.
