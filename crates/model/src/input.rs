@@ -123,6 +123,32 @@ fn parse_availability(object: &str, text: &str) -> Result<Availability, Error> {
 }
 
 impl RenderInput {
+    /// Add a ManagedCluster given as its type (what [`RenderInput::add_object`] does for a
+    /// ManagedCluster object, without the JSON): the same checks, the same errors.
+    pub fn add_cluster(&mut self, cluster: ManagedCluster) -> Result<(), Error> {
+        let name = match (
+            cluster.metadata.namespace.as_str(),
+            cluster.metadata.name.as_str(),
+        ) {
+            ("", "") => "ManagedCluster".to_string(),
+            ("", name) => format!("ManagedCluster {name}"),
+            (ns, name) => format!("ManagedCluster {ns}/{name}"),
+        };
+        self.add_cluster_named(&name, cluster)
+    }
+
+    fn add_cluster_named(&mut self, name: &str, cluster: ManagedCluster) -> Result<(), Error> {
+        require(name, "metadata.name", &cluster.metadata.name)?;
+        require(name, "metadata.namespace", &cluster.metadata.namespace)?;
+        if let Some(text) = cluster.metadata.annotations.get(AVAILABILITY_ANNOTATION) {
+            let availability = parse_availability(name, text)?;
+            self.availability
+                .insert(cluster.binding_name(), availability);
+        }
+        self.clusters.push(cluster);
+        Ok(())
+    }
+
     /// Add a Subscription given as its type (what [`RenderInput::add_object`] does for a
     /// Subscription object, without the JSON): the same checks, the same errors.
     pub fn add_subscription(&mut self, sub: Subscription) -> Result<(), Error> {
@@ -188,14 +214,7 @@ impl RenderInput {
         match (api_version.as_str(), kind.as_str()) {
             (CLUSTERS_API_VERSION, "ManagedCluster") => {
                 let cluster: ManagedCluster = parse_typed(object)?;
-                require(&name, "metadata.name", &cluster.metadata.name)?;
-                require(&name, "metadata.namespace", &cluster.metadata.namespace)?;
-                if let Some(text) = cluster.metadata.annotations.get(AVAILABILITY_ANNOTATION) {
-                    let availability = parse_availability(&name, text)?;
-                    self.availability
-                        .insert(cluster.binding_name(), availability);
-                }
-                self.clusters.push(cluster);
+                self.add_cluster_named(&name, cluster)?;
             }
             (APPS_API_VERSION, "Subscription") => {
                 let sub: Subscription = parse_typed(object)?;
@@ -273,5 +292,48 @@ impl RenderInput {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The typed adders check what `add_object` checks, with the same errors.
+    #[test]
+    fn typed_clusters_and_subscriptions_are_checked_like_objects() {
+        let cluster = json!({
+            "apiVersion": CLUSTERS_API_VERSION, "kind": "ManagedCluster",
+            "metadata": {"name": "eu-1"},
+        });
+        let by_object = RenderInput::default().add_object(cluster.clone());
+        let typed: ManagedCluster = serde_json::from_value(cluster).unwrap();
+        let by_type = RenderInput::default().add_cluster(typed);
+        assert_eq!(
+            by_object.unwrap_err().to_string(),
+            by_type.unwrap_err().to_string()
+        );
+
+        let subscription = json!({
+            "apiVersion": APPS_API_VERSION, "kind": "Subscription",
+            "metadata": {"name": "app", "namespace": "shop"},
+            "spec": {"subscribers": [], "feeds": []},
+        });
+        let by_object = RenderInput::default().add_object(subscription.clone());
+        let typed: Subscription = serde_json::from_value(subscription).unwrap();
+        let by_type = RenderInput::default().add_subscription(typed);
+        let error = by_type.unwrap_err().to_string();
+        assert_eq!(by_object.unwrap_err().to_string(), error);
+        assert!(error.contains("at least one subscriber"), "{error}");
+
+        let mut input = RenderInput::default();
+        let typed: ManagedCluster = serde_json::from_value(json!({
+            "metadata": {"name": "eu-1", "namespace": "clusternet-eu-1"},
+        }))
+        .unwrap();
+        input.add_cluster(typed).unwrap();
+        assert_eq!(input.clusters.len(), 1);
     }
 }

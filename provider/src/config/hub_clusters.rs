@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use clusternet_model::types::TaintEffect;
 use serde_json::Value as Json;
 
 use super::{ClusterConfig, ClusterSource, ProviderConfig, TaintConfig, Target};
@@ -40,7 +41,8 @@ fn hub_cluster(object: &Json) -> Option<ClusterConfig> {
             Some(TaintConfig {
                 key: t["key"].as_str()?.to_string(),
                 value: t["value"].as_str().unwrap_or_default().to_string(),
-                effect: t["effect"].as_str()?.to_string(),
+                // A taint whose effect is none of Kubernetes' three selects like no taint.
+                effect: TaintEffect::parse(t["effect"].as_str()?)?,
             })
         })
         .collect();
@@ -136,7 +138,7 @@ mod tests {
             taints: vec![TaintConfig {
                 key: "gpu".into(),
                 value: "config".into(),
-                effect: "NoSchedule".into(),
+                effect: TaintEffect::NoSchedule,
             }],
             target: Target::Directory("out".into()),
             source: ClusterSource::Config,

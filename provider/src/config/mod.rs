@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clusternet_deploy::connection::{ConnectionConfig, ExecConfig as DeployExecConfig};
+use clusternet_model::types::TaintEffect;
 
 use crate::snapshot::HubSnapshot;
 
@@ -168,7 +169,7 @@ pub struct TaintConfig {
     /// Value.
     pub value: String,
     /// Effect.
-    pub effect: String,
+    pub effect: TaintEffect,
 }
 
 /// One child cluster of the configuration.

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use clusternet_model::types::TaintEffect;
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 
 use super::labels::{check_cluster_name, check_label_key, check_label_value};
@@ -283,20 +284,17 @@ fn parse_cluster(
                     unknown = true;
                     continue;
                 }
-                let effect = effect.known().unwrap_or_default();
-                if !matches!(
-                    effect.as_str(),
-                    "NoSchedule" | "PreferNoSchedule" | "NoExecute"
-                ) {
+                let word = effect.known().unwrap_or_default();
+                let Some(effect) = TaintEffect::parse(&word) else {
                     diags.error_at(
                         taint_path.attr("effect"),
                         "Invalid taint effect",
                         format!(
-                            "effect = {effect:?}: use NoSchedule, PreferNoSchedule or NoExecute."
+                            "effect = {word:?}: use NoSchedule, PreferNoSchedule or NoExecute."
                         ),
                     );
                     continue;
-                }
+                };
                 taints.push(TaintConfig {
                     key: key.known().unwrap_or_default(),
                     value: value.known().unwrap_or_default(),

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use crate::context::Context;
 use crate::registry::{DataSource, Fut};
 use clusternet_model::render::RenderInput;
+use clusternet_model::types::ManagedCluster;
 use clusternet_tfplugin::value::ObjectBuilder;
 use clusternet_tfplugin::{
     Attribute, AttributePath, Block, BlockNesting, Diagnostic, Diagnostics, NestedBlock, Schema,
@@ -135,7 +136,7 @@ fn json_kind(value: &Json) -> &'static str {
 }
 
 /// The `cluster` blocks as ManagedClusters.
-fn clusters(config: &Value, diags: &mut Diagnostics) -> Vec<Json> {
+fn clusters(config: &Value, diags: &mut Diagnostics) -> Vec<ManagedCluster> {
     let Field::Known(items) = attrs::elements(config, "cluster") else {
         return Vec::new();
     };
@@ -181,7 +182,7 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
         .unwrap_or_default();
     let mut input = RenderInput::default();
     for object in clusters(config, &mut Diagnostics::new()) {
-        if let Err(e) = input.add_object(object) {
+        if let Err(e) = input.add_cluster(object) {
             diags.error_at(
                 AttributePath::root().attr("cluster"),
                 "Invalid cluster",

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use clusternet_model::render::{RenderInput, SubscriptionRender};
+use clusternet_model::types::{ManagedCluster, ManagedClusterSpec, ObjectMeta, SyncMode, Taint};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use super::config::{FeedInput, SubscriptionConfig};
 use crate::charts;
@@ -137,21 +138,30 @@ pub(crate) fn managed_cluster(
     namespace: &str,
     labels: &BTreeMap<String, String>,
     taints: &[crate::config::TaintConfig],
-) -> Json {
-    let taints: Vec<Json> = taints
-        .iter()
-        .map(|t| json!({"key": t.key, "value": t.value, "effect": t.effect}))
-        .collect();
-    json!({
-        "apiVersion": "clusters.clusternet.io/v1beta1",
-        "kind": "ManagedCluster",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {
-            "clusterId": clusternet_model::naming::uid(&["cluster", name]),
-            "syncMode": "Push",
-            "taints": taints,
+) -> ManagedCluster {
+    ManagedCluster {
+        metadata: ObjectMeta {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+            labels: labels.clone(),
+            ..ObjectMeta::default()
         },
-    })
+        spec: ManagedClusterSpec {
+            cluster_id: clusternet_model::naming::uid(&["cluster", name]),
+            sync_mode: SyncMode::Push,
+            taints: taints
+                .iter()
+                .map(|t| Taint {
+                    key: t.key.clone(),
+                    value: t.value.clone(),
+                    effect: t.effect,
+                    time_added: None,
+                })
+                .collect(),
+            ..ManagedClusterSpec::default()
+        },
+        status: None,
+    }
 }
 
 /// Renders the subscription of `config` against the inventory, with the hub objects when
@@ -176,7 +186,7 @@ pub fn render(
     let mut input = RenderInput::default();
     for cluster in inventory.clusters.values() {
         input
-            .add_object(managed_cluster(
+            .add_cluster(managed_cluster(
                 &cluster.name,
                 &cluster.namespace,
                 &cluster.labels,
