@@ -156,9 +156,18 @@ impl Provider for ClusternetProvider {
         type_name: &str,
         id: &str,
     ) -> (Vec<ImportedResource>, Diagnostics) {
-        match self.registry.resource(type_name) {
-            Ok(resource) => resource.import(&self.context, id).await,
-            Err(diagnostics) => (Vec::new(), diagnostics),
+        if let Err(diagnostics) = self.registry.resource(type_name) {
+            return (Vec::new(), diagnostics);
         }
+        let configured = match self.context.configured() {
+            Ok(configured) => configured,
+            Err(diagnostics) => return (Vec::new(), diagnostics),
+        };
+        // States are built with the inventory plan uses: the hub's ManagedClusters joined (a
+        // Localization of a cluster known only there, a subscription bound to one) and the
+        // hub's overrides. When the snapshot cannot be taken, import's own reads of the hub
+        // report why (no hub, missing CRDs, unreachable) more precisely.
+        let inventory = self.context.inventory().await.unwrap_or(configured);
+        crate::import::import(type_name, id, &inventory).await
     }
 }

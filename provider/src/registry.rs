@@ -12,8 +12,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use clusternet_tfplugin::provider::{
-    ApplyRequest, ApplyResponse, ImportedResource, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse,
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
 };
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 
@@ -45,26 +44,6 @@ pub trait Resource: Send + Sync {
     /// overrides live in state).
     fn read<'a>(&'a self, _ctx: &'a Context, req: ReadRequest) -> Fut<'a, ReadResponse> {
         Box::pin(async move { unchanged(req) })
-    }
-
-    /// ImportResourceState: every resource is imported from the hub.
-    fn import<'a>(
-        &'a self,
-        ctx: &'a Context,
-        id: &'a str,
-    ) -> Fut<'a, (Vec<ImportedResource>, Diagnostics)> {
-        Box::pin(async move {
-            let configured = match ctx.configured() {
-                Ok(configured) => configured,
-                Err(diagnostics) => return (Vec::new(), diagnostics),
-            };
-            // States are built with the inventory plan uses: the hub's ManagedClusters joined
-            // (a Localization of a cluster known only there, a subscription bound to one) and
-            // the hub's overrides. When the snapshot cannot be taken, import's own reads of the
-            // hub report why (no hub, missing CRDs, unreachable) more precisely.
-            let inventory = ctx.inventory().await.unwrap_or(configured);
-            crate::import::import(self.type_name(), id, &inventory).await
-        })
     }
 }
 

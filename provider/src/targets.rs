@@ -63,7 +63,7 @@ pub async fn connect(cluster: &str, connection: &Connection) -> Result<Cluster, 
 fn ownership(cluster_namespace: &str, subscription_id: &str) -> Ownership {
     let (ns, name) = subscription_id
         .split_once('/')
-        .unwrap_or((crate::resources::DEFAULT_NAMESPACE, subscription_id));
+        .unwrap_or((clusternet_model::types::DEFAULT_NAMESPACE, subscription_id));
     // Secrets must not be copied into a last-applied annotation; server-side apply's
     // managedFields already record what we own.
     let mut ownership = Ownership::for_description(cluster_namespace, &format!("{ns}-{name}"))

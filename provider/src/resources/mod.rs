@@ -10,4 +10,4 @@ pub mod subscription;
 
 /// The namespace of a namespaced resource whose configuration leaves it out (a
 /// subscription's, a Helm chart's), as Kubernetes defaults it.
-pub const DEFAULT_NAMESPACE: &str = "default";
+pub use clusternet_model::types::DEFAULT_NAMESPACE;

@@ -44,7 +44,9 @@ pub fn take(chart: &mut Json) -> Option<Json> {
         return None;
     }
     let values = chart.as_object_mut()?.remove(FIELD)?;
-    let namespace = chart["metadata"]["namespace"].as_str().unwrap_or("default");
+    let namespace = chart["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or(crate::types::DEFAULT_NAMESPACE);
     let name = chart["metadata"]["name"].as_str().unwrap_or_default();
     Some(json!({
         "apiVersion": "apps.clusternet.io/v1alpha1",

@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The namespace Kubernetes gives a namespaced object that names none.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
 /// Labels or annotations: sorted, so every output is deterministic.
 pub type StringMap = BTreeMap<String, String>;
 

@@ -19,8 +19,8 @@ pub use feed_inventory::{FeedInventory, FeedInventorySpec, FeedOrder};
 pub use helm_chart::{ChartPhase, ChartPullSecret, HelmChart, HelmChartSpec, HelmChartStatus};
 pub use manifest::Manifest;
 pub use meta::{
-    LabelSelector, LabelSelectorRequirement, ObjectMeta, OwnerReference, SelectorOperator,
-    StringMap,
+    DEFAULT_NAMESPACE, LabelSelector, LabelSelectorRequirement, ObjectMeta, OwnerReference,
+    SelectorOperator, StringMap,
 };
 pub use overrides::{
     FieldFormat, Globalization, GlobalizationSpec, Localization, LocalizationSpec, OverrideConfig,
