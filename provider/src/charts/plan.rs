@@ -78,7 +78,7 @@ pub async fn templated_entries(
                     spec.chart.credentials = credentials;
                     template::template(&helm, &spec).await
                 }
-                Err(e) => Err(TemplateError::Unavailable(e)),
+                Err(e) => Err(TemplateError::Unavailable(e.to_string())),
             };
             (release, index, result)
         });

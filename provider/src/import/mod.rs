@@ -24,6 +24,7 @@ use clusternet_tfplugin::{Diagnostics, Value};
 use serde_json::Value as Json;
 
 use crate::config::ProviderConfig;
+use crate::diagnostics::ToDiagnostic;
 use crate::resources::manifest::{self, FeedResource};
 use crate::resources::{helm_chart, overrides, subscription};
 use clusternet_model::identity::ObjectIdentity;

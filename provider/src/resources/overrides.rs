@@ -20,7 +20,10 @@ use crate::pending_overrides::{self, ChangedOverride, PendingOverrides};
 use crate::registry::{self, Fut, Resource};
 use crate::selector;
 use crate::snapshot::OverrideId;
-use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::identity::{InvalidKey, ObjectIdentity};
+
+use super::feed::NoIdentity;
+use crate::diagnostics::ToDiagnostic;
 
 /// Type name of Localizations.
 pub const LOCALIZATION: &str = "clusternet_localization";
@@ -141,7 +144,7 @@ fn build(
         Field::Known(feed) => match parse_feed_reference(&feed) {
             Ok(identity) => identity,
             Err(e) => {
-                diags.error_at(root.clone().attr("feed"), "Invalid feed", e);
+                diags.push(e.diagnostic_at(root.clone().attr("feed")));
                 return Err(diags);
             }
         },
@@ -152,7 +155,7 @@ fn build(
         Field::Unknown => return Ok(None),
         Field::Known(Ok(p)) if (0..=1000).contains(&p) => p,
         Field::Known(p) => {
-            let shown = p.map_or_else(|s| s, |p| p.to_string());
+            let shown = p.map_or_else(|e| e.to_string(), |p| p.to_string());
             diags.error_at(
                 root.clone().attr("priority"),
                 "Invalid priority",
@@ -326,16 +329,34 @@ fn build(
     Ok(Some((id, object)))
 }
 
+/// Why an override's `feed` names no feed.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedReferenceError {
+    /// It starts like a feed value, and is not JSON.
+    #[error("the feed value is not JSON: {0}")]
+    NotJson(serde_json::Error),
+    /// A feed value without an identity.
+    #[error(transparent)]
+    NoIdentity(#[from] NoIdentity),
+    /// Not a feed key.
+    #[error(transparent)]
+    NotAKey(#[from] InvalidKey),
+}
+
+impl ToDiagnostic for FeedReferenceError {
+    fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error("Invalid feed", self.to_string())
+    }
+}
+
 /// Reads a feed reference: a feed value (JSON object) or a feed key.
-pub fn parse_feed_reference(text: &str) -> Result<ObjectIdentity, String> {
+pub fn parse_feed_reference(text: &str) -> Result<ObjectIdentity, FeedReferenceError> {
     if text.trim_start().starts_with('{') {
-        let object: Json = clusternet_model::json::parse(text)
-            .map_err(|e| format!("the feed value is not JSON: {e}"))?;
-        super::feed::identity_of(&object)
+        let object: Json =
+            clusternet_model::json::parse(text).map_err(FeedReferenceError::NotJson)?;
+        Ok(super::feed::identity_of(&object)?)
     } else {
-        text.trim()
-            .parse::<ObjectIdentity>()
-            .map_err(|e| e.to_string())
+        Ok(text.trim().parse::<ObjectIdentity>()?)
     }
 }
 
