@@ -85,8 +85,22 @@ pub async fn templated_entries(
     }
     let mut reported = BTreeSet::new();
     while let Some(joined) = tasks.join_next().await {
-        let Ok((release, index, result)) = joined else {
-            continue;
+        let (release, index, result) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                // A task that panicked: its chart's objects would be missing from the plan.
+                diagnostics.push(
+                    Diagnostic::error(
+                        "Chart not templated",
+                        format!(
+                            "Templating a chart stopped: {e}. This is a bug of the provider; \
+                             please report it."
+                        ),
+                    )
+                    .at(AttributePath::root().attr("feeds")),
+                );
+                continue;
+            }
         };
         let path = match index {
             Some(i) => AttributePath::root().attr("feeds").index(i as i64),
