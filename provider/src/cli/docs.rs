@@ -126,7 +126,7 @@ pub struct DocsError {
 }
 
 impl DocsError {
-    fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
         DocsError {
             action,
             path: path.to_path_buf(),

@@ -34,7 +34,7 @@ struct Args {
 
 /// What is wrong with the command line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-enum UsageError {
+pub(crate) enum UsageError {
     /// `--output` without a value.
     #[error("--output needs a value (yaml or json)")]
     NoOutputFormat,
@@ -48,7 +48,7 @@ enum UsageError {
 
 /// An input that could not be read.
 #[derive(Debug, thiserror::Error)]
-enum InputError {
+pub(crate) enum InputError {
     /// Standard input.
     #[error("cannot read standard input: {0}")]
     Stdin(std::io::Error),

@@ -13,7 +13,7 @@
 //!   Globalization `<namespace>-<name>-default-values`.
 //! - `clusternet_localization` `<namespace>/<name>`, `clusternet_globalization` `<name>`.
 
-mod error;
+pub(crate) mod error;
 mod hub_reader;
 mod id;
 pub mod state;
