@@ -158,7 +158,7 @@ async fn deploy_to_cluster(
     if !pruned.is_success() {
         return Diagnostic::error(
             format!("Cluster {cluster:?}: pruning failed"),
-            format!("{pruned:?}"),
+            format!("{pruned}."),
         )
         .into();
     }
@@ -247,7 +247,7 @@ pub async fn remove(
             } else {
                 Diagnostic::error(
                     format!("Cluster {cluster:?}: removing objects failed"),
-                    format!("{report:?}. The next apply or destroy retries."),
+                    format!("{report}. The next apply or destroy retries."),
                 )
                 .into()
             }

@@ -78,15 +78,29 @@ pub async fn templated_entries(
                     spec.chart.credentials = credentials;
                     template::template(&helm, &spec).await
                 }
-                Err(e) => Err(TemplateError::Unavailable(e)),
+                Err(e) => Err(TemplateError::Unavailable(e.to_string())),
             };
             (release, index, result)
         });
     }
     let mut reported = BTreeSet::new();
     while let Some(joined) = tasks.join_next().await {
-        let Ok((release, index, result)) = joined else {
-            continue;
+        let (release, index, result) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                // A task that panicked: its chart's objects would be missing from the plan.
+                diagnostics.push(
+                    Diagnostic::error(
+                        "Chart not templated",
+                        format!(
+                            "Templating a chart stopped: {e}. This is a bug of the provider; \
+                             please report it."
+                        ),
+                    )
+                    .at(AttributePath::root().attr("feeds")),
+                );
+                continue;
+            }
         };
         let path = match index {
             Some(i) => AttributePath::root().attr("feeds").index(i as i64),

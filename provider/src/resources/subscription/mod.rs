@@ -17,7 +17,7 @@ mod config;
 mod import;
 mod plan;
 mod read;
-mod render;
+pub(crate) mod render;
 mod schema;
 mod state;
 
