@@ -10,13 +10,14 @@
 use std::collections::BTreeMap;
 
 use clusternet_deploy::directory::{self, FileState};
+use clusternet_deploy::fan_out;
 use clusternet_model::identity::ObjectIdentity;
 use clusternet_tfplugin::Value;
 use serde_json::Value as Json;
 
 use super::deploy::{VALUES_FILE, chart_dir, release_state};
 use super::plan::{chart_releases, no_values};
-use crate::config::{ProviderConfig, Target};
+use crate::config::{ClusterConfig, ProviderConfig, Target};
 use crate::targets;
 
 /// The object a templated entry names, in the release's namespace when the template leaves
@@ -101,16 +102,19 @@ pub async fn read(
     let Ok(helm) = super::helm_binary::helm(inventory).await else {
         return;
     };
-    let mut tasks = tokio::task::JoinSet::new();
-    for release in charts {
-        let Some(Target::Cluster(connection)) =
-            inventory.clusters.get(&release.cluster).map(|c| &c.target)
-        else {
-            continue;
-        };
-        let config = connection.deploy_config();
+    let reachable: Vec<_> = charts
+        .into_iter()
+        .filter_map(|release| match inventory.clusters.get(&release.cluster) {
+            Some(ClusterConfig {
+                target: Target::Cluster(connection),
+                ..
+            }) => Some((release, connection.deploy_config())),
+            _ => None,
+        })
+        .collect();
+    let read = fan_out(reachable, inventory.parallelism, |(release, config)| {
         let helm = helm.clone();
-        tasks.spawn(async move {
+        async move {
             let status = helm
                 .status(&config, &release.namespace, &release.name)
                 .await;
@@ -122,12 +126,10 @@ pub async fn read(
                 _ => None,
             };
             (release, status, values)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        let Ok((release, status, values)) = joined else {
-            continue;
-        };
+        }
+    })
+    .await;
+    for (release, status, values) in read {
         match status {
             Err(e) => {
                 tracing::warn!(cluster = release.cluster, "cannot read release: {e}");
