@@ -323,7 +323,7 @@ fn with_computed(config: &Value, parsed: Option<&(Json, ObjectIdentity)>) -> Val
             set("id", identity.to_string().into());
             set("api_version", identity.api_version.clone().into());
             set("kind", identity.kind.clone().into());
-            set("namespace", identity.namespace.clone().into());
+            set("namespace", identity.namespace_or_empty().into());
             set("name", identity.name.clone().into());
             set("feed", clusternet_model::json::to_compact(object).into());
         }
