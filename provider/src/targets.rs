@@ -10,6 +10,7 @@ use clusternet_deploy::apply::ApplyOptions;
 use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::directory::{self, FileState};
+use clusternet_deploy::fan_out;
 use clusternet_deploy::ownership::Ownership;
 use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::preview::Previewed;
@@ -295,23 +296,44 @@ pub async fn read(
             }
         }
     }
-    for (cluster, entries) in by_cluster {
-        let states: Vec<Option<FileState>> = match inventory
-            .clusters
-            .get(cluster)
-            .map(|c| &c.target)
-        {
-            Some(Target::Directory(root)) => {
-                let dir = subscription_dir(root, subscription_id);
-                let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-                match directory::read_directory(&dir, &refs) {
-                    Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
-                    Err(_) => entries.iter().map(|_| None).collect(),
+    let jobs: Vec<_> = by_cluster
+        .into_iter()
+        .map(|(cluster, entries)| {
+            let target = inventory.clusters.get(cluster).map(|c| c.target.clone());
+            let entries: Vec<(String, ObjectIdentity, String)> = entries
+                .into_iter()
+                .map(|(key, reference, planned)| (key.clone(), reference, planned))
+                .collect();
+            (cluster.to_string(), target, entries)
+        })
+        .collect();
+    // Clusters are read at once, as many as the provider deploys to at once.
+    let read = fan_out(jobs, inventory.parallelism, |(cluster, target, entries)| {
+        let subscription_id = subscription_id.to_string();
+        async move {
+            let states: Vec<Option<FileState>> = match &target {
+                Some(Target::Directory(root)) => {
+                    let dir = subscription_dir(root, &subscription_id);
+                    let refs: Vec<ObjectIdentity> =
+                        entries.iter().map(|(_, r, _)| r.clone()).collect();
+                    match directory::read_directory(&dir, &refs) {
+                        Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
+                        Err(_) => entries.iter().map(|_| None).collect(),
+                    }
                 }
-            }
-            Some(Target::Cluster(connection)) => read_cluster(cluster, connection, &entries).await,
-            Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
-        };
+                Some(Target::Cluster(connection)) => {
+                    read_cluster(&cluster, connection, &entries).await
+                }
+                Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
+            };
+            (entries, states)
+        }
+    })
+    .await;
+    for (entries, states) in read
+        .into_iter()
+        .map(|read| read.unwrap_or_else(|failed| failed.resume()))
+    {
         for ((key, reference, planned), state) in entries.into_iter().zip(states) {
             match state {
                 Some(FileState::Missing) => {}
@@ -326,13 +348,13 @@ pub async fn read(
                     } else {
                         clusternet_model::json::to_compact(&object)
                     };
-                    live.insert(key.clone(), text);
+                    live.insert(key, text);
                 }
                 Some(FileState::Unparsable(message)) => {
-                    live.insert(key.clone(), format!("(unparsable: {message})"));
+                    live.insert(key, format!("(unparsable: {message})"));
                 }
                 None => {
-                    live.insert(key.clone(), planned);
+                    live.insert(key, planned);
                 }
             }
         }
@@ -347,7 +369,7 @@ pub async fn read(
 async fn read_cluster(
     cluster: &str,
     connection: &Connection,
-    entries: &[(&String, ObjectIdentity, String)],
+    entries: &[(String, ObjectIdentity, String)],
 ) -> Vec<Option<FileState>> {
     let Ok(client) = connect(cluster, connection).await else {
         return entries.iter().map(|_| None).collect();

@@ -7,16 +7,38 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
+use tokio::task::JoinError;
 
 use crate::apply::{ApplyOptions, ApplyReport};
 use crate::cluster::Cluster;
 
+/// A job of [`fan_out`] that did not finish: it panicked, or its task was cancelled (only a
+/// runtime shutting down does that).
+#[derive(Debug, thiserror::Error)]
+#[error("a task of the provider stopped: {0}")]
+pub struct JobFailed(JoinError);
+
+impl JobFailed {
+    /// Re-raises the job's panic on the calling task, with its own payload.
+    pub fn resume(self) -> ! {
+        match self.0.try_into_panic() {
+            Ok(payload) => std::panic::resume_unwind(payload),
+            Err(cancelled) => panic!("a fan-out job was cancelled: {cancelled}"),
+        }
+    }
+}
+
 /// Runs `job` on every item, at most `parallelism` at a time (0 counts as 1), each in its own
 /// tokio task so that one slow or unreachable cluster holds up no other. The results come back
 /// in the items' order, whatever order the jobs finish in, so that what the caller reports is
-/// deterministic. A job that panics re-raises its panic here: a bug stops the call rather than
-/// losing one cluster's result. Must run inside a tokio runtime.
-pub async fn fan_out<I, T, F, Fut>(items: I, parallelism: usize, job: F) -> Vec<T>
+/// deterministic. A job that panics does not stop the others: its place holds a [`JobFailed`],
+/// which the caller turns into an error of its own (a provider serving Terraform should not
+/// die because one cluster's job did) or re-raises. Must run inside a tokio runtime.
+pub async fn fan_out<I, T, F, Fut>(
+    items: I,
+    parallelism: usize,
+    job: F,
+) -> Vec<Result<T, JobFailed>>
 where
     I: IntoIterator,
     I::Item: Send + 'static,
@@ -41,11 +63,7 @@ where
         .collect();
     let mut results = Vec::with_capacity(handles.len());
     for handle in handles {
-        match handle.await {
-            Ok(result) => results.push(result),
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => panic!("a fan-out task was cancelled: {e}"),
-        }
+        results.push(handle.await.map_err(JobFailed));
     }
     results
 }
@@ -68,6 +86,9 @@ pub async fn apply_many(jobs: Vec<ClusterApply>, parallelism: usize) -> Vec<Appl
         job.cluster.apply(job.objects, &job.options).await
     })
     .await
+    .into_iter()
+    .map(|report| report.unwrap_or_else(|failed| failed.resume()))
+    .collect()
 }
 
 #[cfg(test)]
@@ -84,6 +105,7 @@ mod tests {
             delay
         })
         .await;
+        let results: Vec<u64> = results.into_iter().map(Result::unwrap).collect();
         assert_eq!(results, vec![30, 0, 15]);
     }
 
@@ -102,6 +124,7 @@ mod tests {
             }
         })
         .await;
+        let results: Vec<i32> = results.into_iter().map(Result::unwrap).collect();
         assert_eq!(results, (0..12).collect::<Vec<_>>());
         assert_eq!(most.load(Ordering::SeqCst), 3);
     }
@@ -124,11 +147,25 @@ mod tests {
     }
 
     #[tokio::test]
-    #[should_panic(expected = "cluster job failed")]
-    async fn a_panicking_job_is_not_lost() {
-        fan_out([1, 2], 2, |i| async move {
+    async fn a_panicking_job_stops_no_other_and_is_reported_in_its_place() {
+        let results = fan_out([1, 2, 3], 2, |i| async move {
             assert!(i != 2, "cluster job failed");
+            i
         })
         .await;
+        assert_eq!(results[0].as_ref().ok(), Some(&1));
+        assert!(results[1].is_err());
+        assert_eq!(results[2].as_ref().ok(), Some(&3));
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "cluster job failed")]
+    async fn a_failed_job_can_be_re_raised() {
+        let mut results = fan_out([1], 1, |_| async move {
+            panic!("cluster job failed");
+        })
+        .await;
+        let failed: JobFailed = results.remove(0).unwrap_err();
+        failed.resume();
     }
 }

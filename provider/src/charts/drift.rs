@@ -56,16 +56,39 @@ pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMa
             .or_default()
             .push((key.clone(), reference, planned));
     }
-    for (cluster, entries) in by_cluster {
-        let Some(Target::Cluster(connection)) = inventory.clusters.get(&cluster).map(|c| &c.target)
-        else {
+    let jobs: Vec<_> = by_cluster
+        .into_iter()
+        .filter_map(
+            |(cluster, entries)| match inventory.clusters.get(&cluster) {
+                Some(ClusterConfig {
+                    target: Target::Cluster(connection),
+                    ..
+                }) => Some((cluster, connection.clone(), entries)),
+                _ => None,
+            },
+        )
+        .collect();
+    let read = fan_out(
+        jobs,
+        inventory.parallelism,
+        |(cluster, connection, entries)| async move {
+            let Ok(client) = targets::connect(&cluster, &connection).await else {
+                return (cluster, entries, None);
+            };
+            let references: Vec<ObjectIdentity> =
+                entries.iter().map(|(_, r, _)| r.clone()).collect();
+            let live = client.read_live(&references, 8).await;
+            (cluster, entries, Some(live))
+        },
+    )
+    .await;
+    for (cluster, entries, live) in read
+        .into_iter()
+        .map(|read| read.unwrap_or_else(|failed| failed.resume()))
+    {
+        let Some(live) = live else {
             continue;
         };
-        let Ok(client) = targets::connect(&cluster, connection).await else {
-            continue;
-        };
-        let references: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-        let live = client.read_live(&references, 8).await;
         for ((key, _, planned), object) in entries.into_iter().zip(live) {
             match object.state {
                 Ok(None) => {
@@ -129,7 +152,8 @@ pub async fn read(
         }
     })
     .await;
-    for (release, status, values) in read {
+    // A task that panicked leaves its release's entries as they are.
+    for (release, status, values) in read.into_iter().filter_map(Result::ok) {
         match status {
             Err(e) => {
                 tracing::warn!(cluster = release.cluster, "cannot read release: {e}");

@@ -94,7 +94,24 @@ pub async fn templated_entries(
     )
     .await;
     let mut reported = BTreeSet::new();
-    for (release, index, result) in templated {
+    for templated in templated {
+        let (release, index, result) = match templated {
+            Ok(done) => done,
+            Err(failed) => {
+                // A task that panicked: its chart's objects would be missing from the plan.
+                diagnostics.push(
+                    Diagnostic::error(
+                        "Chart not templated",
+                        format!(
+                            "Templating a chart stopped: {failed}. This is a bug of the \
+                             provider; please report it."
+                        ),
+                    )
+                    .at(AttributePath::root().attr("feeds")),
+                );
+                continue;
+            }
+        };
         let path = match index {
             Some(i) => AttributePath::root().attr("feeds").index(i as i64),
             None => AttributePath::root().attr("feeds"),

@@ -342,7 +342,17 @@ async fn run_per_cluster(
     })
     .await;
     let mut outcomes = ClusterOutcomes::default();
-    for (cluster, diags, releases) in done {
+    for result in done {
+        let (cluster, diags, releases) = match result {
+            Ok(done) => done,
+            Err(failed) => {
+                diagnostics.push(Diagnostic::error(
+                    "A cluster task failed",
+                    format!("{failed}; this is a bug."),
+                ));
+                continue;
+            }
+        };
         if let Some(error) = diags.iter().find(|d| d.is_error()) {
             let reason = format!("{}: {}", error.summary, error.detail);
             outcomes.reasons.insert(cluster, reason);
