@@ -311,6 +311,31 @@ impl Workspace {
     }
 }
 
+/// Copies an example's directory tree into `dest`, skipping Terraform's own data and state
+/// and the `rendered/` output a local run of the example leaves behind.
+pub fn copy_example(source: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest).expect("mkdir");
+    let entries = std::fs::read_dir(source)
+        .unwrap_or_else(|e| panic!("example {} unreadable: {e}", source.display()));
+    for entry in entries {
+        let entry = entry.expect("dir entry");
+        let name = entry.file_name();
+        let name_str = name.to_string_lossy();
+        if name_str.starts_with(".terraform")
+            || name_str.starts_with("terraform.tfstate")
+            || name_str == "rendered"
+        {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_example(&path, &dest.join(&name));
+        } else {
+            std::fs::copy(&path, dest.join(&name)).expect("copy example file");
+        }
+    }
+}
+
 fn copy_tf_files(source: &Path, dest: &Path) {
     let entries = std::fs::read_dir(source)
         .unwrap_or_else(|e| panic!("scenario {} unreadable: {e}", source.display()));
