@@ -75,7 +75,7 @@ impl Terraform {
 }
 
 /// Names a provider binary to test instead of building this checkout's (e.g. an earlier
-/// version's, to compare outputs; see `tests/quickstart_plan.rs`).
+/// version's, to compare outputs; see `tests/golden_plans.rs`).
 pub const PROVIDER_BINARY_ENV: &str = "CLUSTERNET_PROVIDER_BINARY";
 
 /// The provider binary, built once per test process (or the one [`PROVIDER_BINARY_ENV`]
@@ -316,6 +316,31 @@ impl Workspace {
             .run(&["providers", "schema", "-json", "-no-color"])
             .expect_success();
         serde_json::from_str(&out.stdout).expect("providers schema -json prints JSON")
+    }
+}
+
+/// Copies an example's directory tree into `dest`, skipping Terraform's own data and state
+/// and the `rendered/` output a local run of the example leaves behind.
+pub fn copy_example(source: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest).expect("mkdir");
+    let entries = std::fs::read_dir(source)
+        .unwrap_or_else(|e| panic!("example {} unreadable: {e}", source.display()));
+    for entry in entries {
+        let entry = entry.expect("dir entry");
+        let name = entry.file_name();
+        let name_str = name.to_string_lossy();
+        if name_str.starts_with(".terraform")
+            || name_str.starts_with("terraform.tfstate")
+            || name_str == "rendered"
+        {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_example(&path, &dest.join(&name));
+        } else {
+            std::fs::copy(&path, dest.join(&name)).expect("copy example file");
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use acceptance_tests::terraform::{Terraform, Workspace, repo_root};
+use acceptance_tests::terraform::{Terraform, Workspace, copy_example, repo_root};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 
 fn examples() -> PathBuf {
@@ -15,28 +15,6 @@ fn examples() -> PathBuf {
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Copies a directory tree (skipping Terraform's own state and data and rendered output).
-fn copy_tree(source: &Path, dest: &Path) {
-    std::fs::create_dir_all(dest).expect("mkdir");
-    for entry in std::fs::read_dir(source).expect("read example dir") {
-        let entry = entry.expect("dir entry");
-        let name = entry.file_name();
-        let name_str = name.to_string_lossy();
-        if name_str.starts_with(".terraform")
-            || name_str.starts_with("terraform.tfstate")
-            || name_str == "rendered"
-        {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_tree(&path, &dest.join(&name));
-        } else {
-            std::fs::copy(&path, dest.join(&name)).expect("copy file");
-        }
-    }
 }
 
 /// Object files a directory target holds for one subscription.
@@ -109,7 +87,7 @@ struct Environment {
 impl Environment {
     fn new(name: &str, tf: &Terraform) -> Environment {
         let ws = Workspace::from_files(&[], tf);
-        copy_tree(&examples().join("module-reuse"), ws.path());
+        copy_example(&examples().join("module-reuse"), ws.path());
         let env = Environment {
             ws,
             dir: format!("environments/{name}"),
