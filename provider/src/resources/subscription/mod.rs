@@ -15,6 +15,7 @@ mod apply;
 mod apply_clusternet;
 mod config;
 mod import;
+mod no_effect;
 mod plan;
 mod read;
 mod render;

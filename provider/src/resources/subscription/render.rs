@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use clusternet_model::provenance::WarningCode;
 use clusternet_model::render::{RenderInput, SubscriptionRender};
 use clusternet_model::types::{ManagedCluster, ManagedClusterSpec, ObjectMeta, SyncMode, Taint};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
@@ -247,9 +248,32 @@ pub fn render(
     if diags.has_errors() {
         return Err(diags);
     }
-    for warning in output.warnings.iter().chain(result.warnings.iter()) {
+    let mut warnings: Vec<_> = output.warnings.iter().chain(&result.warnings).collect();
+    // The engine reports some warnings both for the whole rendering and for the subscription.
+    warnings.sort();
+    warnings.dedup();
+    let unknown_capacity: Vec<&str> = warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::UnknownAvailability)
+        .map(|w| w.message.as_str())
+        .collect();
+    if let Some(first) = unknown_capacity.first() {
+        diags.error_at(
+            AttributePath::root().attr("dividing_type"),
+            "Cluster capacity unknown",
+            format!(
+                "dividing_type = \"Dynamic\" divides replicas by each cluster's available \
+                 capacity, and none is known for {} feed and cluster pair(s) ({first}), which \
+                 would get 0 replicas. Use dividing_type = \"Static\" and subscriber weights.",
+                unknown_capacity.len()
+            ),
+        );
+        return Err(diags);
+    }
+    for warning in warnings {
         diags.push(render_warning(warning));
     }
+    diags.extend(super::no_effect::warnings(config, inventory, result));
     let mut rendered = summarise(result, &config.namespace, &config.name, diags);
     if with_hub {
         // Feeds found on the hub stay the hub's: only feeds passed by value are written.
@@ -280,8 +304,13 @@ pub fn render(
 
 /// A render warning as a diagnostic, on the attribute it is about.
 fn render_warning(warning: &clusternet_model::provenance::Warning) -> Diagnostic {
-    use clusternet_model::provenance::WarningCode;
     let (summary, attribute, hint) = match warning.code {
+        WarningCode::ReplicaTie => (
+            "Replica split is a tie",
+            "subscriber",
+            "Give the subscribers different weights, or use a replica count that divides \
+             evenly.",
+        ),
         WarningCode::Tie => (
             "Override order is a tie",
             "overrides",
