@@ -181,6 +181,18 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         hub_failed = diags.has_errors();
         diagnostics.extend(diags);
     }
+    if req.prior_state.is_null() && (!failed.is_empty() || hub_failed) {
+        // A create that failed anywhere records no state: Terraform would taint a state
+        // returned with an error, and replacing a tainted subscription deletes what the
+        // healthy clusters got. Without a state the next apply is a create again, which
+        // adopts what is deployed (same ownership, server-side apply). ADR 0009.
+        diagnostics.push(not_recorded(&failed, hub_failed));
+        return ApplyResponse {
+            new_state: Value::Null,
+            private: Vec::new(),
+            diagnostics,
+        };
+    }
     let mut new_state = if failed.is_empty() {
         planned
     } else {
@@ -195,6 +207,25 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         private: Vec::new(),
         diagnostics,
     }
+}
+
+/// The warning that explains why a create that failed left no state.
+fn not_recorded(failed: &[String], hub_failed: bool) -> Diagnostic {
+    let mut failing: Vec<String> = failed.iter().map(|c| format!("cluster {c:?}")).collect();
+    if hub_failed {
+        failing.push("the hub".to_string());
+    }
+    Diagnostic::warning(
+        "Subscription not recorded in state",
+        format!(
+            "Creating the subscription failed on {}, so it is not recorded in state: a failed \
+             create recorded in state would be replaced (destroyed and created again) by the \
+             next apply, deleting what the other clusters got. What was deployed stays; the \
+             next terraform apply creates the subscription again, adopts it and finishes the \
+             rest.",
+            failing.join(" and ")
+        ),
+    )
 }
 
 /// What apply does in one cluster.
