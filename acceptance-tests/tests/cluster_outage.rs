@@ -595,3 +595,67 @@ fn failed_create_round(tf: &Terraform, bed: &Testbed, ns: &str) {
     assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
     ws.destroy().expect_success();
 }
+
+/// Issue 12, point 2: with child-2 down, `terraform plan` does not say "No changes": a warning
+/// names child-2 and why, its entries plan as changes (`-detailed-exitcode` 2), and a change
+/// made by hand on child-1 still shows as child-1's own diff.
+#[test]
+fn a_plan_with_a_cluster_down_never_looks_in_sync() {
+    let bed = bed();
+    for tf in Terraform::all() {
+        let _turn = outage_turn();
+        let ns = unique_name("plan-outage");
+        unreadable_plan_round(&tf, bed, &ns);
+    }
+}
+
+fn unreadable_plan_round(tf: &Terraform, bed: &Testbed, ns: &str) {
+    let v = tf.version;
+    let (c1, c2) = (bed.child(1), bed.child(2));
+    let ws = workspace(tf, bed, ns);
+    ws.apply().expect_success();
+    c1.kubectl([
+        "patch",
+        "configmap",
+        "settings",
+        "-n",
+        ns,
+        "--type=merge",
+        "-p",
+        r#"{"data":{"color":"green"}}"#,
+    ])
+    .expect("edit on child-1");
+
+    let outage = Outage::begin(c2);
+    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let output = plan.all_output();
+    assert_eq!(plan.exit_code, Some(2), "{v}: changes expected:\n{output}");
+    assert!(
+        output.contains("Warning: Cluster \"child-2\" could not be read"),
+        "{v}: names child-2:\n{output}"
+    );
+    assert!(
+        output.contains("child-2/v1/ConfigMap/"),
+        "{v}: child-2's entries are planned:\n{output}"
+    );
+    assert!(
+        output.contains("green"),
+        "{v}: child-1's drift still shows:\n{output}"
+    );
+    assert!(
+        !output.contains("Cluster \"child-1\" could not be read"),
+        "{v}: {output}"
+    );
+    outage.end();
+
+    // Back up: apply repairs child-1's drift, and the plan after it is empty.
+    ws.apply().expect_success();
+    assert_eq!(
+        config_data(c1, ns, "settings"),
+        Some(serde_json::json!({"color": "blue"})),
+        "{v}"
+    );
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
+    ws.destroy().expect_success();
+}

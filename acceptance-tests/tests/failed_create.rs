@@ -93,3 +93,33 @@ fn a_create_that_fails_on_one_target_records_nothing_and_the_retry_finishes_it()
         assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
     }
 }
+
+/// Issue 12, point 2, on directory targets: a target whose directory cannot be read is named
+/// in a warning and its entries plan as changes (exit code 2), never "No changes".
+#[test]
+fn a_target_that_cannot_be_read_never_looks_in_sync() {
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ws = Workspace::from_files(&[("main.tf", CONFIG)], &tf);
+        ws.apply().expect_success();
+        let dir = ws.path().join("rendered/us-1/default.app");
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::write(&dir, "not a directory").unwrap();
+
+        let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let output = plan.all_output();
+        assert_eq!(plan.exit_code, Some(2), "{v}:\n{output}");
+        assert!(
+            output.contains("Warning: Cluster \"us-1\" could not be read"),
+            "{v}:\n{output}"
+        );
+        assert!(
+            output.contains("us-1/v1/ConfigMap/default/settings"),
+            "{v}:\n{output}"
+        );
+        assert!(
+            !output.contains("Cluster \"eu-1\" could not be read"),
+            "{v}:\n{output}"
+        );
+    }
+}

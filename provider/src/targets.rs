@@ -266,16 +266,27 @@ fn reference_of(key_without_cluster: &str) -> Option<ObjectIdentity> {
     }
 }
 
+/// What a read of the deployed objects found.
+#[derive(Debug, Default)]
+pub struct LiveRead {
+    /// The preview entries as deployed now.
+    pub entries: BTreeMap<String, String>,
+    /// The clusters (or directory targets) that could not be read, with why.
+    pub unreadable: BTreeMap<String, String>,
+}
+
 /// Reads what is deployed now for the preview entries in `descriptions`: an entry whose
 /// object is gone disappears, a changed object shows its live content (secrets redacted with
-/// `redact`), an unchanged one keeps its text exactly. Entries that cannot be read (an
-/// unreachable cluster, Helm entries) keep their text.
+/// `redact`), an unchanged one keeps its text exactly. Helm entries keep their text (helm's
+/// reads are in `charts::drift`); the entries of a cluster that cannot be read keep theirs
+/// too, and the cluster is reported in [`LiveRead::unreadable`].
 pub async fn read(
     inventory: &ProviderConfig,
     subscription_id: &str,
     descriptions: &BTreeMap<String, Value>,
     redact: &(dyn Fn(&str) -> String + Sync),
-) -> BTreeMap<String, String> {
+) -> LiveRead {
+    let mut unreadable = BTreeMap::new();
     let mut by_cluster: BTreeMap<&str, Vec<(&String, ObjectIdentity, String)>> = BTreeMap::new();
     let mut live = BTreeMap::new();
     for (key, planned) in descriptions {
@@ -296,22 +307,29 @@ pub async fn read(
         }
     }
     for (cluster, entries) in by_cluster {
-        let states: Vec<Option<FileState>> = match inventory
-            .clusters
-            .get(cluster)
-            .map(|c| &c.target)
-        {
-            Some(Target::Directory(root)) => {
-                let dir = subscription_dir(root, subscription_id);
-                let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-                match directory::read_directory(&dir, &refs) {
-                    Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
-                    Err(_) => entries.iter().map(|_| None).collect(),
+        let states: Vec<Option<FileState>> =
+            match inventory.clusters.get(cluster).map(|c| &c.target) {
+                Some(Target::Directory(root)) => {
+                    let dir = subscription_dir(root, subscription_id);
+                    let refs: Vec<ObjectIdentity> =
+                        entries.iter().map(|(_, r, _)| r.clone()).collect();
+                    match directory::read_directory(&dir, &refs) {
+                        Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
+                        Err(e) => {
+                            unreadable.insert(cluster.to_string(), e.to_string());
+                            entries.iter().map(|_| None).collect()
+                        }
+                    }
                 }
-            }
-            Some(Target::Cluster(connection)) => read_cluster(cluster, connection, &entries).await,
-            Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
-        };
+                Some(Target::Cluster(connection)) => {
+                    let (states, failure) = read_cluster(cluster, connection, &entries).await;
+                    if let Some(reason) = failure {
+                        unreadable.insert(cluster.to_string(), reason);
+                    }
+                    states
+                }
+                Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
+            };
         for ((key, reference, planned), state) in entries.into_iter().zip(states) {
             match state {
                 Some(FileState::Missing) => {}
@@ -337,23 +355,35 @@ pub async fn read(
             }
         }
     }
-    live
+    LiveRead {
+        entries: live,
+        unreadable,
+    }
 }
 
 /// Live objects of a real cluster, seen through the shape of what was planned: every field
 /// the plan declares shows its live value, whichever field manager holds it now (a
 /// `kubectl edit` moves ownership away from us), and fields the server or others added are
-/// left out. Returned in the shape of directory file states.
+/// left out. Returned in the shape of directory file states, with why the cluster could not
+/// be read when an object of it could not.
 async fn read_cluster(
     cluster: &str,
     connection: &Connection,
     entries: &[(&String, ObjectIdentity, String)],
-) -> Vec<Option<FileState>> {
-    let Ok(client) = connect(cluster, connection).await else {
-        return entries.iter().map(|_| None).collect();
+) -> (Vec<Option<FileState>>, Option<String>) {
+    let client = match connect(cluster, connection).await {
+        Ok(client) => client,
+        Err(diagnostics) => {
+            let reason = diagnostics
+                .iter()
+                .next()
+                .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone());
+            return (entries.iter().map(|_| None).collect(), Some(reason));
+        }
     };
     let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-    client
+    let mut failure = None;
+    let states = client
         .read_live(&refs, 8)
         .await
         .into_iter()
@@ -365,15 +395,14 @@ async fn read_cluster(
                 Err(_) => None,
             },
             Err(e) => {
-                tracing::warn!(
-                    cluster,
-                    "cannot read {}: {e}",
-                    object.reference.describe_versioned()
-                );
+                let reason = format!("cannot read {}: {e}", object.reference.describe_versioned());
+                tracing::warn!(cluster, "{reason}");
+                failure.get_or_insert(reason);
                 None
             }
         })
-        .collect()
+        .collect();
+    (states, failure)
 }
 
 /// `live` restricted to the fields of `planned`; `None` when `live` lacks the field.
