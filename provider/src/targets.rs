@@ -23,6 +23,22 @@ pub fn subscription_dir(root: &std::path::Path, subscription_id: &str) -> PathBu
     root.join(subscription_id.replacen('/', ".", 1))
 }
 
+/// Why a cluster whose credentials or directory are not known yet cannot be read.
+pub const NOT_KNOWN_YET: &str =
+    "its credentials or directory depend on values not known until apply";
+
+fn target_unknown(cluster: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Cluster {cluster:?}: credentials not known"),
+        format!(
+            "The credentials or directory of cluster {cluster:?} are still unknown at apply; \
+             this is a bug (Terraform configures the provider with known values before it \
+             applies)."
+        ),
+    )
+    .into()
+}
+
 fn unknown_cluster(cluster: &str) -> Diagnostics {
     Diagnostic::error(
         format!("Cluster {cluster:?} is no longer configured"),
@@ -206,6 +222,7 @@ pub async fn deploy(
             .await
         }
         Some(Target::HubOnly) => no_credentials(cluster),
+        Some(Target::Unknown) => target_unknown(cluster),
         None => unknown_cluster(cluster),
     }
 }
@@ -253,6 +270,7 @@ pub async fn remove(
             }
         }
         Some(Target::HubOnly) => no_credentials(cluster),
+        Some(Target::Unknown) => target_unknown(cluster),
         None => unknown_cluster(cluster),
     }
 }
@@ -327,6 +345,10 @@ pub async fn read(
                         unreadable.insert(cluster.to_string(), reason);
                     }
                     states
+                }
+                Some(Target::Unknown) => {
+                    unreadable.insert(cluster.to_string(), NOT_KNOWN_YET.to_string());
+                    entries.iter().map(|_| None).collect()
                 }
                 Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
             };

@@ -224,6 +224,10 @@ fn parse_cluster(
         );
         return Parsed::Invalid;
     }
+    if cluster.unwrap_dynamic().is_unknown() {
+        // A whole cluster not known yet, e.g. from a conditional or another module's output.
+        return Parsed::Unknown;
+    }
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let mut unknown = false;
 
@@ -309,10 +313,8 @@ fn parse_cluster(
     let directory = attrs::string(cluster, "directory");
     let connection = parse_connection(cluster, path, diags);
     let target = match (directory, connection) {
-        (Field::Unknown, _) | (_, Parsed::Unknown) => {
-            unknown = true;
-            None
-        }
+        // Where the objects go does not change what they are: the preview stays known.
+        (Field::Unknown, _) | (_, Parsed::Unknown) => Some(Target::Unknown),
         (_, Parsed::Invalid) => None,
         (Field::Known(dir), Parsed::Known(_)) => {
             let _ = dir;

@@ -9,7 +9,7 @@ use super::render::secret_marker;
 use super::state::releases_value;
 use crate::attrs;
 use crate::charts;
-use crate::config::{Deployer, ProviderConfig};
+use crate::config::{Deployer, ProviderConfig, Target};
 use crate::targets;
 
 /// Reads: directory targets report the files as they are now (drift shows as a diff).
@@ -50,6 +50,14 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
             unread.entry(cluster).or_insert(reason);
         }
         charts::drift::read_files(inventory, &id, &mut live, &mut releases);
+        for cluster in inventory.clusters.values() {
+            let prefix = format!("{}/", cluster.name);
+            if cluster.target == Target::Unknown && live.keys().any(|k| k.starts_with(&prefix)) {
+                unread
+                    .entry(cluster.name.clone())
+                    .or_insert_with(|| targets::NOT_KNOWN_YET.to_string());
+            }
+        }
         for (cluster, reason) in &unread {
             mark_unread(cluster, reason, &mut live, &mut releases);
             diagnostics.push(unreadable(cluster, reason));
