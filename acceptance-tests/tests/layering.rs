@@ -85,8 +85,7 @@ fn provider_module_uses() -> std::collections::BTreeMap<String, std::collections
     let src = repo_root().join("provider/src");
     let mut files = Vec::new();
     walk(&src, &mut files);
-    let mut uses: std::collections::BTreeMap<_, std::collections::BTreeSet<_>> =
-        Default::default();
+    let mut uses: std::collections::BTreeMap<_, std::collections::BTreeSet<_>> = Default::default();
     for file in files {
         let relative = file.strip_prefix(&src).expect("under src");
         let first = relative.components().next().expect("a component");
