@@ -70,7 +70,9 @@ pub fn schema() -> Schema {
                     "Per subscription, keyed `<namespace>/<name>`: `binding_clusters`, \
                      `replicas` (keyed `<cluster>/<feed key>`, dividing only), `spec_hash` and \
                      `descriptions` (keyed `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, \
-                     compact JSON with sorted keys, secret values replaced by salted hashes).",
+                     compact JSON with sorted keys, each Secret value shown as `(sensitive value)`: \
+                     a data source has no state to keep a marker key in, see \
+                     `clusternet_subscription.secret_marker_key`).",
                 ),
                 Attribute::computed("warnings", Type::list(Type::String)).describe(
                     "What Clusternet would do silently: overrides that match nothing, patches \
@@ -228,8 +230,11 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
         .collect();
     for result in &output.subscriptions {
         let meta = &result.subscription.metadata;
-        let rendered =
-            subscription::summarise(result, &meta.namespace, &meta.name, Diagnostics::new());
+        let rendered = subscription::summarise(
+            result,
+            &subscription::SecretMarkers::Unkeyed,
+            Diagnostics::new(),
+        );
         warnings.extend(
             result
                 .warnings

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use clusternet_model::preview::PreviewKey;
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse};
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
+use super::markers::KEY_ATTRIBUTE;
 use super::plan::computed_state;
 use super::state::{
-    HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, record_failures,
-    releases_value,
+    HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, matches_plan,
+    record_failures, releases_value,
 };
 use crate::attrs;
 use crate::charts;
@@ -74,7 +74,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         };
     }
     let hub = crate::hub::target(inventory);
-    let mut rendered = match super::decode_and_render(&req.config, inventory, hub.is_some()) {
+    let (rendered, key) = match super::render_for_apply(&req, inventory, hub.is_some()).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             diagnostics.push(super::still_unknown());
@@ -92,17 +92,11 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             };
         }
     };
-    // The templated objects of charts were made at plan time (helm template); apply takes them
-    // from the plan rather than fetching the charts again.
     let planned_descriptions = descriptions_of(&req.planned_state);
-    rendered.descriptions.extend(
-        planned_descriptions
-            .iter()
-            .filter(|(k, _)| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated()))
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
-    );
-    let mut planned = computed_state(&req.planned_state, Some(&rendered));
-    if planned.get("descriptions") != req.planned_state.get("descriptions") {
+    if !matches_plan(
+        req.planned_state.get("descriptions"),
+        &rendered.descriptions,
+    ) {
         diagnostics.push(Diagnostic::error(
             "Rendering changed between plan and apply",
             "The subscription rendered differently during apply than in the plan; nothing was \
@@ -113,6 +107,10 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             private: Vec::new(),
             diagnostics,
         };
+    }
+    let mut planned = computed_state(&req.planned_state, Some(&rendered));
+    if let Value::Object(entries) = &mut planned {
+        entries.insert(KEY_ATTRIBUTE.into(), key);
     }
     let id = attrs::string(&planned, "id").known().unwrap_or_default();
     let planned_releases = req

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use clusternet_tfplugin::provider::{ReadRequest, ReadResponse};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
-use super::render::secret_marker;
+use super::markers::SecretMarkers;
 use super::state::releases_value;
 use crate::attrs;
 use crate::charts;
@@ -30,7 +30,10 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
         .and_then(Value::as_entries)
         .cloned()
     {
-        let redact = |value: &str| secret_marker(&id, value);
+        // The plan's marker key; a state from before keys has none, and shows a drifted
+        // Secret value as a bare marker until its next apply makes one (ADR 0008).
+        let markers = SecretMarkers::of_state(&state);
+        let redact = |value: &str| markers.marker(value);
         let read = targets::read(inventory, &id, &descriptions, &redact).await;
         let mut live: BTreeMap<String, Value> = read
             .entries

@@ -11,6 +11,7 @@ use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
 use super::config::{FeedInput, SubscriptionConfig};
+use super::markers::SecretMarkers;
 use crate::charts;
 use crate::config::ProviderConfig;
 use crate::hub_inputs;
@@ -166,12 +167,13 @@ pub(crate) fn managed_cluster(
 }
 
 /// Renders the subscription of `config` against the inventory, with the hub objects when
-/// `with_hub` (apply only: the plan never needs them). `Ok(None)`: the inventory is not known
-/// until apply.
+/// `with_hub` (apply only: the plan never needs them), Secret values in the preview shown by
+/// `markers`. `Ok(None)`: the inventory is not known until apply.
 pub fn render(
     config: &SubscriptionConfig,
     inventory: &ProviderConfig,
     with_hub: bool,
+    markers: &SecretMarkers,
 ) -> Result<Option<Rendered>, Diagnostics> {
     let mut diags = Diagnostics::new();
     let hub_feeds = hub_feeds(config, inventory, &mut diags);
@@ -274,7 +276,7 @@ pub fn render(
         diags.push(render_warning(warning));
     }
     diags.extend(super::no_effect::warnings(config, inventory, result));
-    let mut rendered = summarise(result, &config.namespace, &config.name, diags);
+    let mut rendered = summarise(result, markers, diags);
     if with_hub {
         // Feeds found on the hub stay the hub's: only feeds passed by value are written.
         let by_value: Vec<_> = input
@@ -352,12 +354,10 @@ fn render_warning(warning: &clusternet_model::provenance::Warning) -> Diagnostic
 
 pub(crate) fn summarise(
     result: &SubscriptionRender,
-    ns: &str,
-    name: &str,
+    markers: &SecretMarkers,
     warnings: Diagnostics,
 ) -> Rendered {
-    let salt = format!("{ns}/{name}");
-    let redact = |value: &str| secret_marker(&salt, value);
+    let redact = |value: &str| markers.marker(value);
     let descriptions = clusternet_model::preview::preview_redacted(result, &redact);
     let mut objects = BTreeMap::new();
     let mut binding_clusters = Vec::new();
@@ -404,26 +404,18 @@ pub(crate) fn summarise(
     }
 }
 
-/// A stable stand-in for a secret value: the same value gives the same marker (so changes
-/// show as diffs), and the value cannot be read back.
-pub fn secret_marker(salt: &str, value: &str) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(format!("{salt}\0{value}").as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("(sensitive value, sha256:{hex})")
-}
-
-/// Adds the templated objects of the rendered charts to `rendered.descriptions`.
+/// Adds the templated objects of the rendered charts to `rendered.descriptions`, Secret
+/// values shown by `markers`.
 pub async fn template_charts(
     config: &SubscriptionConfig,
     inventory: &ProviderConfig,
     rendered: &mut Rendered,
+    markers: &SecretMarkers,
 ) -> Diagnostics {
     let indices = config.chart_feed_indices();
     let feed_index =
         |ns: &str, name: &str| indices.get(&(ns.to_string(), name.to_string())).copied();
-    let salt = config.id();
-    let redact = |value: &str| secret_marker(&salt, value);
+    let redact = |value: &str| markers.marker(value);
     let (entries, diags) =
         charts::plan::templated_entries(inventory, &rendered.descriptions, &feed_index, &redact)
             .await;
