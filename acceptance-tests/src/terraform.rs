@@ -74,10 +74,18 @@ impl Terraform {
     }
 }
 
-/// The provider binary, built once per test process.
+/// Names a provider binary to test instead of building this checkout's (e.g. an earlier
+/// version's, to compare outputs; see `tests/quickstart_plan.rs`).
+pub const PROVIDER_BINARY_ENV: &str = "CLUSTERNET_PROVIDER_BINARY";
+
+/// The provider binary, built once per test process (or the one [`PROVIDER_BINARY_ENV`]
+/// names).
 pub fn provider_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
+        if let Some(binary) = std::env::var_os(PROVIDER_BINARY_ENV) {
+            return PathBuf::from(binary);
+        }
         let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .args(["build", "--quiet", "-p", "terraform-provider-clusternet"])
             .current_dir(repo_root())

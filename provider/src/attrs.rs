@@ -63,12 +63,22 @@ pub fn boolean(object: &Value, name: &str) -> Field<bool> {
     }
 }
 
-/// A number attribute of an object, as an `i64` (`Err` carries the text of a number that
-/// does not fit).
-pub fn integer(object: &Value, name: &str) -> Field<Result<i64, String>> {
+/// A number that is not a whole number within `i64`; it shows as the number as written, for
+/// messages such as `priority = 1.5: use a whole number`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text}")]
+pub struct NotAnInteger {
+    /// The number as Terraform sent it.
+    pub text: String,
+}
+
+/// A number attribute of an object, as an `i64`.
+pub fn integer(object: &Value, name: &str) -> Field<Result<i64, NotAnInteger>> {
     match classify(object.get(name)) {
         Field::Known(v) => v.as_number().map_or(Field::Null, |n| {
-            Field::Known(n.as_i64().ok_or_else(|| n.to_string()))
+            Field::Known(n.as_i64().ok_or_else(|| NotAnInteger {
+                text: n.to_string(),
+            }))
         }),
         Field::Unknown => Field::Unknown,
         Field::Null => Field::Null,

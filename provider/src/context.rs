@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 
 use crate::config::ProviderConfig;
+use crate::diagnostics::ToDiagnostic;
 use crate::pending_overrides::PendingOverrides;
 use crate::snapshot::HubSnapshot;
 
@@ -53,7 +54,7 @@ impl Context {
             .get_or_init(|| async move {
                 let snapshot = HubSnapshot::take(&hub.describe(), &hub.deploy_config())
                     .await
-                    .map_err(|e| e.diagnostic())?;
+                    .map_err(|e| e.to_diagnostic())?;
                 Ok(Arc::new(config.with_snapshot(Arc::new(snapshot))))
             })
             .await

@@ -10,6 +10,7 @@ mod cli;
 mod config;
 mod context;
 mod data_sources;
+mod diagnostics;
 mod hub;
 mod hub_inputs;
 mod import;

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use clusternet_deploy::cluster::Cluster;
-use clusternet_deploy::connection::Timeouts;
+use clusternet_deploy::connection::{ConnectionError, Timeouts};
 use clusternet_deploy::error::ObjectError;
 use clusternet_model::types::base::{Deployer, Description};
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
@@ -102,9 +102,9 @@ pub async fn verify(
             )
             .into()
         }
-        Err(message) => Diagnostic::warning(
+        Err(error) => Diagnostic::warning(
             format!("Clusternet's rendering of {namespace}/{name} was not checked"),
-            format!("{message}. The objects were written to the hub."),
+            format!("{error}. The objects were written to the hub."),
         )
         .into(),
     }
@@ -121,11 +121,11 @@ async fn wait_for_match(
     predicted: &[Json],
     clusters: &BTreeMap<String, String>,
     timeout: Duration,
-) -> Result<Vec<Difference>, String> {
+) -> Result<Vec<Difference>, CheckError> {
     let deadline = Instant::now() + timeout;
     let hub = Cluster::connect("hub", &hub.deploy_config(), Timeouts::default())
         .await
-        .map_err(|e| format!("the hub cannot be connected to: {e}"))?;
+        .map_err(CheckError::Connect)?;
     let expected = contents(predicted.iter().cloned());
     let uid = subscription_uid(&hub, namespace, name).await?;
     loop {
@@ -137,7 +137,7 @@ async fn wait_for_match(
                 Some(&format!("{SUBSCRIPTION_UID_LABEL}={uid}")),
             )
             .await
-            .map_err(|e| format!("the hub's Descriptions cannot be listed: {e}"))?;
+            .map_err(CheckError::ListDescriptions)?;
         let differences = compare(&expected, &contents(live), clusters);
         if differences.is_empty() || Instant::now() >= deadline {
             return Ok(differences);
@@ -146,22 +146,55 @@ async fn wait_for_match(
     }
 }
 
-async fn subscription_uid(hub: &Cluster, namespace: &str, name: &str) -> Result<String, String> {
+/// Why Clusternet's rendering could not be compared with the prediction.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// No client for the hub.
+    #[error("the hub cannot be connected to: {0}")]
+    Connect(ConnectionError),
+    /// The Subscription could not be read.
+    #[error("Subscription {subscription} cannot be read: {source}")]
+    ReadSubscription {
+        /// `<namespace>/<name>`.
+        subscription: String,
+        /// The deploy layer's error.
+        source: ObjectError,
+    },
+    /// The Subscription is not on the hub.
+    #[error("Subscription {0} is not on the hub")]
+    NoSubscription(String),
+    /// The Subscription has no uid to find its Descriptions by.
+    #[error("Subscription {0} has no uid")]
+    NoUid(String),
+    /// The Descriptions could not be listed.
+    #[error("the hub's Descriptions cannot be listed: {0}")]
+    ListDescriptions(ObjectError),
+}
+
+async fn subscription_uid(
+    hub: &Cluster,
+    namespace: &str,
+    name: &str,
+) -> Result<String, CheckError> {
     let reference = clusternet_model::identity::ObjectIdentity::new(
         APPS,
         "Subscription",
         Some(namespace),
         name,
     );
+    let subscription = format!("{namespace}/{name}");
     let object = hub
         .get(&reference)
         .await
-        .map_err(|e: ObjectError| format!("Subscription {namespace}/{name} cannot be read: {e}"))?
-        .ok_or_else(|| format!("Subscription {namespace}/{name} is not on the hub"))?;
+        .map_err(|source| CheckError::ReadSubscription {
+            subscription: subscription.clone(),
+            source,
+        })?
+        .ok_or_else(|| CheckError::NoSubscription(subscription.clone()))?;
     object["metadata"]["uid"]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| format!("Subscription {namespace}/{name} has no uid"))
+        .ok_or(CheckError::NoUid(subscription))
 }
 
 /// The content of Description objects, by namespace.

@@ -17,9 +17,10 @@ use clusternet_deploy::connection::{ConnectionConfig, Timeouts};
 use clusternet_deploy::error::ObjectError;
 use clusternet_model::feeds::RESERVED_NAMESPACE;
 use clusternet_model::identity::split_api_version;
-use clusternet_tfplugin::{Diagnostic, Diagnostics};
+use clusternet_tfplugin::Diagnostic;
 use serde_json::Value as Json;
 
+use crate::diagnostics::ToDiagnostic;
 use clusternet_model::identity::ObjectIdentity;
 
 /// Clusternet's apps API version.
@@ -55,9 +56,9 @@ pub enum SnapshotError {
     },
 }
 
-impl SnapshotError {
-    /// The error as a Terraform diagnostic with a hint.
-    pub fn diagnostic(&self) -> Diagnostics {
+impl ToDiagnostic for SnapshotError {
+    /// The error, and where to look: the hub's API server and the provider's `hub`.
+    fn to_diagnostic(&self) -> Diagnostic {
         Diagnostic::error(
             "Hub unreachable: cannot read its snapshot",
             format!(
@@ -68,7 +69,6 @@ impl SnapshotError {
                  configuration alone."
             ),
         )
-        .into()
     }
 }
 
@@ -386,7 +386,7 @@ mod tests {
             hub: direct.describe(),
             message: "refused".into(),
         };
-        let shown = format!("{:?}", error.diagnostic());
+        let shown = format!("{:?}", error.to_diagnostic());
         assert!(shown.contains("https://10.0.0.1:6443"), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
     }

@@ -10,6 +10,7 @@ use clusternet_deploy::apply::ApplyOptions;
 use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::directory::{self, FileState};
+use clusternet_deploy::fan_out;
 use clusternet_deploy::ownership::Ownership;
 use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::preview::Previewed;
@@ -174,7 +175,7 @@ async fn deploy_to_cluster(
     if !pruned.is_success() {
         return Diagnostic::error(
             format!("Cluster {cluster:?}: pruning failed"),
-            format!("{pruned:?}"),
+            format!("{pruned}."),
         )
         .into();
     }
@@ -264,7 +265,7 @@ pub async fn remove(
             } else {
                 Diagnostic::error(
                     format!("Cluster {cluster:?}: removing objects failed"),
-                    format!("{report:?}. The next apply or destroy retries."),
+                    format!("{report}. The next apply or destroy retries."),
                 )
                 .into()
             }
@@ -324,34 +325,51 @@ pub async fn read(
             }
         }
     }
-    for (cluster, entries) in by_cluster {
-        let states: Vec<Option<FileState>> =
-            match inventory.clusters.get(cluster).map(|c| &c.target) {
+    let jobs: Vec<_> = by_cluster
+        .into_iter()
+        .map(|(cluster, entries)| {
+            let target = inventory.clusters.get(cluster).map(|c| c.target.clone());
+            let entries: Vec<(String, ObjectIdentity, String)> = entries
+                .into_iter()
+                .map(|(key, reference, planned)| (key.clone(), reference, planned))
+                .collect();
+            (cluster.to_string(), target, entries)
+        })
+        .collect();
+    // Clusters are read at once, as many as the provider deploys to at once.
+    let read = fan_out(jobs, inventory.parallelism, |(cluster, target, entries)| {
+        let subscription_id = subscription_id.to_string();
+        async move {
+            let (states, failure): (Vec<Option<FileState>>, Option<String>) = match &target {
                 Some(Target::Directory(root)) => {
-                    let dir = subscription_dir(root, subscription_id);
+                    let dir = subscription_dir(root, &subscription_id);
                     let refs: Vec<ObjectIdentity> =
                         entries.iter().map(|(_, r, _)| r.clone()).collect();
                     match directory::read_directory(&dir, &refs) {
-                        Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
-                        Err(e) => {
-                            unreadable.insert(cluster.to_string(), e.to_string());
-                            entries.iter().map(|_| None).collect()
-                        }
+                        Ok(objects) => (objects.into_iter().map(|o| Some(o.state)).collect(), None),
+                        Err(e) => (entries.iter().map(|_| None).collect(), Some(e.to_string())),
                     }
                 }
                 Some(Target::Cluster(connection)) => {
-                    let (states, failure) = read_cluster(cluster, connection, &entries).await;
-                    if let Some(reason) = failure {
-                        unreadable.insert(cluster.to_string(), reason);
-                    }
-                    states
+                    read_cluster(&cluster, connection, &entries).await
                 }
-                Some(Target::Unknown) => {
-                    unreadable.insert(cluster.to_string(), NOT_KNOWN_YET.to_string());
-                    entries.iter().map(|_| None).collect()
-                }
-                Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
+                Some(Target::Unknown) => (
+                    entries.iter().map(|_| None).collect(),
+                    Some(NOT_KNOWN_YET.to_string()),
+                ),
+                Some(Target::HubOnly) | None => (entries.iter().map(|_| None).collect(), None),
             };
+            (cluster, entries, states, failure)
+        }
+    })
+    .await;
+    for (cluster, entries, states, failure) in read
+        .into_iter()
+        .map(|read| read.unwrap_or_else(|failed| failed.resume()))
+    {
+        if let Some(reason) = failure {
+            unreadable.insert(cluster, reason);
+        }
         for ((key, reference, planned), state) in entries.into_iter().zip(states) {
             match state {
                 Some(FileState::Missing) => {}
@@ -366,13 +384,13 @@ pub async fn read(
                     } else {
                         clusternet_model::json::to_compact(&object)
                     };
-                    live.insert(key.clone(), text);
+                    live.insert(key, text);
                 }
                 Some(FileState::Unparsable(message)) => {
-                    live.insert(key.clone(), format!("(unparsable: {message})"));
+                    live.insert(key, format!("(unparsable: {message})"));
                 }
                 None => {
-                    live.insert(key.clone(), planned);
+                    live.insert(key, planned);
                 }
             }
         }
@@ -391,7 +409,7 @@ pub async fn read(
 async fn read_cluster(
     cluster: &str,
     connection: &Connection,
-    entries: &[(&String, ObjectIdentity, String)],
+    entries: &[(String, ObjectIdentity, String)],
 ) -> (Vec<Option<FileState>>, Option<String>) {
     let client = match connect(cluster, connection).await {
         Ok(client) => client,

@@ -39,5 +39,5 @@ pub use connection::{ConnectionConfig, ConnectionError, ExecConfig, Timeouts};
 pub use drift::LiveObject;
 pub use error::{ObjectError, Unreachable};
 pub use ownership::Ownership;
-pub use parallel::{ClusterApply, apply_many};
+pub use parallel::{ClusterApply, JobFailed, apply_many, fan_out};
 pub use prune::{DeleteOutcome, DeleteReport, Deleted};

@@ -2,6 +2,7 @@
 //! dependency order, never touching an object another owner holds.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
 use futures::StreamExt;
 use kube::api::{DeleteParams, ListParams, Preconditions};
@@ -54,6 +55,71 @@ impl DeleteReport {
             .iter()
             .filter(|o| o.result == Ok(Deleted::Deleted))
             .map(|o| &o.reference)
+    }
+}
+
+impl fmt::Display for Deleted {
+    /// What happened, as the end of a sentence about the object: `deleted`, `already gone`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Deleted::Deleted => "deleted",
+            Deleted::AlreadyGone => "already gone",
+            Deleted::NotOwned => "left alone, it does not carry the owner's marks",
+        })
+    }
+}
+
+impl fmt::Display for DeleteOutcome {
+    /// `<apiVersion>/<Kind> [<namespace>/]<name>: deleted`, or the error (which names the
+    /// object itself).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let object = self.reference.describe_versioned();
+        match &self.result {
+            Ok(deleted) => write!(f, "{object}: {deleted}"),
+            Err(error) if error.reference().is_some() => write!(f, "{error}"),
+            Err(error) => write!(f, "{object}: {error}"),
+        }
+    }
+}
+
+impl fmt::Display for DeleteReport {
+    /// A sentence without a final full stop: how many deletions failed on which cluster and
+    /// why, each failure named (`1 of 3 deletions on cluster far failed: v1/ConfigMap a/b:
+    /// ...`); for a successful report, what was deleted, gone or left alone.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failed: Vec<&DeleteOutcome> =
+            self.outcomes.iter().filter(|o| o.result.is_err()).collect();
+        if failed.is_empty() {
+            let count = |kind: Deleted| {
+                self.outcomes
+                    .iter()
+                    .filter(|o| o.result.as_ref() == Ok(&kind))
+                    .count()
+            };
+            return write!(
+                f,
+                "every deletion on cluster {} succeeded ({} deleted, {} already gone, {} left \
+                 alone)",
+                self.cluster,
+                count(Deleted::Deleted),
+                count(Deleted::AlreadyGone),
+                count(Deleted::NotOwned)
+            );
+        }
+        write!(
+            f,
+            "{} of {} deletions on cluster {} failed: ",
+            failed.len(),
+            self.outcomes.len(),
+            self.cluster
+        )?;
+        for (i, outcome) in failed.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{outcome}")?;
+        }
+        Ok(())
     }
 }
 
@@ -272,5 +338,85 @@ impl Cluster {
             namespace,
             r.name.clone(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Unreachable;
+
+    fn config_map(name: &str) -> ObjectIdentity {
+        ObjectIdentity::new("v1", "ConfigMap", Some("apps"), name)
+    }
+
+    fn outcome(name: &str, result: Result<Deleted, ObjectError>) -> DeleteOutcome {
+        DeleteOutcome {
+            reference: config_map(name),
+            result,
+        }
+    }
+
+    #[test]
+    fn a_failed_report_names_each_failed_object_and_why() {
+        let report = DeleteReport {
+            cluster: "far".into(),
+            outcomes: vec![
+                outcome("a", Ok(Deleted::Deleted)),
+                outcome(
+                    "b",
+                    Err(ObjectError::Api {
+                        reference: Box::new(config_map("b")),
+                        code: 403,
+                        reason: "Forbidden".into(),
+                        message: "configmaps \"b\" is forbidden".into(),
+                    }),
+                ),
+                outcome(
+                    "c",
+                    Err(ObjectError::Unreachable {
+                        reference: Box::new(config_map("c")),
+                        source: Unreachable {
+                            cluster: "far".into(),
+                            message: "connection refused".into(),
+                        },
+                    }),
+                ),
+            ],
+        };
+        assert_eq!(
+            report.to_string(),
+            "2 of 3 deletions on cluster far failed: v1/ConfigMap apps/b: the API server \
+             answered 403 Forbidden: configmaps \"b\" is forbidden; v1/ConfigMap apps/c: \
+             cluster far is unreachable: connection refused"
+        );
+    }
+
+    #[test]
+    fn a_successful_report_counts_what_happened() {
+        let report = DeleteReport {
+            cluster: "hub".into(),
+            outcomes: vec![
+                outcome("a", Ok(Deleted::Deleted)),
+                outcome("b", Ok(Deleted::AlreadyGone)),
+                outcome("c", Ok(Deleted::NotOwned)),
+            ],
+        };
+        assert_eq!(
+            report.to_string(),
+            "every deletion on cluster hub succeeded (1 deleted, 1 already gone, 1 left alone)"
+        );
+    }
+
+    #[test]
+    fn outcomes_read_as_sentences_about_their_object() {
+        assert_eq!(
+            outcome("a", Ok(Deleted::NotOwned)).to_string(),
+            "v1/ConfigMap apps/a: left alone, it does not carry the owner's marks"
+        );
+        assert_eq!(
+            outcome("a", Ok(Deleted::AlreadyGone)).to_string(),
+            "v1/ConfigMap apps/a: already gone"
+        );
     }
 }

@@ -5,12 +5,14 @@
 //! `<subscription dir>/helm/<release namespace>.<release>/`.
 
 use std::collections::BTreeMap;
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
-use clusternet_deploy::directory;
+use clusternet_deploy::directory::{self, DirectoryError};
 use clusternet_deploy::helm::ReleaseInfo;
 use clusternet_model::hub::releases::WRITTEN;
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
+use serde_json::Value as Json;
 
 use super::release::ChartRelease;
 use crate::config::{ProviderConfig, Target};
@@ -166,7 +168,7 @@ async fn to_directory(
     work: ChartWork,
     outcome: &mut ChartOutcome,
 ) {
-    let failed = |outcome: &mut ChartOutcome, release: &ChartRelease, e: String| {
+    let failed = |outcome: &mut ChartOutcome, release: &ChartRelease, e: &dyn Display| {
         outcome.diagnostics.push(Diagnostic::error(
             format!("Cluster {cluster:?}: chart {} not written", release.name),
             format!("{e}. The next apply retries."),
@@ -176,7 +178,7 @@ async fn to_directory(
         let chart_dir = chart_dir(dir, &release);
         match remove_chart_dir(&chart_dir) {
             Ok(()) => outcome.removed.push(release.release_key()),
-            Err(e) => failed(outcome, &release, e),
+            Err(e) => failed(outcome, &release, &e),
         }
     }
     if work.install.is_empty() {
@@ -187,7 +189,7 @@ async fn to_directory(
         Ok(helm) => helm,
         Err(e) => {
             for release in &work.install {
-                failed(outcome, release, e.clone());
+                failed(outcome, release, &e);
             }
             return;
         }
@@ -197,47 +199,62 @@ async fn to_directory(
         match super::credentials::of(inventory, &release).await {
             Ok(credentials) => spec.chart.credentials = credentials,
             Err(e) => {
-                failed(outcome, &release, e);
+                failed(outcome, &release, &e);
                 continue;
             }
         }
         let objects = match super::template::template(&helm, &spec).await {
             Ok(objects) => objects,
             Err(e) => {
-                failed(outcome, &release, e.to_string());
+                failed(outcome, &release, &e);
                 continue;
             }
         };
         let chart_dir = chart_dir(dir, &release);
-        let written = directory::write_directory(&chart_dir, &objects)
-            .map_err(|e| e.to_string())
-            .and_then(|_| {
-                let values =
-                    serde_json::to_string_pretty(&release.values).map_err(|e| e.to_string())?;
-                std::fs::write(chart_dir.join(VALUES_FILE), values + "\n")
-                    .map_err(|e| format!("cannot write {VALUES_FILE}: {e}"))
-            });
+        let written = write_chart_dir(&chart_dir, &objects, &release.values);
         match written {
             Ok(()) => {
                 outcome
                     .releases
                     .insert(release.release_key(), WRITTEN.to_string());
             }
-            Err(e) => failed(outcome, &release, e),
+            Err(e) => failed(outcome, &release, &e),
         }
     }
 }
 
+/// Why a chart's files could not be written to or removed from a directory target.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartDirError {
+    /// Writing or clearing the templated objects failed.
+    #[error("{0}")]
+    Objects(#[from] DirectoryError),
+    /// The values file could not be written.
+    #[error("cannot write {VALUES_FILE}: {0}")]
+    WriteValues(std::io::Error),
+    /// The values file could not be removed.
+    #[error("cannot remove {VALUES_FILE}: {0}")]
+    RemoveValues(std::io::Error),
+}
+
+/// Writes a chart's templated objects and its values file.
+fn write_chart_dir(chart_dir: &Path, objects: &[Json], values: &Json) -> Result<(), ChartDirError> {
+    directory::write_directory(chart_dir, objects)?;
+    let values = serde_json::to_string_pretty(values)
+        .expect("JSON values serialise: their map keys are strings");
+    std::fs::write(chart_dir.join(VALUES_FILE), values + "\n").map_err(ChartDirError::WriteValues)
+}
+
 /// Removes a chart's files from a directory target (only the files the provider wrote).
-pub fn remove_chart_dir(chart_dir: &Path) -> Result<(), String> {
+pub fn remove_chart_dir(chart_dir: &Path) -> Result<(), ChartDirError> {
     if !chart_dir.exists() {
         return Ok(());
     }
-    directory::clear_directory(chart_dir).map_err(|e| e.to_string())?;
+    directory::clear_directory(chart_dir)?;
     match std::fs::remove_file(chart_dir.join(VALUES_FILE)) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("cannot remove {VALUES_FILE}: {e}")),
+        Err(e) => return Err(ChartDirError::RemoveValues(e)),
     }
     let _ = std::fs::remove_dir(chart_dir);
     if let Some(parent) = chart_dir.parent() {

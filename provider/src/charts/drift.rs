@@ -10,13 +10,14 @@
 use std::collections::BTreeMap;
 
 use clusternet_deploy::directory::{self, FileState};
+use clusternet_deploy::fan_out;
 use clusternet_model::identity::ObjectIdentity;
 use clusternet_tfplugin::Value;
 use serde_json::Value as Json;
 
 use super::deploy::{VALUES_FILE, chart_dir, release_state};
 use super::plan::{chart_releases, no_values};
-use crate::config::{ProviderConfig, Target};
+use crate::config::{ClusterConfig, ProviderConfig, Target};
 use crate::targets;
 
 /// The object a templated entry names, in the release's namespace when the template leaves
@@ -60,24 +61,50 @@ pub async fn read_objects(
             .or_default()
             .push((key.clone(), reference, planned));
     }
-    for (cluster, entries) in by_cluster {
-        let Some(Target::Cluster(connection)) = inventory.clusters.get(&cluster).map(|c| &c.target)
-        else {
-            continue;
-        };
-        let client = match targets::connect(&cluster, connection).await {
-            Ok(client) => client,
-            Err(diagnostics) => {
-                let reason = diagnostics
-                    .iter()
-                    .next()
-                    .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone());
+    let jobs: Vec<_> = by_cluster
+        .into_iter()
+        .filter_map(
+            |(cluster, entries)| match inventory.clusters.get(&cluster) {
+                Some(ClusterConfig {
+                    target: Target::Cluster(connection),
+                    ..
+                }) => Some((cluster, connection.clone(), entries)),
+                _ => None,
+            },
+        )
+        .collect();
+    let read = fan_out(
+        jobs,
+        inventory.parallelism,
+        |(cluster, connection, entries)| async move {
+            let client = match targets::connect(&cluster, &connection).await {
+                Ok(client) => client,
+                Err(diagnostics) => {
+                    let reason = diagnostics
+                        .iter()
+                        .next()
+                        .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone());
+                    return (cluster, entries, Err(reason));
+                }
+            };
+            let references: Vec<ObjectIdentity> =
+                entries.iter().map(|(_, r, _)| r.clone()).collect();
+            let live = client.read_live(&references, 8).await;
+            (cluster, entries, Ok(live))
+        },
+    )
+    .await;
+    for (cluster, entries, live) in read
+        .into_iter()
+        .map(|read| read.unwrap_or_else(|failed| failed.resume()))
+    {
+        let live = match live {
+            Ok(live) => live,
+            Err(reason) => {
                 unreadable.insert(cluster, reason);
                 continue;
             }
         };
-        let references: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-        let live = client.read_live(&references, 8).await;
         for ((key, _, planned), object) in entries.into_iter().zip(live) {
             match object.state {
                 Ok(None) => {
@@ -118,16 +145,19 @@ pub async fn read(
     let Ok(helm) = super::helm_binary::helm(inventory).await else {
         return unreadable;
     };
-    let mut tasks = tokio::task::JoinSet::new();
-    for release in charts {
-        let Some(Target::Cluster(connection)) =
-            inventory.clusters.get(&release.cluster).map(|c| &c.target)
-        else {
-            continue;
-        };
-        let config = connection.deploy_config();
+    let reachable: Vec<_> = charts
+        .into_iter()
+        .filter_map(|release| match inventory.clusters.get(&release.cluster) {
+            Some(ClusterConfig {
+                target: Target::Cluster(connection),
+                ..
+            }) => Some((release, connection.deploy_config())),
+            _ => None,
+        })
+        .collect();
+    let read = fan_out(reachable, inventory.parallelism, |(release, config)| {
         let helm = helm.clone();
-        tasks.spawn(async move {
+        async move {
             let status = helm
                 .status(&config, &release.namespace, &release.name)
                 .await;
@@ -139,12 +169,11 @@ pub async fn read(
                 _ => None,
             };
             (release, status, values)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        let Ok((release, status, values)) = joined else {
-            continue;
-        };
+        }
+    })
+    .await;
+    // A task that panicked leaves its release's entries as they are.
+    for (release, status, values) in read.into_iter().filter_map(Result::ok) {
         match status {
             Err(e) => {
                 tracing::warn!(cluster = release.cluster, "cannot read release: {e}");

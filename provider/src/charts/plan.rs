@@ -3,15 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use clusternet_deploy::fan_out;
+use clusternet_model::hub::releases::WRITTEN;
+use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::preview::{PreviewKey, Previewed};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
 use super::release::ChartRelease;
 use super::template::{self, TemplateError};
 use crate::config::ProviderConfig;
-use clusternet_model::hub::releases::WRITTEN;
-use clusternet_model::identity::ObjectIdentity;
-use clusternet_model::preview::{PreviewKey, Previewed};
 
 /// Release states that need no new install: a deployed release, or a directory target's
 /// written files.
@@ -67,26 +68,49 @@ pub async fn templated_entries(
             return (entries, diagnostics);
         }
     };
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut jobs = Vec::new();
     for (release, index) in charts {
-        let helm = helm.clone();
-        let mut spec = release.spec();
         let credentials = super::credentials::of(inventory, &release).await;
-        tasks.spawn(async move {
-            let result = match credentials {
-                Ok(credentials) => {
-                    spec.chart.credentials = credentials;
-                    template::template(&helm, &spec).await
-                }
-                Err(e) => Err(TemplateError::Unavailable(e)),
-            };
-            (release, index, result)
-        });
+        jobs.push((release, index, credentials));
     }
+    // One helm template per chart and cluster, as many at once as the provider deploys to.
+    let templated = fan_out(
+        jobs,
+        inventory.parallelism,
+        |(release, index, credentials)| {
+            let helm = helm.clone();
+            let mut spec = release.spec();
+            async move {
+                let result = match credentials {
+                    Ok(credentials) => {
+                        spec.chart.credentials = credentials;
+                        template::template(&helm, &spec).await
+                    }
+                    Err(e) => Err(TemplateError::Unavailable(e.to_string())),
+                };
+                (release, index, result)
+            }
+        },
+    )
+    .await;
     let mut reported = BTreeSet::new();
-    while let Some(joined) = tasks.join_next().await {
-        let Ok((release, index, result)) = joined else {
-            continue;
+    for templated in templated {
+        let (release, index, result) = match templated {
+            Ok(done) => done,
+            Err(failed) => {
+                // A task that panicked: its chart's objects would be missing from the plan.
+                diagnostics.push(
+                    Diagnostic::error(
+                        "Chart not templated",
+                        format!(
+                            "Templating a chart stopped: {failed}. This is a bug of the \
+                             provider; please report it."
+                        ),
+                    )
+                    .at(AttributePath::root().attr("feeds")),
+                );
+                continue;
+            }
         };
         let path = match index {
             Some(i) => AttributePath::root().attr("feeds").index(i as i64),

@@ -32,16 +32,46 @@ struct Args {
     inputs: Vec<String>,
 }
 
-fn parse_output(value: &str) -> Result<OutputFormat, String> {
+/// What is wrong with the command line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum UsageError {
+    /// `--output` without a value.
+    #[error("--output needs a value (yaml or json)")]
+    NoOutputFormat,
+    /// `--output` with another value.
+    #[error("--output must be yaml or json, not {0:?}")]
+    OutputFormat(String),
+    /// An option `render` does not have.
+    #[error("unknown option {0:?}")]
+    UnknownOption(String),
+}
+
+/// An input that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum InputError {
+    /// Standard input.
+    #[error("cannot read standard input: {0}")]
+    Stdin(std::io::Error),
+    /// A file.
+    #[error("cannot read {name}: {source}")]
+    File {
+        /// The file as given.
+        name: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn parse_output(value: &str) -> Result<OutputFormat, UsageError> {
     match value {
         "yaml" => Ok(OutputFormat::Yaml),
         "json" => Ok(OutputFormat::Json),
-        other => Err(format!("--output must be yaml or json, not {other:?}")),
+        other => Err(UsageError::OutputFormat(other.to_string())),
     }
 }
 
 /// `Ok(None)` means help was requested.
-fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
+fn parse_args(args: &[String]) -> Result<Option<Args>, UsageError> {
     let mut options = StreamOptions::default();
     let mut inputs = Vec::new();
     let mut only_files = false;
@@ -55,7 +85,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
             "-h" | "--help" => return Ok(None),
             "--decode" => options.decode = true,
             "-o" | "--output" => {
-                let value = iter.next().ok_or("--output needs a value (yaml or json)")?;
+                let value = iter.next().ok_or(UsageError::NoOutputFormat)?;
                 options.output = parse_output(value)?;
             }
             "--" => only_files = true,
@@ -64,7 +94,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                 if let Some(value) = other.strip_prefix("--output=") {
                     options.output = parse_output(value)?;
                 } else if other.starts_with('-') {
-                    return Err(format!("unknown option {other:?}"));
+                    return Err(UsageError::UnknownOption(other.to_string()));
                 } else {
                     inputs.push(other.to_string());
                 }
@@ -77,7 +107,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
     Ok(Some(Args { options, inputs }))
 }
 
-fn read_input(name: &str, stdin_used: &mut bool) -> Result<String, String> {
+fn read_input(name: &str, stdin_used: &mut bool) -> Result<String, InputError> {
     if name == "-" {
         if *stdin_used {
             return Ok(String::new());
@@ -86,10 +116,13 @@ fn read_input(name: &str, stdin_used: &mut bool) -> Result<String, String> {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+            .map_err(InputError::Stdin)?;
         return Ok(text);
     }
-    std::fs::read_to_string(name).map_err(|e| format!("cannot read {name}: {e}"))
+    std::fs::read_to_string(name).map_err(|source| InputError::File {
+        name: name.to_string(),
+        source,
+    })
 }
 
 /// Runs `render` with `args` (the arguments after `render`).

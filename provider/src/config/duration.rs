@@ -2,12 +2,38 @@
 
 use std::time::Duration;
 
+/// Why a text is not a duration; the messages complete "verify_timeout = "..": ".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// Nothing but white space.
+    #[error("it is empty")]
+    Empty,
+    /// A character that is neither a digit nor a unit.
+    #[error("{0:?} is not a unit (use h, m or s)")]
+    NotAUnit(char),
+    /// A unit without a number before it.
+    #[error("{0:?} has no number before it")]
+    NoNumber(char),
+    /// A unit given twice, or after a smaller one.
+    #[error("write each unit once, hours before minutes before seconds")]
+    UnitOrder,
+    /// A number that does not fit 64 bits.
+    #[error("{0} is too large")]
+    NumberTooLarge(String),
+    /// A total that does not fit 64 bits of seconds.
+    #[error("it is too long")]
+    TooLong,
+    /// Digits at the end without a unit.
+    #[error("{0} has no unit (e.g. {0}s)")]
+    NoUnit(String),
+}
+
 /// Parses a duration: one or more `<whole number><unit>` parts, unit `h`, `m` or `s`, each
 /// unit at most once and in that order.
-pub fn parse(text: &str) -> Result<Duration, String> {
+pub fn parse(text: &str) -> Result<Duration, DurationError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("it is empty".to_string());
+        return Err(DurationError::Empty);
     }
     let mut total = 0u64;
     let mut digits = String::new();
@@ -21,26 +47,26 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             'h' => (0, 3600),
             'm' => (1, 60),
             's' => (2, 1),
-            other => return Err(format!("{other:?} is not a unit (use h, m or s)")),
+            other => return Err(DurationError::NotAUnit(other)),
         };
         if digits.is_empty() {
-            return Err(format!("{c:?} has no number before it"));
+            return Err(DurationError::NoNumber(c));
         }
         if last_unit.is_some_and(|last| last >= rank) {
-            return Err("write each unit once, hours before minutes before seconds".to_string());
+            return Err(DurationError::UnitOrder);
         }
         let n: u64 = digits
             .parse()
-            .map_err(|_| format!("{digits} is too large"))?;
+            .map_err(|_| DurationError::NumberTooLarge(digits.clone()))?;
         total = n
             .checked_mul(seconds)
             .and_then(|s| total.checked_add(s))
-            .ok_or_else(|| "it is too long".to_string())?;
+            .ok_or(DurationError::TooLong)?;
         digits.clear();
         last_unit = Some(rank);
     }
     if !digits.is_empty() {
-        return Err(format!("{digits} has no unit (e.g. {digits}s)"));
+        return Err(DurationError::NoUnit(digits));
     }
     Ok(Duration::from_secs(total))
 }
@@ -75,7 +101,7 @@ mod tests {
             ("1m1m", "each unit once"),
             ("1.5m", "not a unit"),
         ] {
-            let e = parse(text).unwrap_err();
+            let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(says), "{text}: {e}");
         }
     }

@@ -3,7 +3,7 @@
 
 pub mod duration;
 mod hub_clusters;
-mod labels;
+pub(crate) mod labels;
 mod parse;
 mod schema;
 

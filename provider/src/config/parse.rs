@@ -93,7 +93,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
         }
         Field::Known(Ok(n)) if (1..=1000).contains(&n) => n as usize,
         Field::Known(n) => {
-            let shown = n.map_or_else(|s| s, |n| n.to_string());
+            let shown = n.map_or_else(|e| e.to_string(), |n| n.to_string());
             diags.error_at(
                 root.clone().attr("parallelism"),
                 "Invalid parallelism",

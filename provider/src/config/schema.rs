@@ -116,8 +116,9 @@ pub fn provider_schema() -> Schema {
                      credentials (`kubeconfig_path`, `host` with a token, client certificate or \
                      `exec`) or a `directory`.",
                 ),
-            Attribute::optional("parallelism", Type::Number)
-                .describe("How many clusters are written to at once (default 10)."),
+            Attribute::optional("parallelism", Type::Number).describe(
+                "How many clusters are written to, read or templated for at once (default 10).",
+            ),
             Attribute::optional("helm_binary", Type::String).describe(
                 "The helm program that templates charts at plan time and installs them at \
                  apply: a path, or a name looked up on PATH (default `helm`). Helm 3 and 4 \

@@ -8,9 +8,11 @@
 use std::collections::BTreeMap;
 
 use crate::context::Context;
+use crate::diagnostics::ToDiagnostic;
 use crate::registry::{DataSource, Fut};
 use clusternet_model::render::RenderInput;
 use clusternet_model::types::ManagedCluster;
+use clusternet_model::yaml::YamlError;
 use clusternet_tfplugin::value::ObjectBuilder;
 use clusternet_tfplugin::{
     Attribute, AttributePath, Block, BlockNesting, Diagnostic, Diagnostics, NestedBlock, Schema,
@@ -91,7 +93,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     if let Field::Known(texts) = attrs::string_list(config, "objects") {
         for (i, text) in texts.iter().enumerate() {
             if let Err(e) = parse_objects(text) {
-                diags.error_at(objects_path(i), "Invalid object", e);
+                diags.push(e.diagnostic_at(objects_path(i)));
             }
         }
     }
@@ -102,10 +104,29 @@ fn objects_path(index: usize) -> AttributePath {
     AttributePath::root().attr("objects").index(index as i64)
 }
 
+/// Why an `objects` element is not Kubernetes objects.
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectsError {
+    /// Neither YAML nor JSON.
+    #[error("{0}. Give YAML or JSON Kubernetes objects.")]
+    NotYaml(#[from] YamlError),
+    /// A document that is not a mapping.
+    #[error("a document is {kind}, not an object. Give Kubernetes objects.")]
+    NotAnObject {
+        /// `a list`, `a string`, ...
+        kind: &'static str,
+    },
+}
+
+impl ToDiagnostic for ObjectsError {
+    fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error("Invalid object", self.to_string())
+    }
+}
+
 /// One `objects` element: a YAML stream or a JSON object, with `List`s expanded.
-fn parse_objects(text: &str) -> Result<Vec<Json>, String> {
-    let documents = clusternet_model::yaml::parse_stream(text)
-        .map_err(|e| format!("{e}. Give YAML or JSON Kubernetes objects."))?;
+fn parse_objects(text: &str) -> Result<Vec<Json>, ObjectsError> {
+    let documents = clusternet_model::yaml::parse_stream(text)?;
     let mut objects = Vec::new();
     for document in documents {
         match document {
@@ -116,10 +137,9 @@ fn parse_objects(text: &str) -> Result<Vec<Json>, String> {
             }
             Json::Object(_) => objects.push(document),
             other => {
-                return Err(format!(
-                    "a document is {}, not an object. Give Kubernetes objects.",
-                    json_kind(&other)
-                ));
+                return Err(ObjectsError::NotAnObject {
+                    kind: json_kind(&other),
+                });
             }
         }
     }
@@ -193,7 +213,14 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
         }
     }
     for (i, text) in texts.iter().enumerate() {
-        for mut object in parse_objects(text).unwrap_or_default() {
+        let objects = match parse_objects(text) {
+            Ok(objects) => objects,
+            Err(e) => {
+                diags.push(e.diagnostic_at(objects_path(i)));
+                continue;
+            }
+        };
+        for mut object in objects {
             // `clusternet_helm_chart.values` rides in the feed: its priority-0 Globalization.
             let chart_values = clusternet_model::hub::chart_values::take(&mut object);
             if let Err(e) = std::iter::once(object)
@@ -230,11 +257,17 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
         .collect();
     for result in &output.subscriptions {
         let meta = &result.subscription.metadata;
-        let rendered = subscription::summarise(
+        let rendered = match subscription::summarise(
             result,
             &subscription::SecretMarkers::Unkeyed,
             Diagnostics::new(),
-        );
+        ) {
+            Ok(rendered) => rendered,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return (Value::Null, diags);
+            }
+        };
         warnings.extend(
             result
                 .warnings

@@ -51,7 +51,7 @@ pub(super) async fn remove_chart_values(
     } else {
         Err(hub_error(
             "Hub: removing the Globalizations of charts' values failed",
-            format!("{report:?}. The next apply or destroy retries."),
+            format!("{report}. The next apply or destroy retries."),
         ))
     }
 }
@@ -257,7 +257,7 @@ pub(super) async fn remove_unused_feeds(
     } else {
         Err(hub_error(
             "Hub: removing feeds (Manifests, HelmCharts) failed",
-            format!("{report:?}. The next apply or destroy retries."),
+            format!("{report}. The next apply or destroy retries."),
         ))
     }
 }

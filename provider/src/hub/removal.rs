@@ -53,7 +53,7 @@ pub(super) async fn remove_subscription_inner(
     if !report.is_success() {
         return Err(hub_error(
             "Hub: removing the subscription's objects failed",
-            format!("{report:?}. The next destroy retries."),
+            format!("{report}. The next destroy retries."),
         ));
     }
     if !kept.is_empty() {
@@ -92,7 +92,7 @@ pub async fn remove_override(connection: &Connection, object: &Json) -> Diagnost
         } else {
             Err(hub_error(
                 "Hub: removing the override failed",
-                format!("{report:?}. The next destroy retries."),
+                format!("{report}. The next destroy retries."),
             ))
         }
     }

@@ -111,7 +111,7 @@ pub(super) async fn apply_subscription_inner(
     if !pruned.is_success() {
         return Err(hub_error(
             "Hub: pruning failed",
-            format!("{pruned:?}. The next apply retries."),
+            format!("{pruned}. The next apply retries."),
         ));
     }
     // Feeds no longer used by any subscription.

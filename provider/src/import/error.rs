@@ -2,6 +2,8 @@
 
 use clusternet_tfplugin::Diagnostic;
 
+use crate::diagnostics::ToDiagnostic;
+
 /// An import failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
@@ -77,9 +79,9 @@ pub enum ImportError {
     },
 }
 
-impl ImportError {
-    /// The diagnostic: the error as summary, what to do as detail.
-    pub fn to_diagnostic(&self) -> Diagnostic {
+impl ToDiagnostic for ImportError {
+    /// The error as summary, what to do as detail.
+    fn to_diagnostic(&self) -> Diagnostic {
         let hint = match self {
             ImportError::UnsupportedType { .. } => {
                 "Import clusternet_subscription, clusternet_manifest, clusternet_secret, \

@@ -91,6 +91,7 @@ pub fn parse(type_name: &str, id: &str) -> Result<ImportId, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::ToDiagnostic;
 
     #[test]
     fn each_type_takes_its_own_id_form() {

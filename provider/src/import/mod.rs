@@ -13,7 +13,7 @@
 //!   Globalization `<namespace>-<name>-default-values`.
 //! - `clusternet_localization` `<namespace>/<name>`, `clusternet_globalization` `<name>`.
 
-mod error;
+pub(crate) mod error;
 mod hub_reader;
 mod id;
 
@@ -23,6 +23,7 @@ use clusternet_tfplugin::{Diagnostics, Value};
 use serde_json::Value as Json;
 
 use crate::config::ProviderConfig;
+use crate::diagnostics::ToDiagnostic;
 use crate::resources::manifest::{self, FeedResource};
 use crate::resources::{helm_chart, overrides, subscription};
 use clusternet_model::identity::ObjectIdentity;

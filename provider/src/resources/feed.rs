@@ -8,7 +8,33 @@
 use clusternet_model::identity::ObjectIdentity;
 use serde_json::Value as Json;
 
-/// The identity of a feed object, or why it has none, as feed diagnostics say it.
-pub fn identity_of(object: &Json) -> Result<ObjectIdentity, String> {
-    ObjectIdentity::of(object).map_err(|e| format!("the object has no {}", e.field))
+/// A feed object without an identity: the field it lacks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the object has no {field}")]
+pub struct NoIdentity {
+    /// `apiVersion`, `kind` or `metadata.name`.
+    pub field: &'static str,
+}
+
+/// Why a feed value (JSON text) is not a feed.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedValueError {
+    /// Not JSON.
+    #[error("{0}")]
+    NotJson(#[from] serde_json::Error),
+    /// JSON without an identity.
+    #[error(transparent)]
+    NoIdentity(#[from] NoIdentity),
+}
+
+/// The identity of a feed object, or which field it lacks.
+pub fn identity_of(object: &Json) -> Result<ObjectIdentity, NoIdentity> {
+    ObjectIdentity::of(object).map_err(|e| NoIdentity { field: e.field })
+}
+
+/// A feed value: the object and its identity.
+pub fn decode(text: &str) -> Result<(Json, ObjectIdentity), FeedValueError> {
+    let object = clusternet_model::json::parse(text)?;
+    let identity = identity_of(&object)?;
+    Ok((object, identity))
 }

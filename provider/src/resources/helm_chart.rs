@@ -263,7 +263,7 @@ fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
             spec.insert("timeoutSeconds".into(), json!(t));
         }
         Field::Known(t) => {
-            let shown = t.map_or_else(|s| s, |t| t.to_string());
+            let shown = t.map_or_else(|e| e.to_string(), |t| t.to_string());
             diags.error_at(
                 root.clone().attr("timeout_seconds"),
                 "Invalid timeout",
@@ -357,10 +357,40 @@ fn parse(config: &Value) -> Result<Option<Json>, Diagnostics> {
     Ok(Some(object))
 }
 
+/// Why a chart's `name` is not a Helm release name; the messages complete `name = "x" ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReleaseNameError {
+    /// Over Helm's 53 characters.
+    #[error("is longer than 53 characters")]
+    TooLong,
+    /// Other characters, or not alphanumeric at both ends.
+    #[error("is not a valid release name")]
+    Invalid,
+}
+
+/// A namespace that is not a DNS label; the message completes `namespace = "x" ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("is not a DNS label")]
+pub struct NotADnsLabel;
+
+/// Why `repo` is not a chart repository URL; the messages complete `repo = "x" ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RepositoryError {
+    /// No `<scheme>://`.
+    #[error("has no scheme")]
+    NoScheme,
+    /// Not http, https or oci.
+    #[error("has an unsupported scheme")]
+    UnsupportedScheme,
+    /// Nothing, a path or white space after the scheme.
+    #[error("has no host")]
+    NoHost,
+}
+
 /// Helm's release name rule.
-fn release_name(name: &str) -> Result<(), &'static str> {
+fn release_name(name: &str) -> Result<(), ReleaseNameError> {
     if name.len() > 53 {
-        return Err("is longer than 53 characters");
+        return Err(ReleaseNameError::TooLong);
     }
     let ok_chars = name
         .chars()
@@ -373,11 +403,11 @@ fn release_name(name: &str) -> Result<(), &'static str> {
     if ok_chars && ok_ends {
         Ok(())
     } else {
-        Err("is not a valid release name")
+        Err(ReleaseNameError::Invalid)
     }
 }
 
-fn dns_label(name: &str) -> Result<(), &'static str> {
+fn dns_label(name: &str) -> Result<(), NotADnsLabel> {
     let ok = !name.is_empty()
         && name.len() <= 63
         && name
@@ -385,22 +415,18 @@ fn dns_label(name: &str) -> Result<(), &'static str> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.starts_with('-')
         && !name.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err("is not a DNS label")
-    }
+    if ok { Ok(()) } else { Err(NotADnsLabel) }
 }
 
-fn repository(repo: &str) -> Result<(), &'static str> {
+fn repository(repo: &str) -> Result<(), RepositoryError> {
     let Some((scheme, rest)) = repo.split_once("://") else {
-        return Err("has no scheme");
+        return Err(RepositoryError::NoScheme);
     };
     if !matches!(scheme, "http" | "https" | "oci") {
-        return Err("has an unsupported scheme");
+        return Err(RepositoryError::UnsupportedScheme);
     }
     if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
-        return Err("has no host");
+        return Err(RepositoryError::NoHost);
     }
     Ok(())
 }

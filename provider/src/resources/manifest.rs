@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse, PlanRequest, PlanResponse};
-use clusternet_tfplugin::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
+use clusternet_tfplugin::{
+    Attribute, AttributePath, Block, Diagnostic, Diagnostics, Schema, Type, Value,
+};
 use serde_json::Value as Json;
 
 use super::secret_values;
@@ -17,6 +19,10 @@ use crate::attrs::{self, Field};
 use crate::context::Context;
 use crate::registry::{self, Fut, Resource};
 use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::yaml::YamlError;
+
+use super::feed::NoIdentity;
+use crate::diagnostics::ToDiagnostic;
 
 /// Type name of the resource for any object but a Secret.
 pub const TYPE_NAME: &str = "clusternet_manifest";
@@ -170,38 +176,20 @@ fn parse(
     }
     let (secret_text, secret_binary) = (&values[0], &values[1]);
     if let Err(e) = secret_values::check(secret_text, secret_binary) {
-        diags.error_at(
-            AttributePath::root()
-                .attr("secret_binary_data")
-                .key(e.key()),
-            "Invalid Secret value",
-            format!(
-                "{e}. Put text in secret_data and base64-encoded binary values (e.g. from \
-                 filebase64()) in secret_binary_data."
+        diags.push(
+            e.diagnostic_at(
+                AttributePath::root()
+                    .attr("secret_binary_data")
+                    .key(e.key()),
             ),
         );
         return Err(diags);
     }
     let path = AttributePath::root().attr("manifest");
-    let mut object = match parse_document(&manifest) {
-        Ok(object) => object,
+    let (mut object, identity) = match parse_object(&manifest) {
+        Ok(parsed) => parsed,
         Err(e) => {
-            diags.error_at(
-                path,
-                "Invalid manifest",
-                format!("{e}. Write one Kubernetes object as YAML or JSON."),
-            );
-            return Err(diags);
-        }
-    };
-    let identity = match super::feed::identity_of(&object) {
-        Ok(identity) => identity,
-        Err(e) => {
-            diags.error_at(
-                path,
-                "Incomplete manifest",
-                format!("{e}: every feed needs apiVersion, kind and metadata.name."),
-            );
+            diags.push(e.diagnostic_at(path));
             return Err(diags);
         }
     };
@@ -252,17 +240,60 @@ fn parse(
     Ok((Some((object, identity)), diags))
 }
 
-fn parse_document(text: &str) -> Result<Json, String> {
+/// Why a `manifest` is not one Kubernetes object.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// More than one YAML document.
+    #[error("the manifest holds {count} YAML documents; use one clusternet_manifest per object")]
+    SeveralDocuments {
+        /// How many.
+        count: usize,
+    },
+    /// Neither YAML nor JSON.
+    #[error("{0}")]
+    NotYaml(#[from] YamlError),
+    /// A document that is not a mapping.
+    #[error("the manifest is not an object")]
+    NotAnObject,
+    /// An object without apiVersion, kind or metadata.name.
+    #[error(transparent)]
+    Incomplete(#[from] NoIdentity),
+}
+
+impl ToDiagnostic for ManifestError {
+    fn to_diagnostic(&self) -> Diagnostic {
+        match self {
+            ManifestError::Incomplete(_) => Diagnostic::error(
+                "Incomplete manifest",
+                format!("{self}: every feed needs apiVersion, kind and metadata.name."),
+            ),
+            ManifestError::SeveralDocuments { .. }
+            | ManifestError::NotYaml(_)
+            | ManifestError::NotAnObject => Diagnostic::error(
+                "Invalid manifest",
+                format!("{self}. Write one Kubernetes object as YAML or JSON."),
+            ),
+        }
+    }
+}
+
+/// The one object of a `manifest`, and its identity.
+fn parse_object(text: &str) -> Result<(Json, ObjectIdentity), ManifestError> {
+    let object = parse_document(text)?;
+    let identity = super::feed::identity_of(&object)?;
+    Ok((object, identity))
+}
+
+fn parse_document(text: &str) -> Result<Json, ManifestError> {
     let documents: Vec<&str> = split_documents(text);
     if documents.len() > 1 {
-        return Err(format!(
-            "the manifest holds {} YAML documents; use one clusternet_manifest per object",
-            documents.len()
-        ));
+        return Err(ManifestError::SeveralDocuments {
+            count: documents.len(),
+        });
     }
-    let value = clusternet_model::yaml::yaml_to_json(text).map_err(|e| e.to_string())?;
+    let value = clusternet_model::yaml::yaml_to_json(text)?;
     if !value.is_object() {
-        return Err("the manifest is not an object".to_string());
+        return Err(ManifestError::NotAnObject);
     }
     Ok(value)
 }
@@ -292,7 +323,7 @@ fn with_computed(config: &Value, parsed: Option<&(Json, ObjectIdentity)>) -> Val
             set("id", identity.to_string().into());
             set("api_version", identity.api_version.clone().into());
             set("kind", identity.kind.clone().into());
-            set("namespace", identity.namespace.clone().into());
+            set("namespace", identity.namespace_or_empty().into());
             set("name", identity.name.clone().into());
             set("feed", clusternet_model::json::to_compact(object).into());
         }

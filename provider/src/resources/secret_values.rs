@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use clusternet_tfplugin::Diagnostic;
 use serde_json::Value as Json;
+
+use crate::diagnostics::ToDiagnostic;
 
 fn engine() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
@@ -26,6 +29,18 @@ pub enum ValueError {
         /// The key.
         key: String,
     },
+}
+
+impl ToDiagnostic for ValueError {
+    fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(
+            "Invalid Secret value",
+            format!(
+                "{self}. Put text in secret_data and base64-encoded binary values (e.g. from \
+                 filebase64()) in secret_binary_data."
+            ),
+        )
+    }
 }
 
 impl ValueError {

@@ -86,7 +86,7 @@ pub enum HelmError {
         message: String,
     },
     /// helm did not finish in time and was killed.
-    #[error("helm {command} did not finish within {after:?} and was stopped")]
+    #[error("helm {command} did not finish within {}s and was stopped", after.as_secs())]
     Timeout {
         /// The helm subcommand, e.g. `upgrade`.
         command: &'static str,
@@ -192,5 +192,17 @@ mod tests {
         assert!(message.contains("connection refused"), "{message}");
         assert!(!message.contains('\t'));
         assert_eq!(readable_stderr("", &[]), "no error message");
+    }
+
+    #[test]
+    fn a_timeout_says_its_seconds_not_a_debug_duration() {
+        let error = HelmError::Timeout {
+            command: "upgrade",
+            after: std::time::Duration::from_secs(300),
+        };
+        assert_eq!(
+            error.to_string(),
+            "helm upgrade did not finish within 300s and was stopped"
+        );
     }
 }

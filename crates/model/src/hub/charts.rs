@@ -53,7 +53,8 @@ pub fn helm_chart_object(chart: &HelmChart) -> Json {
         "apiVersion": APPS,
         "kind": "HelmChart",
         "metadata": metadata,
-        "spec": serde_json::to_value(&chart.spec).unwrap_or(Json::Null),
+        "spec": serde_json::to_value(&chart.spec)
+            .expect("a HelmChart spec serialises: derived Serialize, string map keys"),
     })
 }
 
@@ -65,7 +66,7 @@ pub fn found_status() -> Json {
         phase: Some(ChartPhase::Found),
         reason: String::new(),
     })
-    .unwrap_or(Json::Null)
+    .expect("a HelmChart status serialises: derived Serialize, no maps")
 }
 
 /// The hub object of a feed object (Manifest or HelmChart) by its JSON.

@@ -114,6 +114,12 @@ pub fn manifest_object(stored: &StoredManifest) -> Json {
     })
 }
 
+/// Clusternet's types as JSON. Their `Serialize` is derived and their map keys are strings,
+/// which is all `serde_json::to_value` can fail on.
+fn to_json(value: &impl serde::Serialize) -> Json {
+    serde_json::to_value(value).expect("Clusternet's types serialise to JSON")
+}
+
 /// The hub objects of a rendered subscription; `manifests` and `charts` are the feeds of its
 /// input passed by value (those found on the hub stay the hub's), `chart_values` the
 /// Globalizations generated from those charts' `values`.
@@ -123,11 +129,7 @@ pub fn objects(
     charts: &[HelmChart],
     chart_values: &[Json],
 ) -> HubObjects {
-    let to_json = |v: Result<Json, serde_json::Error>| v.unwrap_or(Json::Null);
-    let mut subscription = with_type(
-        to_json(serde_json::to_value(&result.subscription)),
-        "Subscription",
-    );
+    let mut subscription = with_type(to_json(&result.subscription), "Subscription");
     let mut subscription_status = Json::Null;
     if let Some(map) = subscription.as_object_mut() {
         subscription_status = map.remove("status").unwrap_or_default();
@@ -175,21 +177,18 @@ pub fn objects(
     };
     for cluster in &result.clusters {
         out.cluster_namespaces.insert(cluster.namespace.clone());
-        out.bases.push(with_type(
-            to_json(serde_json::to_value(&cluster.base)),
-            "Base",
-        ));
+        out.bases.push(with_type(to_json(&cluster.base), "Base"));
         out.localizations.extend(
             cluster
                 .localizations
                 .iter()
-                .map(|l| with_type(to_json(serde_json::to_value(l)), "Localization")),
+                .map(|l| with_type(to_json(l), "Localization")),
         );
         out.descriptions.extend(
             cluster
                 .descriptions
                 .iter()
-                .map(|d| with_type(to_json(serde_json::to_value(d)), "Description")),
+                .map(|d| with_type(to_json(d), "Description")),
         );
         for description in &cluster.descriptions {
             let releases = releases::releases_of(&cluster.cluster_name, description);

@@ -113,11 +113,33 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
+/// A file of the docs or examples that could not be read, written or removed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {}: {source}", path.display())]
+pub struct DocsError {
+    /// `read`, `create`, `write` or `remove`.
+    action: &'static str,
+    /// The file or directory.
+    path: PathBuf,
+    /// Why.
+    source: std::io::Error,
+}
+
+impl DocsError {
+    pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        DocsError {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// Every generated page, by path relative to the docs directory.
 pub fn generate(
     schemas: &ProviderSchemas,
     examples: &Path,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<BTreeMap<String, String>, DocsError> {
     let mut pages = BTreeMap::new();
     let provider_example = read_example(&examples.join("provider/provider.tf"))?;
     pages.insert(
@@ -180,7 +202,7 @@ pub fn stale(dir: &Path, pages: &BTreeMap<String, String>) -> Vec<String> {
 
 /// Writes `pages` under `dir` (only files whose bytes change) and removes pages of the generated
 /// directories that are no longer generated. Returns how many files changed.
-pub fn write(dir: &Path, pages: &BTreeMap<String, String>) -> Result<usize, String> {
+pub fn write(dir: &Path, pages: &BTreeMap<String, String>) -> Result<usize, DocsError> {
     let mut changed = 0;
     for (path, content) in pages {
         let target = dir.join(path);
@@ -189,16 +211,15 @@ pub fn write(dir: &Path, pages: &BTreeMap<String, String>) -> Result<usize, Stri
         }
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                .map_err(|source| DocsError::io("create", parent, source))?;
         }
         std::fs::write(&target, content)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            .map_err(|source| DocsError::io("write", &target, source))?;
         changed += 1;
     }
     for extra in extra_files(dir, pages) {
         let target = dir.join(&extra);
-        std::fs::remove_file(&target)
-            .map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
+        std::fs::remove_file(&target).map_err(|source| DocsError::io("remove", &target, source))?;
         changed += 1;
     }
     Ok(changed)
@@ -223,7 +244,7 @@ fn extra_files(dir: &Path, pages: &BTreeMap<String, String>) -> Vec<String> {
 
 /// An example file's text with normalized line endings and one final newline; `None` when the
 /// file does not exist.
-fn read_example(path: &Path) -> Result<Option<String>, String> {
+fn read_example(path: &Path) -> Result<Option<String>, DocsError> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let text = text.replace("\r\n", "\n");
@@ -231,7 +252,7 @@ fn read_example(path: &Path) -> Result<Option<String>, String> {
             Ok(Some(format!("{}\n", lines.join("\n").trim_matches('\n'))))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => Err(DocsError::io("read", path, source)),
     }
 }
 

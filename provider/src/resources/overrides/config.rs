@@ -7,6 +7,7 @@ use serde_json::{Value as Json, json};
 use super::{DEFAULT_POLICY, DEFAULT_PRIORITY, LOCALIZATION, OVERRIDE_TYPES, parse_feed_reference};
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
+use crate::diagnostics::ToDiagnostic;
 use crate::selector;
 
 /// The override object, or `None` when something it needs is unknown.
@@ -24,7 +25,7 @@ pub(super) fn build(
         Field::Known(feed) => match parse_feed_reference(&feed) {
             Ok(identity) => identity,
             Err(e) => {
-                diags.error_at(root.clone().attr("feed"), "Invalid feed", e);
+                diags.push(e.diagnostic_at(root.clone().attr("feed")));
                 return Err(diags);
             }
         },
@@ -35,7 +36,7 @@ pub(super) fn build(
         Field::Unknown => return Ok(None),
         Field::Known(Ok(p)) if (0..=1000).contains(&p) => p,
         Field::Known(p) => {
-            let shown = p.map_or_else(|s| s, |p| p.to_string());
+            let shown = p.map_or_else(|e| e.to_string(), |p| p.to_string());
             diags.error_at(
                 root.clone().attr("priority"),
                 "Invalid priority",

@@ -8,14 +8,16 @@ mod import;
 mod plan;
 mod schema;
 
-use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::identity::{InvalidKey, ObjectIdentity};
 use clusternet_tfplugin::provider::{
     ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
 };
-use clusternet_tfplugin::{Diagnostics, Schema, Value};
+use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 use serde_json::Value as Json;
 
+use super::feed::NoIdentity;
 use crate::context::Context;
+use crate::diagnostics::ToDiagnostic;
 use crate::registry::{self, Fut, Resource};
 
 pub use import::imported_state;
@@ -42,16 +44,34 @@ const OVERRIDE_TYPES: [&str; 5] = [
     "FieldMergePatch",
 ];
 
+/// Why an override's `feed` names no feed.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedReferenceError {
+    /// It starts like a feed value, and is not JSON.
+    #[error("the feed value is not JSON: {0}")]
+    NotJson(serde_json::Error),
+    /// A feed value without an identity.
+    #[error(transparent)]
+    NoIdentity(#[from] NoIdentity),
+    /// Not a feed key.
+    #[error(transparent)]
+    NotAKey(#[from] InvalidKey),
+}
+
+impl ToDiagnostic for FeedReferenceError {
+    fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error("Invalid feed", self.to_string())
+    }
+}
+
 /// Reads a feed reference: a feed value (JSON object) or a feed key.
-pub fn parse_feed_reference(text: &str) -> Result<ObjectIdentity, String> {
+pub fn parse_feed_reference(text: &str) -> Result<ObjectIdentity, FeedReferenceError> {
     if text.trim_start().starts_with('{') {
-        let object: Json = clusternet_model::json::parse(text)
-            .map_err(|e| format!("the feed value is not JSON: {e}"))?;
-        super::feed::identity_of(&object)
+        let object: Json =
+            clusternet_model::json::parse(text).map_err(FeedReferenceError::NotJson)?;
+        Ok(super::feed::identity_of(&object)?)
     } else {
-        text.trim()
-            .parse::<ObjectIdentity>()
-            .map_err(|e| e.to_string())
+        Ok(text.trim().parse::<ObjectIdentity>()?)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use clusternet_deploy::fan_out;
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse};
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
@@ -330,21 +331,19 @@ async fn run_per_cluster(
     prior: &BTreeMap<String, Value>,
     diagnostics: &mut Diagnostics,
 ) -> ClusterOutcomes {
-    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(inventory.parallelism.max(1)));
     let inventory = std::sync::Arc::new(inventory.clone());
-    let mut tasks = tokio::task::JoinSet::new();
-    for ClusterWork {
-        cluster,
-        objects,
-        charts: chart_work,
-    } in work
-    {
-        let previous = targets::references_in(&cluster, prior.keys().cloned());
-        let limit = limit.clone();
+    let parallelism = inventory.parallelism;
+    let prior_keys: Vec<String> = prior.keys().cloned().collect();
+    let done = fan_out(work, parallelism, |work| {
+        let ClusterWork {
+            cluster,
+            objects,
+            charts: chart_work,
+        } = work;
+        let previous = targets::references_in(&cluster, prior_keys.iter().cloned());
         let inventory = inventory.clone();
         let id = subscription_id.to_string();
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
+        async move {
             let mut releases = BTreeMap::new();
             let diags = match objects {
                 Some(objects) => {
@@ -368,24 +367,27 @@ async fn run_per_cluster(
                 }
             };
             (cluster, diags, releases)
-        });
-    }
-    let mut outcomes = ClusterOutcomes::default();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((cluster, diags, releases)) => {
-                if let Some(error) = diags.iter().find(|d| d.is_error()) {
-                    let reason = format!("{}: {}", error.summary, error.detail);
-                    outcomes.reasons.insert(cluster, reason);
-                }
-                outcomes.installed.extend(releases);
-                diagnostics.extend(diags);
-            }
-            Err(e) => diagnostics.push(Diagnostic::error(
-                "A cluster task failed",
-                format!("{e}; this is a bug."),
-            )),
         }
+    })
+    .await;
+    let mut outcomes = ClusterOutcomes::default();
+    for result in done {
+        let (cluster, diags, releases) = match result {
+            Ok(done) => done,
+            Err(failed) => {
+                diagnostics.push(Diagnostic::error(
+                    "A cluster task failed",
+                    format!("{failed}; this is a bug."),
+                ));
+                continue;
+            }
+        };
+        if let Some(error) = diags.iter().find(|d| d.is_error()) {
+            let reason = format!("{}: {}", error.summary, error.detail);
+            outcomes.reasons.insert(cluster, reason);
+        }
+        outcomes.installed.extend(releases);
+        diagnostics.extend(diags);
     }
     outcomes
 }

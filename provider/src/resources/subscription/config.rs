@@ -287,7 +287,7 @@ fn decode_subscribers(
             }
             Field::Known(Ok(w)) if (0..=i64::from(i32::MAX)).contains(&w) => w as i32,
             Field::Known(w) => {
-                let shown = w.map_or_else(|s| s, |w| w.to_string());
+                let shown = w.map_or_else(|e| e.to_string(), |w| w.to_string());
                 diags.error_at(
                     path.clone().attr("weight"),
                     "Invalid weight",
@@ -378,10 +378,7 @@ fn decode_feeds(feeds: &[String], diags: &mut Diagnostics) -> Vec<FeedInput> {
     for (i, feed) in feeds.iter().enumerate() {
         let path = attr("feeds").index(i as i64);
         if feed.trim_start().starts_with('{') {
-            match clusternet_model::json::parse(feed)
-                .map_err(|e| e.to_string())
-                .and_then(|o| crate::resources::feed::identity_of(&o).map(|id| (o, id)))
-            {
+            match crate::resources::feed::decode(feed) {
                 Ok((mut object, identity)) => {
                     let chart_values = clusternet_model::hub::chart_values::take(&mut object);
                     decoded.push(FeedInput::ByValue {

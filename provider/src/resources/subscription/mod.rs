@@ -19,7 +19,7 @@ mod markers;
 mod no_effect;
 mod plan;
 mod read;
-mod render;
+pub(crate) mod render;
 mod schema;
 mod state;
 

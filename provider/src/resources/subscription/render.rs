@@ -14,6 +14,7 @@ use super::config::{FeedInput, SubscriptionConfig};
 use super::markers::SecretMarkers;
 use crate::charts;
 use crate::config::ProviderConfig;
+use crate::diagnostics::ToDiagnostic;
 use crate::hub_inputs;
 use crate::snapshot::HubSnapshot;
 use clusternet_model::identity::ObjectIdentity;
@@ -276,7 +277,8 @@ pub fn render(
         diags.push(render_warning(warning));
     }
     diags.extend(super::no_effect::warnings(config, inventory, result));
-    let mut rendered = summarise(result, markers, diags);
+    let mut rendered =
+        summarise(result, markers, diags).map_err(|e| Diagnostics::from(e.to_diagnostic()))?;
     if with_hub {
         // Feeds found on the hub stay the hub's: only feeds passed by value are written.
         let by_value: Vec<_> = input
@@ -352,25 +354,53 @@ fn render_warning(warning: &clusternet_model::provenance::Warning) -> Diagnostic
     Diagnostic::warning(summary, detail).at(AttributePath::root().attr(attribute))
 }
 
+/// A rendered object whose JSON does not read back: a bug of the render engine, reported
+/// rather than leaving the object out of the plan.
+#[derive(Debug, thiserror::Error)]
+#[error("the rendered {object} for cluster {cluster} is not JSON: {source}")]
+pub struct UnreadableObject {
+    /// The cluster.
+    pub cluster: String,
+    /// The object, `apiVersion/Kind [namespace/]name`.
+    pub object: String,
+    /// The parser's error.
+    pub source: serde_json::Error,
+}
+
+impl ToDiagnostic for UnreadableObject {
+    fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(
+            "Rendered object unreadable",
+            format!("{self}. This is a bug of the provider; please report it."),
+        )
+    }
+}
+
+/// The plan's view of a subscription's render; `Err` when a rendered object does not read
+/// back as JSON.
 pub(crate) fn summarise(
     result: &SubscriptionRender,
     markers: &SecretMarkers,
     warnings: Diagnostics,
-) -> Rendered {
+) -> Result<Rendered, UnreadableObject> {
     let redact = |value: &str| markers.marker(value);
     let descriptions = clusternet_model::preview::preview_redacted(result, &redact);
     let mut objects = BTreeMap::new();
     let mut binding_clusters = Vec::new();
     for cluster in &result.clusters {
         binding_clusters.push(cluster.cluster_name.clone());
-        objects.insert(
-            cluster.cluster_name.clone(),
-            cluster
-                .objects
-                .iter()
-                .filter_map(|o| clusternet_model::json::parse(&o.json).ok())
-                .collect(),
-        );
+        let parsed = cluster
+            .objects
+            .iter()
+            .map(|o| {
+                clusternet_model::json::parse(&o.json).map_err(|source| UnreadableObject {
+                    cluster: cluster.cluster_name.clone(),
+                    object: o.identity.describe_versioned(),
+                    source,
+                })
+            })
+            .collect::<Result<Vec<Json>, _>>()?;
+        objects.insert(cluster.cluster_name.clone(), parsed);
     }
     binding_clusters.sort();
     let mut replicas = BTreeMap::new();
@@ -393,7 +423,7 @@ pub(crate) fn summarise(
             }
         }
     }
-    Rendered {
+    Ok(Rendered {
         binding_clusters,
         replicas,
         spec_hash: result.subscription.status.spec_hash.to_string(),
@@ -401,7 +431,7 @@ pub(crate) fn summarise(
         objects,
         warnings,
         hub: None,
-    }
+    })
 }
 
 /// Adds the templated objects of the rendered charts to `rendered.descriptions`, Secret
