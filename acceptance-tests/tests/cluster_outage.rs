@@ -502,3 +502,160 @@ fn hub_failure_round(tf: &Terraform, bed: &Testbed, repo: &ChartRepo) {
         let _ = hub.kubectl(["delete", "namespace", n, "--wait=false"]);
     }
 }
+
+/// The uid of `kind/name` in `ns` (or cluster-scoped when `ns` is empty) on `cluster`.
+fn uid(cluster: &Cluster, kind: &str, name: &str, ns: &str) -> Option<String> {
+    let mut args = vec![kind, name];
+    if !ns.is_empty() {
+        args.extend(["-n", ns]);
+    }
+    let object = cluster.get_json(args).ok()?;
+    object["metadata"]["uid"].as_str().map(str::to_string)
+}
+
+/// Issue 12, point 1: a child is down for the very first apply. The create fails naming it,
+/// records no state (so nothing is tainted), and neither that apply nor its retries delete or
+/// re-create anything on the healthy child: its objects keep their uid. Once the child is
+/// back, the next apply creates the subscription again, adopting what child-1 has.
+#[test]
+fn a_create_that_fails_on_one_cluster_records_nothing_and_the_retry_adopts_the_rest() {
+    let bed = bed();
+    for tf in Terraform::all() {
+        let _turn = outage_turn();
+        let ns = unique_name("create-outage");
+        failed_create_round(&tf, bed, &ns);
+    }
+}
+
+fn failed_create_round(tf: &Terraform, bed: &Testbed, ns: &str) {
+    let v = tf.version;
+    let (c1, c2) = (bed.child(1), bed.child(2));
+    let ws = workspace(tf, bed, ns);
+    let outage = Outage::begin(c2);
+    let failed = ws.apply().expect_failure();
+    let output = failed.all_output();
+    assert!(
+        output.contains("Cluster \"child-2\""),
+        "{v}: names child-2:\n{output}"
+    );
+    assert!(
+        output.contains("Subscription not recorded in state"),
+        "{v}: says why nothing is recorded:\n{output}"
+    );
+    let namespace_uid = uid(c1, "namespace", ns, "").expect("namespace on child-1");
+    let settings_uid = uid(c1, "configmap", "settings", ns).expect("settings on child-1");
+    let listed = ws.run(&["state", "list"]).expect_success().stdout;
+    assert!(
+        !listed.contains("clusternet_subscription.app"),
+        "{v}: a failed create is not in state:\n{listed}"
+    );
+
+    // A retry while child-2 is still down: fails the same way, replaces nothing.
+    let retry = ws.apply().expect_failure();
+    let output = retry.all_output();
+    assert!(!output.contains("Destroying"), "{v}: {output}");
+    assert!(!output.contains("must be replaced"), "{v}: {output}");
+    assert_eq!(
+        uid(c1, "namespace", ns, "").as_ref(),
+        Some(&namespace_uid),
+        "{v}"
+    );
+    assert_eq!(
+        uid(c1, "configmap", "settings", ns).as_ref(),
+        Some(&settings_uid),
+        "{v}"
+    );
+
+    outage.end();
+    let plan = ws.plan().expect_success();
+    assert!(
+        plan.stdout
+            .contains("clusternet_subscription.app will be created"),
+        "{v}: the retry is a create:\n{}",
+        plan.stdout
+    );
+    let done = ws.apply().expect_success();
+    assert!(!done.all_output().contains("Destroying"), "{v}");
+    assert_eq!(
+        uid(c1, "namespace", ns, "").as_ref(),
+        Some(&namespace_uid),
+        "{v}"
+    );
+    assert_eq!(
+        uid(c1, "configmap", "settings", ns).as_ref(),
+        Some(&settings_uid),
+        "{v}: child-1's objects were adopted, not re-created"
+    );
+    assert_eq!(
+        config_data(c2, ns, "settings"),
+        Some(serde_json::json!({"color": "blue"})),
+        "{v}: child-2 finished"
+    );
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
+    ws.destroy().expect_success();
+}
+
+/// Issue 12, point 2: with child-2 down, `terraform plan` does not say "No changes": a warning
+/// names child-2 and why, its entries plan as changes (`-detailed-exitcode` 2), and a change
+/// made by hand on child-1 still shows as child-1's own diff.
+#[test]
+fn a_plan_with_a_cluster_down_never_looks_in_sync() {
+    let bed = bed();
+    for tf in Terraform::all() {
+        let _turn = outage_turn();
+        let ns = unique_name("plan-outage");
+        unreadable_plan_round(&tf, bed, &ns);
+    }
+}
+
+fn unreadable_plan_round(tf: &Terraform, bed: &Testbed, ns: &str) {
+    let v = tf.version;
+    let (c1, c2) = (bed.child(1), bed.child(2));
+    let ws = workspace(tf, bed, ns);
+    ws.apply().expect_success();
+    c1.kubectl([
+        "patch",
+        "configmap",
+        "settings",
+        "-n",
+        ns,
+        "--type=merge",
+        "-p",
+        r#"{"data":{"color":"green"}}"#,
+    ])
+    .expect("edit on child-1");
+
+    let outage = Outage::begin(c2);
+    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let output = plan.all_output();
+    assert_eq!(plan.exit_code, Some(2), "{v}: changes expected:\n{output}");
+    assert!(
+        output.contains("Warning: Cluster \"child-2\" could not be read"),
+        "{v}: names child-2:\n{output}"
+    );
+    assert!(
+        output.contains("child-2/v1/ConfigMap/"),
+        "{v}: child-2's entries are planned:\n{output}"
+    );
+    assert!(
+        output.contains("green"),
+        "{v}: child-1's drift still shows:\n{output}"
+    );
+    assert!(
+        !output.contains("Cluster \"child-1\" could not be read"),
+        "{v}: {output}"
+    );
+    outage.end();
+
+    // Back up: apply repairs child-1's drift, and the plan after it is empty.
+    ws.apply().expect_success();
+    assert_eq!(
+        config_data(c1, ns, "settings"),
+        Some(serde_json::json!({"color": "blue"})),
+        "{v}"
+    );
+    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
+    ws.destroy().expect_success();
+}

@@ -131,6 +131,31 @@ output "replicas" {
 }
 "#;
 
+/// `descriptions` with every keyed Secret marker shown as the bare `(sensitive value)`.
+fn unkeyed(descriptions: &serde_json::Value) -> serde_json::Value {
+    let mut descriptions = descriptions.clone();
+    for text in descriptions
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|m| m.values_mut())
+    {
+        let Some(entry) = text.as_str() else { continue };
+        let mut out = String::new();
+        let mut rest = entry;
+        while let Some(start) = rest.find("(sensitive value, hmac-sha256:") {
+            out.push_str(&rest[..start]);
+            out.push_str("(sensitive value)");
+            let end = rest[start..]
+                .find(')')
+                .map_or(rest.len(), |e| start + e + 1);
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        *text = serde_json::Value::from(out);
+    }
+    descriptions
+}
+
 #[test]
 fn data_source_renders_what_the_subscription_plans() {
     for tf in Terraform::all() {
@@ -138,8 +163,11 @@ fn data_source_renders_what_the_subscription_plans() {
         ws.apply().expect_success();
         let outputs = ws.outputs();
         let from_resource = outputs["from_resource"].as_object().expect("a map");
+        // The resource marks Secret values with its own key (ADR 0008); the data source, which
+        // has no state to keep a key in, with a bare `(sensitive value)`.
         assert_eq!(
-            outputs["from_resource"], outputs["from_data_source"],
+            unkeyed(&outputs["from_resource"]),
+            outputs["from_data_source"],
             "{}",
             tf.version
         );

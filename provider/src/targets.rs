@@ -24,6 +24,22 @@ pub fn subscription_dir(root: &std::path::Path, subscription_id: &str) -> PathBu
     root.join(subscription_id.replacen('/', ".", 1))
 }
 
+/// Why a cluster whose credentials or directory are not known yet cannot be read.
+pub const NOT_KNOWN_YET: &str =
+    "its credentials or directory depend on values not known until apply";
+
+fn target_unknown(cluster: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Cluster {cluster:?}: credentials not known"),
+        format!(
+            "The credentials or directory of cluster {cluster:?} are still unknown at apply; \
+             this is a bug (Terraform configures the provider with known values before it \
+             applies)."
+        ),
+    )
+    .into()
+}
+
 fn unknown_cluster(cluster: &str) -> Diagnostics {
     Diagnostic::error(
         format!("Cluster {cluster:?} is no longer configured"),
@@ -207,6 +223,7 @@ pub async fn deploy(
             .await
         }
         Some(Target::HubOnly) => no_credentials(cluster),
+        Some(Target::Unknown) => target_unknown(cluster),
         None => unknown_cluster(cluster),
     }
 }
@@ -254,6 +271,7 @@ pub async fn remove(
             }
         }
         Some(Target::HubOnly) => no_credentials(cluster),
+        Some(Target::Unknown) => target_unknown(cluster),
         None => unknown_cluster(cluster),
     }
 }
@@ -267,16 +285,27 @@ fn reference_of(key_without_cluster: &str) -> Option<ObjectIdentity> {
     }
 }
 
+/// What a read of the deployed objects found.
+#[derive(Debug, Default)]
+pub struct LiveRead {
+    /// The preview entries as deployed now.
+    pub entries: BTreeMap<String, String>,
+    /// The clusters (or directory targets) that could not be read, with why.
+    pub unreadable: BTreeMap<String, String>,
+}
+
 /// Reads what is deployed now for the preview entries in `descriptions`: an entry whose
 /// object is gone disappears, a changed object shows its live content (secrets redacted with
-/// `redact`), an unchanged one keeps its text exactly. Entries that cannot be read (an
-/// unreachable cluster, Helm entries) keep their text.
+/// `redact`), an unchanged one keeps its text exactly. Helm entries keep their text (helm's
+/// reads are in `charts::drift`); the entries of a cluster that cannot be read keep theirs
+/// too, and the cluster is reported in [`LiveRead::unreadable`].
 pub async fn read(
     inventory: &ProviderConfig,
     subscription_id: &str,
     descriptions: &BTreeMap<String, Value>,
     redact: &(dyn Fn(&str) -> String + Sync),
-) -> BTreeMap<String, String> {
+) -> LiveRead {
+    let mut unreadable = BTreeMap::new();
     let mut by_cluster: BTreeMap<&str, Vec<(&String, ObjectIdentity, String)>> = BTreeMap::new();
     let mut live = BTreeMap::new();
     for (key, planned) in descriptions {
@@ -311,29 +340,36 @@ pub async fn read(
     let read = fan_out(jobs, inventory.parallelism, |(cluster, target, entries)| {
         let subscription_id = subscription_id.to_string();
         async move {
-            let states: Vec<Option<FileState>> = match &target {
+            let (states, failure): (Vec<Option<FileState>>, Option<String>) = match &target {
                 Some(Target::Directory(root)) => {
                     let dir = subscription_dir(root, &subscription_id);
                     let refs: Vec<ObjectIdentity> =
                         entries.iter().map(|(_, r, _)| r.clone()).collect();
                     match directory::read_directory(&dir, &refs) {
-                        Ok(objects) => objects.into_iter().map(|o| Some(o.state)).collect(),
-                        Err(_) => entries.iter().map(|_| None).collect(),
+                        Ok(objects) => (objects.into_iter().map(|o| Some(o.state)).collect(), None),
+                        Err(e) => (entries.iter().map(|_| None).collect(), Some(e.to_string())),
                     }
                 }
                 Some(Target::Cluster(connection)) => {
                     read_cluster(&cluster, connection, &entries).await
                 }
-                Some(Target::HubOnly) | None => entries.iter().map(|_| None).collect(),
+                Some(Target::Unknown) => (
+                    entries.iter().map(|_| None).collect(),
+                    Some(NOT_KNOWN_YET.to_string()),
+                ),
+                Some(Target::HubOnly) | None => (entries.iter().map(|_| None).collect(), None),
             };
-            (entries, states)
+            (cluster, entries, states, failure)
         }
     })
     .await;
-    for (entries, states) in read
+    for (cluster, entries, states, failure) in read
         .into_iter()
         .map(|read| read.unwrap_or_else(|failed| failed.resume()))
     {
+        if let Some(reason) = failure {
+            unreadable.insert(cluster, reason);
+        }
         for ((key, reference, planned), state) in entries.into_iter().zip(states) {
             match state {
                 Some(FileState::Missing) => {}
@@ -359,23 +395,35 @@ pub async fn read(
             }
         }
     }
-    live
+    LiveRead {
+        entries: live,
+        unreadable,
+    }
 }
 
 /// Live objects of a real cluster, seen through the shape of what was planned: every field
 /// the plan declares shows its live value, whichever field manager holds it now (a
 /// `kubectl edit` moves ownership away from us), and fields the server or others added are
-/// left out. Returned in the shape of directory file states.
+/// left out. Returned in the shape of directory file states, with why the cluster could not
+/// be read when an object of it could not.
 async fn read_cluster(
     cluster: &str,
     connection: &Connection,
     entries: &[(String, ObjectIdentity, String)],
-) -> Vec<Option<FileState>> {
-    let Ok(client) = connect(cluster, connection).await else {
-        return entries.iter().map(|_| None).collect();
+) -> (Vec<Option<FileState>>, Option<String>) {
+    let client = match connect(cluster, connection).await {
+        Ok(client) => client,
+        Err(diagnostics) => {
+            let reason = diagnostics
+                .iter()
+                .next()
+                .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone());
+            return (entries.iter().map(|_| None).collect(), Some(reason));
+        }
     };
     let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-    client
+    let mut failure = None;
+    let states = client
         .read_live(&refs, 8)
         .await
         .into_iter()
@@ -387,15 +435,14 @@ async fn read_cluster(
                 Err(_) => None,
             },
             Err(e) => {
-                tracing::warn!(
-                    cluster,
-                    "cannot read {}: {e}",
-                    object.reference.describe_versioned()
-                );
+                let reason = format!("cannot read {}: {e}", object.reference.describe_versioned());
+                tracing::warn!(cluster, "{reason}");
+                failure.get_or_insert(reason);
                 None
             }
         })
-        .collect()
+        .collect();
+    (states, failure)
 }
 
 /// `live` restricted to the fields of `planned`; `None` when `live` lacks the field.

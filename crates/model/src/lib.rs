@@ -47,7 +47,8 @@
 //! # Deliberate choices where upstream is not deterministic
 //!
 //! Recorded in `docs/adr/0010-model-deterministic-tie-breaks.md`. Every tie below is also
-//! reported as a [`provenance::WarningCode::Tie`] warning.
+//! reported as a [`provenance::WarningCode::Tie`] warning (a replica split among equal clusters as
+//! [`provenance::WarningCode::ReplicaTie`]).
 //! * **Scheduler order.** Upstream sorts candidate clusters by score with an unstable sort;
 //!   the model orders by score (fewer intolerable `PreferNoSchedule` taints first), then by
 //!   `namespace/name`. This decides which equal-weight cluster receives a leftover replica

@@ -21,6 +21,9 @@ pub enum WarningCode {
     ChartNotFound,
     /// A cluster was not bound because of a taint.
     ClusterTainted,
+    /// Replicas left over after dividing went to one of clusters that are equal for the
+    /// scheduler (same weight or availability): upstream's pick follows an unstable order.
+    ReplicaTie,
     /// Dynamic dividing without a known availability for a cluster (taken as 0).
     UnknownAvailability,
     /// A generated Localization could not be produced (e.g. `replicaJsonPath` unset).

@@ -1,6 +1,7 @@
 # A Secret as a feed. The manifest holds everything but the values; the values go in the
-# sensitive secret_data, base64-encoded by the provider. Plans show a stable hash per value,
-# never the value, and `feed` is sensitive.
+# sensitive secret_data, base64-encoded by the provider. Subscription plans show a marker per
+# value (a hash keyed with the subscription's sensitive secret_marker_key), never the value,
+# and `feed` is sensitive.
 variable "api_key" {
   type      = string
   sensitive = true

@@ -148,6 +148,11 @@ pub async fn run(
             "It is registered on the hub but not in the provider's `clusters`; add it there \
              with credentials to install its charts.",
         )),
+        Some(Target::Unknown) => outcome.diagnostics.push(Diagnostic::error(
+            format!("Cluster {cluster:?}: credentials not known"),
+            "Its credentials or directory are still unknown at apply; this is a bug (Terraform \
+             configures the provider with known values before it applies).",
+        )),
         None => outcome.diagnostics.push(Diagnostic::error(
             format!("Cluster {cluster:?} is no longer configured"),
             "Its charts cannot be installed or uninstalled; add the cluster back.",

@@ -32,8 +32,13 @@ fn templated_reference(mut identity: ObjectIdentity, release_namespace: &str) ->
 /// Updates the templated entries of releases in real clusters from their live objects: a
 /// deleted object's entry disappears, a changed one shows its live fields (of those the
 /// template sets). Secrets are left as planned (their values are redacted in the plan and
-/// `stringData` is never stored as such).
-pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMap<String, Value>) {
+/// `stringData` is never stored as such). Returns the clusters that could not be read, with
+/// why.
+pub async fn read_objects(
+    inventory: &ProviderConfig,
+    descriptions: &mut BTreeMap<String, Value>,
+) -> BTreeMap<String, String> {
+    let mut unreadable = BTreeMap::new();
     let releases = chart_releases(descriptions);
     let mut by_cluster: BTreeMap<String, Vec<(String, ObjectIdentity, Json)>> = BTreeMap::new();
     for (key, text) in descriptions.iter() {
@@ -72,13 +77,20 @@ pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMa
         jobs,
         inventory.parallelism,
         |(cluster, connection, entries)| async move {
-            let Ok(client) = targets::connect(&cluster, &connection).await else {
-                return (cluster, entries, None);
+            let client = match targets::connect(&cluster, &connection).await {
+                Ok(client) => client,
+                Err(diagnostics) => {
+                    let reason = diagnostics
+                        .iter()
+                        .next()
+                        .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone());
+                    return (cluster, entries, Err(reason));
+                }
             };
             let references: Vec<ObjectIdentity> =
                 entries.iter().map(|(_, r, _)| r.clone()).collect();
             let live = client.read_live(&references, 8).await;
-            (cluster, entries, Some(live))
+            (cluster, entries, Ok(live))
         },
     )
     .await;
@@ -86,8 +98,12 @@ pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMa
         .into_iter()
         .map(|read| read.unwrap_or_else(|failed| failed.resume()))
     {
-        let Some(live) = live else {
-            continue;
+        let live = match live {
+            Ok(live) => live,
+            Err(reason) => {
+                unreadable.insert(cluster, reason);
+                continue;
+            }
         };
         for ((key, _, planned), object) in entries.into_iter().zip(live) {
             match object.state {
@@ -101,29 +117,33 @@ pub async fn read_objects(inventory: &ProviderConfig, descriptions: &mut BTreeMa
                         descriptions.insert(key, clusternet_model::json::to_compact(&seen).into());
                     }
                 }
-                Err(e) => tracing::warn!(
-                    cluster,
-                    "cannot read {}: {e}",
-                    object.reference.describe_versioned()
-                ),
+                Err(e) => {
+                    let reason =
+                        format!("cannot read {}: {e}", object.reference.describe_versioned());
+                    tracing::warn!(cluster, "{reason}");
+                    unreadable.entry(cluster.clone()).or_insert(reason);
+                }
             }
         }
     }
+    unreadable
 }
 
 /// Updates `descriptions` and `releases` (state attributes of a subscription) from the
-/// clusters. Entries of unreachable clusters and directory targets stay as they are.
+/// clusters. Entries of directory targets stay as they are; the clusters whose releases could
+/// not be read are returned, with why.
 pub async fn read(
     inventory: &ProviderConfig,
     descriptions: &mut BTreeMap<String, Value>,
     releases: &mut BTreeMap<String, Value>,
-) {
+) -> BTreeMap<String, String> {
+    let mut unreadable = BTreeMap::new();
     let charts = chart_releases(descriptions);
     if charts.is_empty() {
-        return;
+        return unreadable;
     }
     let Ok(helm) = super::helm_binary::helm(inventory).await else {
-        return;
+        return unreadable;
     };
     let reachable: Vec<_> = charts
         .into_iter()
@@ -157,6 +177,9 @@ pub async fn read(
         match status {
             Err(e) => {
                 tracing::warn!(cluster = release.cluster, "cannot read release: {e}");
+                unreadable
+                    .entry(release.cluster.clone())
+                    .or_insert_with(|| format!("cannot read release {}: {e}", release.name));
             }
             Ok(None) => {
                 // Gone: the next plan re-creates it.
@@ -195,6 +218,7 @@ pub async fn read(
             }
         }
     }
+    unreadable
 }
 
 /// Updates the chart entries of directory targets from their files (see the module): a chart

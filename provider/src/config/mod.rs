@@ -148,6 +148,10 @@ pub enum Target {
     /// A cluster registered on the hub (a ManagedCluster) and absent from the provider's
     /// `clusters`: selectable, but the provider has no credentials to deploy to it.
     HubOnly,
+    /// Credentials or a directory that depend on values not known until apply (Terraform
+    /// configures the provider again, with them known, before it applies). Rendering does
+    /// not depend on them, so the cluster's preview is known.
+    Unknown,
 }
 
 impl Target {
@@ -157,6 +161,7 @@ impl Target {
             Target::Directory(_) => "directory",
             Target::Cluster(_) => "kubernetes",
             Target::HubOnly => "hub",
+            Target::Unknown => "unknown",
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clusternet_model::types::TaintEffect;
+use clusternet_tfplugin::value::PathStep;
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 
 use super::labels::{check_cluster_name, check_label_key, check_label_value};
@@ -192,8 +193,34 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             snapshot: None,
             verify_timeout,
         },
-        diags,
+        naming_the_place(diags),
     )
+}
+
+/// The diagnostics with their text naming where they are: the provider block has no source
+/// line of its own for a cluster built by an expression, so a detail that does not name its
+/// cluster (or the hub) starts with the attribute path, e.g. `clusters["eu-1"].host: ...`.
+fn naming_the_place(diags: Diagnostics) -> Diagnostics {
+    let mut named = Diagnostics::new();
+    for mut diagnostic in diags.iter().cloned() {
+        if let Some(path) = &diagnostic.path {
+            let cluster = match path.steps() {
+                [
+                    PathStep::AttributeName(clusters),
+                    PathStep::ElementKeyString(name),
+                    ..,
+                ] if clusters == "clusters" => Some(name.as_str()),
+                _ => None,
+            };
+            let named_already =
+                cluster.is_some_and(|name| diagnostic.detail.contains(&format!("{name:?}")));
+            if !named_already {
+                diagnostic.detail = format!("{path}: {}", diagnostic.detail);
+            }
+        }
+        named.push(diagnostic);
+    }
+    named
 }
 
 /// Outcome of parsing one part.
@@ -223,6 +250,10 @@ fn parse_cluster(
             ),
         );
         return Parsed::Invalid;
+    }
+    if cluster.unwrap_dynamic().is_unknown() {
+        // A whole cluster not known yet, e.g. from a conditional or another module's output.
+        return Parsed::Unknown;
     }
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let mut unknown = false;
@@ -309,10 +340,8 @@ fn parse_cluster(
     let directory = attrs::string(cluster, "directory");
     let connection = parse_connection(cluster, path, diags);
     let target = match (directory, connection) {
-        (Field::Unknown, _) | (_, Parsed::Unknown) => {
-            unknown = true;
-            None
-        }
+        // Where the objects go does not change what they are: the preview stays known.
+        (Field::Unknown, _) | (_, Parsed::Unknown) => Some(Target::Unknown),
         (_, Parsed::Invalid) => None,
         (Field::Known(dir), Parsed::Known(_)) => {
             let _ = dir;

@@ -85,7 +85,11 @@ pub fn read(config: &Value, provider: &ProviderConfig) -> (Value, Diagnostics) {
     if diags.has_errors() {
         return (Value::Null, diags);
     }
-    if provider.has_unknowns {
+    let targets_unknown = provider
+        .clusters
+        .values()
+        .any(|c| c.target == crate::config::Target::Unknown);
+    if provider.has_unknowns || targets_unknown {
         diags.push(clusternet_tfplugin::Diagnostic::error(
             "Cluster inventory not known yet",
             "The provider's `clusters` configuration depends on values that are only known \
@@ -105,7 +109,9 @@ pub fn read(config: &Value, provider: &ProviderConfig) -> (Value, Diagnostics) {
         }
         let directory = match &cluster.target {
             crate::config::Target::Directory(dir) => Value::from(dir.display().to_string()),
-            crate::config::Target::Cluster(_) | crate::config::Target::HubOnly => Value::Null,
+            crate::config::Target::Cluster(_)
+            | crate::config::Target::HubOnly
+            | crate::config::Target::Unknown => Value::Null,
         };
         let labels = Value::Map(
             cluster

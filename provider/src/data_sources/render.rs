@@ -72,7 +72,9 @@ pub fn schema() -> Schema {
                     "Per subscription, keyed `<namespace>/<name>`: `binding_clusters`, \
                      `replicas` (keyed `<cluster>/<feed key>`, dividing only), `spec_hash` and \
                      `descriptions` (keyed `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, \
-                     compact JSON with sorted keys, secret values replaced by salted hashes).",
+                     compact JSON with sorted keys, each Secret value shown as `(sensitive value)`: \
+                     a data source has no state to keep a marker key in, see \
+                     `clusternet_subscription.secret_marker_key`).",
                 ),
                 Attribute::computed("warnings", Type::list(Type::String)).describe(
                     "What Clusternet would do silently: overrides that match nothing, patches \
@@ -257,8 +259,7 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
         let meta = &result.subscription.metadata;
         let rendered = match subscription::summarise(
             result,
-            &meta.namespace,
-            &meta.name,
+            &subscription::SecretMarkers::Unkeyed,
             Diagnostics::new(),
         ) {
             Ok(rendered) => rendered,

@@ -271,7 +271,7 @@ pub fn schedule(
 
 fn tie_warning(subscription: &str, feed: &FeedKey, what: &str) -> Warning {
     Warning::new(
-        WarningCode::Tie,
+        WarningCode::ReplicaTie,
         format!(
             "Subscription {subscription}: feed {feed}: leftover replicas went to clusters of equal {what}; \
              upstream's choice among them follows its (unstable) score order, the preview chose by cluster name"

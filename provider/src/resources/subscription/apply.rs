@@ -4,15 +4,15 @@
 use std::collections::BTreeMap;
 
 use clusternet_deploy::fan_out;
-use clusternet_model::preview::PreviewKey;
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse};
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
+use super::markers::KEY_ATTRIBUTE;
 use super::plan::computed_state;
 use super::state::{
-    HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, record_failures,
-    releases_value,
+    HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, matches_plan,
+    record_failures, releases_value,
 };
 use crate::attrs;
 use crate::charts;
@@ -75,7 +75,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         };
     }
     let hub = crate::hub::target(inventory);
-    let mut rendered = match super::decode_and_render(&req.config, inventory, hub.is_some()) {
+    let (rendered, key) = match super::render_for_apply(&req, inventory, hub.is_some()).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             diagnostics.push(super::still_unknown());
@@ -93,17 +93,11 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             };
         }
     };
-    // The templated objects of charts were made at plan time (helm template); apply takes them
-    // from the plan rather than fetching the charts again.
     let planned_descriptions = descriptions_of(&req.planned_state);
-    rendered.descriptions.extend(
-        planned_descriptions
-            .iter()
-            .filter(|(k, _)| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated()))
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
-    );
-    let mut planned = computed_state(&req.planned_state, Some(&rendered));
-    if planned.get("descriptions") != req.planned_state.get("descriptions") {
+    if !matches_plan(
+        req.planned_state.get("descriptions"),
+        &rendered.descriptions,
+    ) {
         diagnostics.push(Diagnostic::error(
             "Rendering changed between plan and apply",
             "The subscription rendered differently during apply than in the plan; nothing was \
@@ -114,6 +108,10 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             private: Vec::new(),
             diagnostics,
         };
+    }
+    let mut planned = computed_state(&req.planned_state, Some(&rendered));
+    if let Value::Object(entries) = &mut planned {
+        entries.insert(KEY_ATTRIBUTE.into(), key);
     }
     let id = attrs::string(&planned, "id").known().unwrap_or_default();
     let planned_releases = req
@@ -182,6 +180,18 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         hub_failed = diags.has_errors();
         diagnostics.extend(diags);
     }
+    if req.prior_state.is_null() && (!failed.is_empty() || hub_failed) {
+        // A create that failed anywhere records no state: Terraform would taint a state
+        // returned with an error, and replacing a tainted subscription deletes what the
+        // healthy clusters got. Without a state the next apply is a create again, which
+        // adopts what is deployed (same ownership, server-side apply). ADR 0009.
+        diagnostics.push(not_recorded(&failed, hub_failed));
+        return ApplyResponse {
+            new_state: Value::Null,
+            private: Vec::new(),
+            diagnostics,
+        };
+    }
     let mut new_state = if failed.is_empty() {
         planned
     } else {
@@ -196,6 +206,25 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         private: Vec::new(),
         diagnostics,
     }
+}
+
+/// The warning that explains why a create that failed left no state.
+fn not_recorded(failed: &[String], hub_failed: bool) -> Diagnostic {
+    let mut failing: Vec<String> = failed.iter().map(|c| format!("cluster {c:?}")).collect();
+    if hub_failed {
+        failing.push("the hub".to_string());
+    }
+    Diagnostic::warning(
+        "Subscription not recorded in state",
+        format!(
+            "Creating the subscription failed on {}, so it is not recorded in state: a failed \
+             create recorded in state would be replaced (destroyed and created again) by the \
+             next apply, deleting what the other clusters got. What was deployed stays; the \
+             next terraform apply creates the subscription again, adopts it and finishes the \
+             rest.",
+            failing.join(" and ")
+        ),
+    )
 }
 
 /// What apply does in one cluster.

@@ -1,12 +1,12 @@
 //! ApplyResourceChange with deployer = "clusternet": the hub gets the Subscription and its
 //! feeds, Clusternet's controllers render and deploy.
 
-use clusternet_model::preview::PreviewKey;
 use clusternet_tfplugin::provider::{ApplyRequest, ApplyResponse};
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 
+use super::markers::KEY_ATTRIBUTE;
 use super::plan::computed_state;
-use super::state::descriptions_of;
+use super::state::matches_plan;
 use crate::attrs;
 use crate::config::ProviderConfig;
 
@@ -44,7 +44,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         };
         return respond(new_state, diagnostics);
     }
-    let mut rendered = match super::decode_and_render(&req.config, inventory, true) {
+    let (rendered, key) = match super::render_for_apply(&req, inventory, true).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             let diagnostics = super::still_unknown().into();
@@ -52,15 +52,10 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         }
         Err(d) => return respond(req.prior_state, d),
     };
-    // The charts' templated objects were predicted at plan time; they are not re-fetched.
-    rendered.descriptions.extend(
-        descriptions_of(&req.planned_state)
-            .iter()
-            .filter(|(k, _)| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated()))
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
-    );
-    let planned = computed_state(&req.planned_state, Some(&rendered));
-    if planned.get("descriptions") != req.planned_state.get("descriptions") {
+    if !matches_plan(
+        req.planned_state.get("descriptions"),
+        &rendered.descriptions,
+    ) {
         let diagnostics = Diagnostic::error(
             "Rendering changed between plan and apply",
             "The subscription rendered differently during apply than in the plan; nothing was \
@@ -68,6 +63,10 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         )
         .into();
         return respond(req.prior_state, diagnostics);
+    }
+    let mut planned = computed_state(&req.planned_state, Some(&rendered));
+    if let Value::Object(entries) = &mut planned {
+        entries.insert(KEY_ATTRIBUTE.into(), key);
     }
     let mut diagnostics = match &rendered.hub {
         Some(objects) => crate::hub::apply_user_objects(hub, objects).await,

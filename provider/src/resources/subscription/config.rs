@@ -74,8 +74,12 @@ pub struct SubscriptionConfig {
     pub strategy: SchedulingStrategy,
     /// Static or Dynamic (used with Dividing only).
     pub dividing_type: DividingType,
+    /// Whether the configuration sets `dividing_type` (rather than leaving the default).
+    pub dividing_type_set: bool,
     /// Subscribers, in order.
     pub subscribers: Vec<Subscriber>,
+    /// Per subscriber, whether the configuration sets its `weight`.
+    pub weights_set: Vec<bool>,
     /// Tolerations, in order.
     pub tolerations: Vec<Toleration>,
     /// Feeds, in order.
@@ -113,6 +117,7 @@ impl SubscriptionConfig {
                 return None;
             }
         };
+        let dividing_type_set = attrs::string(config, "dividing_type").is_set();
         let dividing_type = match attrs::string(config, "dividing_type") {
             Field::Null => DEFAULT_DIVIDING_TYPE,
             Field::Unknown => return None,
@@ -128,7 +133,7 @@ impl SubscriptionConfig {
             }
         };
         let mut unknown = false;
-        let subscribers = decode_subscribers(config, &mut unknown, diags);
+        let (subscribers, weights_set) = decode_subscribers(config, &mut unknown, diags);
         let tolerations = decode_tolerations(config, &mut unknown, diags);
         let feeds = match attrs::string_list(config, "feeds") {
             Field::Known(feeds) => feeds,
@@ -162,7 +167,9 @@ impl SubscriptionConfig {
             namespace,
             strategy,
             dividing_type,
+            dividing_type_set,
             subscribers,
+            weights_set,
             tolerations,
             feeds,
             overrides: override_objects,
@@ -257,18 +264,22 @@ impl SubscriptionConfig {
     }
 }
 
+/// The subscribers, and per subscriber whether its `weight` is set.
 fn decode_subscribers(
     config: &Value,
     unknown: &mut bool,
     diags: &mut Diagnostics,
-) -> Vec<Subscriber> {
+) -> (Vec<Subscriber>, Vec<bool>) {
     let Field::Known(items) = attrs::elements(config, "subscriber") else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut subscribers = Vec::new();
+    let mut weights_set = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let path = attr("subscriber").index(i as i64);
-        let weight = match attrs::integer(item, "weight") {
+        let weight = attrs::integer(item, "weight");
+        weights_set.push(weight.is_set());
+        let weight = match weight {
             Field::Null => 0,
             Field::Unknown => {
                 *unknown = true;
@@ -280,7 +291,11 @@ fn decode_subscribers(
                 diags.error_at(
                     path.clone().attr("weight"),
                     "Invalid weight",
-                    format!("weight = {shown}: use a whole number, 0 or more."),
+                    format!(
+                        "weight = {shown}: use a whole number from 0 to {} (Clusternet keeps \
+                         weights as 32-bit integers).",
+                        i32::MAX
+                    ),
                 );
                 0
             }
@@ -291,7 +306,7 @@ fn decode_subscribers(
             sub_group_strategy: None,
         });
     }
-    subscribers
+    (subscribers, weights_set)
 }
 
 fn decode_tolerations(

@@ -10,6 +10,7 @@ use super::config::{
     DEFAULT_DIVIDING_TYPE, DEFAULT_NAMESPACE, DEFAULT_STRATEGY, SubscriptionConfig, dividing_word,
     strategy_word,
 };
+use super::markers::{self, SecretMarkers};
 use super::plan::computed_state;
 use super::render::{render, template_charts};
 use super::schema::schema;
@@ -114,18 +115,36 @@ pub async fn imported_state(
     if diags.has_errors() {
         return Err(diags);
     }
+    // The imported state gets its marker key now, so that the plan after import renders
+    // exactly this (ADR 0008); one without Secret values needs none.
+    let key = markers::new_key().map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            "No key for the Secret markers",
+            format!("{e}."),
+        ))
+    })?;
+    let markers = SecretMarkers::Keyed(key.clone());
     let rendered = match &decoded {
-        Some(decoded) => render(decoded, inventory, false)?.map(|r| (decoded, r)),
+        Some(decoded) => render(decoded, inventory, false, &markers)?.map(|r| (decoded, r)),
         None => None,
     };
     match rendered {
         Some((decoded, mut rendered)) => {
             // A chart's objects are in the plan's preview: the import's too.
-            let diags = template_charts(decoded, inventory, &mut rendered).await;
+            let diags = template_charts(decoded, inventory, &mut rendered, &markers).await;
             if diags.has_errors() {
                 return Err(diags);
             }
-            Ok(computed_state(&config, Some(&rendered)))
+            let mut state = computed_state(&config, Some(&rendered));
+            if let Value::Object(entries) = &mut state {
+                let key = if markers::any_secret_values(&rendered.descriptions) {
+                    Value::from(key)
+                } else {
+                    Value::Null
+                };
+                entries.insert(markers::KEY_ATTRIBUTE.into(), key);
+            }
+            Ok(state)
         }
         None => Err(Diagnostic::error(
             "Subscription cannot be rendered for import",

@@ -15,6 +15,8 @@ mod apply;
 mod apply_clusternet;
 mod config;
 mod import;
+mod markers;
+mod no_effect;
 mod plan;
 mod read;
 pub(crate) mod render;
@@ -26,11 +28,13 @@ use clusternet_tfplugin::provider::{
 };
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 
+use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
 use crate::context::Context;
 use crate::registry::{self, Fut, Resource};
 
 pub use import::imported_state;
+pub(crate) use markers::SecretMarkers;
 pub use plan::plan;
 pub(crate) use render::{managed_cluster, summarise};
 pub use schema::schema;
@@ -45,21 +49,63 @@ pub fn validate(config: &Value) -> Diagnostics {
     diags
 }
 
-/// Decodes the (wholly known) configuration of an apply and renders it.
-fn decode_and_render(
-    config: &Value,
+/// The rendering an apply deploys: the (wholly known) configuration rendered with the planned
+/// marker key - made now if the plan left it unknown (ADR 0008) - and the charts' templated
+/// objects as planned (templated again only for entries the plan left unknown, those showing
+/// Secret values under a key made now). Returns the rendering and the key's value for the new
+/// state; `Ok(None)`: the configuration is still unknown (a bug).
+async fn render_for_apply(
+    req: &clusternet_tfplugin::provider::ApplyRequest,
     inventory: &ProviderConfig,
     with_hub: bool,
-) -> Result<Option<render::Rendered>, Diagnostics> {
+) -> Result<Option<(render::Rendered, Value)>, Diagnostics> {
+    use clusternet_model::preview::PreviewKey;
+    let (markers, key) = match attrs::string(&req.planned_state, markers::KEY_ATTRIBUTE) {
+        Field::Known(key) => (SecretMarkers::Keyed(key.clone()), Value::from(key)),
+        Field::Unknown => match markers::new_key() {
+            Ok(key) => (SecretMarkers::Keyed(key.clone()), Value::from(key)),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    "No key for the Secret markers",
+                    format!("{e}; nothing was deployed."),
+                )
+                .into());
+            }
+        },
+        Field::Null => (SecretMarkers::Unkeyed, Value::Null),
+    };
     let mut diags = Diagnostics::new();
-    let decoded = config::SubscriptionConfig::decode(config, &mut diags);
+    let decoded = config::SubscriptionConfig::decode(&req.config, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
-    match decoded {
-        Some(decoded) => render::render(&decoded, inventory, with_hub),
-        None => Ok(None),
+    let Some(decoded) = decoded else {
+        return Ok(None);
+    };
+    let Some(mut rendered) = render::render(&decoded, inventory, with_hub, &markers)? else {
+        return Ok(None);
+    };
+    let is_templated = |k: &String| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated());
+    let planned_templated: std::collections::BTreeMap<String, Value> =
+        state::descriptions_of(&req.planned_state)
+            .into_iter()
+            .filter(|(k, _)| is_templated(k))
+            .collect();
+    if planned_templated.values().any(|v| !v.is_known()) {
+        let diags = render::template_charts(&decoded, inventory, &mut rendered, &markers).await;
+        if diags.has_errors() {
+            return Err(diags);
+        }
     }
+    rendered
+        .descriptions
+        .retain(|k, _| !is_templated(k) || planned_templated.contains_key(k));
+    rendered.descriptions.extend(
+        planned_templated
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
+    );
+    Ok(Some((rendered, key)))
 }
 
 /// `clusternet_subscription`.

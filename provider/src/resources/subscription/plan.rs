@@ -10,6 +10,7 @@ use super::config::{
     DEFAULT_DIVIDING_TYPE, DEFAULT_NAMESPACE, DEFAULT_STRATEGY, SubscriptionConfig, dividing_word,
     strategy_word,
 };
+use super::markers::{KEY_ATTRIBUTE, SecretMarkers, holds_secret_values};
 use super::render::{Rendered, render, template_charts};
 use super::state::{descriptions_of, releases_value};
 use crate::attrs::{self, Field};
@@ -39,15 +40,18 @@ pub async fn plan(
         response.diagnostics = diags;
         return response;
     }
+    // Secret values show under the prior state's marker key; without one, the entries that
+    // show them are planned unknown with the key, which apply makes (ADR 0008).
+    let markers = SecretMarkers::of_state(&req.prior_state);
     let rendered = match &config {
-        Some(config) => render(config, inventory, false),
+        Some(config) => render(config, inventory, false, &markers),
         None => Ok(None),
     };
     match rendered {
         Ok(mut rendered) => {
             if let (Some(r), Some(config)) = (&mut rendered, &config) {
                 response.diagnostics.extend(r.warnings.clone());
-                let diags = template_charts(config, inventory, r).await;
+                let diags = template_charts(config, inventory, r, &markers).await;
                 if diags.has_errors() {
                     response.diagnostics = diags;
                     return response;
@@ -71,6 +75,7 @@ pub async fn plan(
             }
             let base = with_defaults(&req.proposed_new_state, &req.config, &req.prior_state);
             response.planned_state = computed_state(&base, rendered.as_ref());
+            plan_marker_key(&mut response.planned_state, &req.prior_state);
             match (&rendered, &mut response.planned_state) {
                 // Clusternet's controllers install the charts: no release is the provider's.
                 (Some(_), Value::Object(entries)) if inventory.deployer == Deployer::Clusternet => {
@@ -172,6 +177,40 @@ pub fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
         }
     }
     Value::Object(entries)
+}
+
+/// Sets the planned `secret_marker_key` of `planned`: the prior key where there is one (the
+/// entries were rendered with it); else unknown, with every entry that shows Secret values
+/// (apply makes the key and fills them in), when some entry does or the rendering is not
+/// known yet; else null (a subscription without Secret values needs no key).
+fn plan_marker_key(planned: &mut Value, prior: &Value) {
+    let Value::Object(entries) = planned else {
+        return;
+    };
+    let key = match attrs::string(prior, KEY_ATTRIBUTE) {
+        Field::Known(key) => Value::from(key),
+        _ => match entries.get_mut("descriptions") {
+            Some(Value::Map(descriptions)) => {
+                let mut needed = false;
+                for (entry, value) in descriptions.iter_mut() {
+                    if value
+                        .as_str()
+                        .is_some_and(|text| holds_secret_values(entry, text))
+                    {
+                        *value = Value::unknown();
+                        needed = true;
+                    }
+                }
+                if needed {
+                    Value::unknown()
+                } else {
+                    Value::Null
+                }
+            }
+            _ => Value::unknown(),
+        },
+    };
+    entries.insert(KEY_ATTRIBUTE.into(), key);
 }
 
 /// Sets the planned `releases` of `planned` (see [`charts::plan::planned_releases`]).

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 
 use clusternet_tfplugin::provider::{ReadRequest, ReadResponse};
-use clusternet_tfplugin::{Diagnostics, Value};
+use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
-use super::render::secret_marker;
+use super::markers::SecretMarkers;
 use super::state::releases_value;
 use crate::attrs;
 use crate::charts;
-use crate::config::{Deployer, ProviderConfig};
+use crate::config::{Deployer, ProviderConfig, Target};
 use crate::targets;
 
 /// Reads: directory targets report the files as they are now (drift shows as a diff).
@@ -23,24 +23,48 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
         };
     }
     let mut state = req.current_state.clone();
+    let mut diagnostics = Diagnostics::new();
     let id = attrs::string(&state, "id").known().unwrap_or_default();
     if let Some(descriptions) = state
         .get("descriptions")
         .and_then(Value::as_entries)
         .cloned()
     {
-        let redact = |value: &str| secret_marker(&id, value);
-        let live = targets::read(inventory, &id, &descriptions, &redact).await;
-        let mut live: BTreeMap<String, Value> =
-            live.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
+        // The plan's marker key; a state from before keys has none, and shows a drifted
+        // Secret value as a bare marker until its next apply makes one (ADR 0008).
+        let markers = SecretMarkers::of_state(&state);
+        let redact = |value: &str| markers.marker(value);
+        let read = targets::read(inventory, &id, &descriptions, &redact).await;
+        let mut live: BTreeMap<String, Value> = read
+            .entries
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(v)))
+            .collect();
         let mut releases = state
             .get("releases")
             .and_then(Value::as_entries)
             .cloned()
             .unwrap_or_default();
-        charts::drift::read(inventory, &mut live, &mut releases).await;
-        charts::drift::read_objects(inventory, &mut live).await;
+        let mut unread = read.unreadable;
+        for (cluster, reason) in charts::drift::read(inventory, &mut live, &mut releases).await {
+            unread.entry(cluster).or_insert(reason);
+        }
+        for (cluster, reason) in charts::drift::read_objects(inventory, &mut live).await {
+            unread.entry(cluster).or_insert(reason);
+        }
         charts::drift::read_files(inventory, &id, &mut live, &mut releases);
+        for cluster in inventory.clusters.values() {
+            let prefix = format!("{}/", cluster.name);
+            if cluster.target == Target::Unknown && live.keys().any(|k| k.starts_with(&prefix)) {
+                unread
+                    .entry(cluster.name.clone())
+                    .or_insert_with(|| targets::NOT_KNOWN_YET.to_string());
+            }
+        }
+        for (cluster, reason) in &unread {
+            mark_unread(cluster, reason, &mut live, &mut releases);
+            diagnostics.push(unreadable(cluster, reason));
+        }
         if let Value::Object(entries) = &mut state {
             entries.insert("descriptions".into(), Value::Map(live));
             entries.insert("releases".into(), releases_value(releases));
@@ -49,6 +73,41 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
     ReadResponse {
         new_state: state,
         private: req.private,
-        diagnostics: Diagnostics::new(),
+        diagnostics,
     }
+}
+
+/// What an entry of a cluster that could not be read holds in state until it can be: never
+/// the planned text, so that the plan shows the entry as a change (DESIGN.md §7: an
+/// unreadable cluster never looks in sync).
+fn unread_marker(reason: &str) -> String {
+    format!("(not read: {reason})")
+}
+
+/// Marks every entry and release of `cluster` as not read.
+fn mark_unread(
+    cluster: &str,
+    reason: &str,
+    descriptions: &mut BTreeMap<String, Value>,
+    releases: &mut BTreeMap<String, Value>,
+) {
+    let prefix = format!("{cluster}/");
+    for (key, value) in descriptions.iter_mut().chain(releases.iter_mut()) {
+        if key.starts_with(&prefix) {
+            *value = Value::from(unread_marker(reason));
+        }
+    }
+}
+
+/// The warning for a cluster that could not be read.
+fn unreadable(cluster: &str, reason: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Cluster {cluster:?} could not be read"),
+        format!(
+            "{reason}. Its objects cannot be compared with the plan, so they are planned as \
+             changes until the cluster can be read again; apply deploys them again (server-side \
+             apply leaves what is already right as it is)."
+        ),
+    )
+    .at(AttributePath::root().attr("descriptions"))
 }

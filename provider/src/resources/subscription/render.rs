@@ -4,12 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use clusternet_model::provenance::WarningCode;
 use clusternet_model::render::{RenderInput, SubscriptionRender};
 use clusternet_model::types::{ManagedCluster, ManagedClusterSpec, ObjectMeta, SyncMode, Taint};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
 use super::config::{FeedInput, SubscriptionConfig};
+use super::markers::SecretMarkers;
 use crate::charts;
 use crate::config::ProviderConfig;
 use crate::diagnostics::ToDiagnostic;
@@ -166,12 +168,13 @@ pub(crate) fn managed_cluster(
 }
 
 /// Renders the subscription of `config` against the inventory, with the hub objects when
-/// `with_hub` (apply only: the plan never needs them). `Ok(None)`: the inventory is not known
-/// until apply.
+/// `with_hub` (apply only: the plan never needs them), Secret values in the preview shown by
+/// `markers`. `Ok(None)`: the inventory is not known until apply.
 pub fn render(
     config: &SubscriptionConfig,
     inventory: &ProviderConfig,
     with_hub: bool,
+    markers: &SecretMarkers,
 ) -> Result<Option<Rendered>, Diagnostics> {
     let mut diags = Diagnostics::new();
     let hub_feeds = hub_feeds(config, inventory, &mut diags);
@@ -248,11 +251,34 @@ pub fn render(
     if diags.has_errors() {
         return Err(diags);
     }
-    for warning in output.warnings.iter().chain(result.warnings.iter()) {
+    let mut warnings: Vec<_> = output.warnings.iter().chain(&result.warnings).collect();
+    // The engine reports some warnings both for the whole rendering and for the subscription.
+    warnings.sort();
+    warnings.dedup();
+    let unknown_capacity: Vec<&str> = warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::UnknownAvailability)
+        .map(|w| w.message.as_str())
+        .collect();
+    if let Some(first) = unknown_capacity.first() {
+        diags.error_at(
+            AttributePath::root().attr("dividing_type"),
+            "Cluster capacity unknown",
+            format!(
+                "dividing_type = \"Dynamic\" divides replicas by each cluster's available \
+                 capacity, and none is known for {} feed and cluster pair(s) ({first}), which \
+                 would get 0 replicas. Use dividing_type = \"Static\" and subscriber weights.",
+                unknown_capacity.len()
+            ),
+        );
+        return Err(diags);
+    }
+    for warning in warnings {
         diags.push(render_warning(warning));
     }
-    let mut rendered = summarise(result, &config.namespace, &config.name, diags)
-        .map_err(|e| Diagnostics::from(e.to_diagnostic()))?;
+    diags.extend(super::no_effect::warnings(config, inventory, result));
+    let mut rendered =
+        summarise(result, markers, diags).map_err(|e| Diagnostics::from(e.to_diagnostic()))?;
     if with_hub {
         // Feeds found on the hub stay the hub's: only feeds passed by value are written.
         let by_value: Vec<_> = input
@@ -282,8 +308,13 @@ pub fn render(
 
 /// A render warning as a diagnostic, on the attribute it is about.
 fn render_warning(warning: &clusternet_model::provenance::Warning) -> Diagnostic {
-    use clusternet_model::provenance::WarningCode;
     let (summary, attribute, hint) = match warning.code {
+        WarningCode::ReplicaTie => (
+            "Replica split is a tie",
+            "subscriber",
+            "Give the subscribers different weights, or use a replica count that divides \
+             evenly.",
+        ),
         WarningCode::Tie => (
             "Override order is a tie",
             "overrides",
@@ -349,12 +380,10 @@ impl ToDiagnostic for UnreadableObject {
 /// back as JSON.
 pub(crate) fn summarise(
     result: &SubscriptionRender,
-    ns: &str,
-    name: &str,
+    markers: &SecretMarkers,
     warnings: Diagnostics,
 ) -> Result<Rendered, UnreadableObject> {
-    let salt = format!("{ns}/{name}");
-    let redact = |value: &str| secret_marker(&salt, value);
+    let redact = |value: &str| markers.marker(value);
     let descriptions = clusternet_model::preview::preview_redacted(result, &redact);
     let mut objects = BTreeMap::new();
     let mut binding_clusters = Vec::new();
@@ -405,26 +434,18 @@ pub(crate) fn summarise(
     })
 }
 
-/// A stable stand-in for a secret value: the same value gives the same marker (so changes
-/// show as diffs), and the value cannot be read back.
-pub fn secret_marker(salt: &str, value: &str) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(format!("{salt}\0{value}").as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("(sensitive value, sha256:{hex})")
-}
-
-/// Adds the templated objects of the rendered charts to `rendered.descriptions`.
+/// Adds the templated objects of the rendered charts to `rendered.descriptions`, Secret
+/// values shown by `markers`.
 pub async fn template_charts(
     config: &SubscriptionConfig,
     inventory: &ProviderConfig,
     rendered: &mut Rendered,
+    markers: &SecretMarkers,
 ) -> Diagnostics {
     let indices = config.chart_feed_indices();
     let feed_index =
         |ns: &str, name: &str| indices.get(&(ns.to_string(), name.to_string())).copied();
-    let salt = config.id();
-    let redact = |value: &str| secret_marker(&salt, value);
+    let redact = |value: &str| markers.marker(value);
     let (entries, diags) =
         charts::plan::templated_entries(inventory, &rendered.descriptions, &feed_index, &redact)
             .await;

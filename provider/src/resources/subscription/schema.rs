@@ -91,12 +91,27 @@ pub fn schema() -> Schema {
                 Attribute::computed("descriptions", Type::map(Type::String)).describe(
                     "The preview: every rendered object of every cluster, keyed \
                      `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, as compact JSON with \
-                     sorted keys. Secret values are replaced by salted hashes. A HelmChart \
+                     sorted keys. Each value of a Secret's `data` and `stringData` is replaced by \
+                     a marker, `(sensitive value, hmac-sha256:<16 hex digits>)`: a hash keyed \
+                     with `secret_marker_key`, so a changed value shows as a changed marker and \
+                     the value cannot be guessed from it. Until that key exists (a new \
+                     subscription, or one from before the key) the entries holding Secret \
+                     values are `(known after apply)`. A HelmChart \
                      feed shows as `<cluster>/helm/<chart namespace>/<chart name>` (the chart \
                      as overridden for the cluster, and its values) and, when the chart can be \
                      fetched at plan time, the objects `helm template` makes of it as \
                      `<cluster>/helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`.",
                 ),
+                Attribute::computed("secret_marker_key", Type::String)
+                    .sensitive()
+                    .describe(
+                        "The key of the Secret markers in `descriptions` (HMAC-SHA256): random, \
+                         made by the apply that first deploys a Secret value (or by import) and \
+                         kept for the life of the subscription, so markers stay the same from \
+                         plan to plan and differ between subscriptions and states. Null while \
+                         no Secret value is sent. Sensitive: plans and `terraform show` never \
+                         print it, and nobody without it can check a guess against a marker.",
+                    ),
                 Attribute::computed("releases", Type::map(Type::String)).describe(
                     "Helm releases per cluster, keyed `<cluster>/<namespace>/<release>`: \
                      `<status>/<revision>` as helm reports it (e.g. `deployed/3`), or \

@@ -26,6 +26,23 @@ pub fn descriptions_of(state: &Value) -> BTreeMap<String, Value> {
         .unwrap_or_default()
 }
 
+/// Whether the `descriptions` rendered at apply are what the plan planned: the same entries,
+/// each planned value that was known unchanged (an entry planned unknown - Secret values
+/// under a marker key made at apply - may take any value).
+pub fn matches_plan(planned: Option<&Value>, rendered: &BTreeMap<String, String>) -> bool {
+    match planned {
+        Some(Value::Map(planned)) => {
+            planned.len() == rendered.len()
+                && planned.iter().all(|(key, value)| {
+                    rendered
+                        .get(key)
+                        .is_some_and(|text| !value.is_known() || value.as_str() == Some(text))
+                })
+        }
+        _ => false,
+    }
+}
+
 pub fn in_cluster(key: &str, clusters: &[String]) -> bool {
     key.split_once('/')
         .is_some_and(|(c, _)| clusters.iter().any(|f| f == c))
