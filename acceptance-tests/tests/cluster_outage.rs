@@ -659,3 +659,37 @@ fn unreadable_plan_round(tf: &Terraform, bed: &Testbed, ns: &str) {
     assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
     ws.destroy().expect_success();
 }
+
+/// Issue 12, point 7: a destroy that cannot reach a cluster says so in sentences (no Debug dump
+/// of the delete report), keeps that cluster's entries, and the next destroy finishes.
+#[test]
+fn a_destroy_with_a_cluster_down_reads_as_sentences_and_finishes_later() {
+    let bed = bed();
+    for tf in Terraform::all() {
+        let _turn = outage_turn();
+        let ns = unique_name("destroy-outage");
+        let v = tf.version;
+        let (c1, c2) = (bed.child(1), bed.child(2));
+        let ws = workspace(&tf, bed, &ns);
+        ws.apply().expect_success();
+        let outage = Outage::begin(c2);
+        let failed = ws.destroy().expect_failure();
+        let output = failed.all_output();
+        assert!(output.contains("child-2"), "{v}: names child-2:\n{output}");
+        for dump in ["DeleteReport", "DeleteOutcome", "Some(", "Err(", " { "] {
+            assert!(!output.contains(dump), "{v}: {dump:?} in:\n{output}");
+        }
+        assert_eq!(
+            config_data(c1, &ns, "settings"),
+            None,
+            "{v}: child-1 cleaned up"
+        );
+        outage.end();
+        ws.destroy().expect_success();
+        assert_eq!(
+            config_data(c2, &ns, "settings"),
+            None,
+            "{v}: child-2 cleaned up"
+        );
+    }
+}
