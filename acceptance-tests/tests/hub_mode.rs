@@ -250,7 +250,9 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
 }
 
 /// A hub without Clusternet's CRDs (child-2's API server, which has none): apply names the
-/// missing CRD and how to install it, the child is still deployed, destroy still works.
+/// missing CRD and how to install it, the child is still deployed. The create failed (on the
+/// hub), so it records no state (issue 12 point 1, ADR 0009): the next apply adopts what the
+/// child has, and until then the child's objects are found by the subscription's labels.
 #[test]
 fn hub_without_clusternet_crds_is_a_clear_error() {
     let bed = Testbed::shared();
@@ -303,7 +305,32 @@ resource "clusternet_subscription" "app" {{
         bed.child(1).kubectl(["get", "namespace", &ns]).is_ok(),
         "the child was not deployed"
     );
+    assert!(
+        squashed.contains("Subscription not recorded in state"),
+        "{output}"
+    );
+    let listed = ws.run(&["state", "list"]).expect_success().stdout;
+    assert!(
+        !listed.contains("clusternet_subscription"),
+        "a failed create records no state:\n{listed}"
+    );
     ws.destroy().expect_success();
+    // What the failed create deployed carries the subscription's labels.
+    let labelled = bed
+        .child(1)
+        .kubectl([
+            "get",
+            "namespace",
+            "-l",
+            "apps.clusternet.io/subs.name",
+            "-o",
+            "name",
+        ])
+        .unwrap_or_default();
+    assert!(labelled.contains(&ns), "{labelled}");
+    bed.child(1)
+        .kubectl(["delete", "namespace", &ns, "--wait=false"])
+        .expect("clean up by hand");
     assert!(
         wait_gone(bed.child(1), &ns),
         "namespace {ns} left in child-1"
