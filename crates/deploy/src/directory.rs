@@ -55,6 +55,16 @@ pub enum DirectoryError {
         /// What the parser said.
         message: String,
     },
+    /// A path the provider would write or remove is not a plain name inside the target.
+    #[error("{name:?} would be written outside {root}: {reason}")]
+    Outside {
+        /// The directory the path must stay in.
+        root: PathBuf,
+        /// The name or path asked for.
+        name: String,
+        /// Why it is not inside.
+        reason: String,
+    },
     /// An object could not be rendered as YAML.
     #[error("{object}: cannot render YAML: {message}", object = reference.describe_versioned())]
     Render {
@@ -131,6 +141,83 @@ pub fn file_name(reference: &ObjectIdentity) -> String {
     format!("{joined}.yaml")
 }
 
+/// Whether `name` is a plain name the provider may create in a directory: not empty, not `.`
+/// or `..`, no separator or NUL, and not hidden (the index and temporary files are).
+fn check_plain_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the name is empty".into());
+    }
+    if name == "." || name == ".." {
+        return Err(format!("{name:?} names a directory, not an entry"));
+    }
+    if name.contains(['/', '\\', '\0']) {
+        return Err("the name contains a path separator".into());
+    }
+    if name.starts_with('.') {
+        return Err("the name starts with '.'".into());
+    }
+    Ok(())
+}
+
+/// `path` made absolute and free of `.` and `..`, with symbolic links resolved as far as the
+/// path exists: where the operating system would really put it.
+pub fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut lexical = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    // Canonicalise the longest prefix that exists, then add what is still to be created.
+    let mut existing = lexical.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return lexical,
+        }
+    }
+}
+
+/// `root/<components...>`, the directory of something inside a directory target: each
+/// component a plain name (see [`check_plain_name`]), and the result, with symbolic links
+/// followed, still under `root` (so a link inside the target cannot lead out of it either).
+pub fn subdirectory(root: &Path, components: &[&str]) -> Result<PathBuf, DirectoryError> {
+    let mut dir = root.to_path_buf();
+    for component in components {
+        check_plain_name(component).map_err(|reason| DirectoryError::Outside {
+            root: root.to_path_buf(),
+            name: component.to_string(),
+            reason,
+        })?;
+        dir.push(component);
+    }
+    if !resolve(&dir).starts_with(resolve(root)) {
+        return Err(DirectoryError::Outside {
+            root: root.to_path_buf(),
+            name: components.join("/"),
+            reason: "a symbolic link leads out of the directory".into(),
+        });
+    }
+    Ok(dir)
+}
+
 /// Writes one file per object into `dir` (created if missing), rewriting only files whose
 /// content changed, and removes the files a previous call wrote that are no longer desired.
 /// Files the provider did not write are never touched.
@@ -140,6 +227,11 @@ pub fn write_directory(dir: &Path, objects: &[Value]) -> Result<DirectoryReport,
         let reference = ObjectIdentity::of(object)
             .map_err(|source| DirectoryError::Invalid { index, source })?;
         let name = file_name(&reference);
+        check_plain_name(&name).map_err(|reason| DirectoryError::Outside {
+            root: dir.to_path_buf(),
+            name: name.clone(),
+            reason,
+        })?;
         if let Some((_, first, _)) = planned.iter().find(|(n, _, _)| *n == name) {
             return Err(DirectoryError::Duplicate {
                 file: name,
@@ -484,5 +576,60 @@ mod tests {
             write_directory(dir.path(), &[]),
             Err(DirectoryError::Index { .. })
         ));
+    }
+
+    #[test]
+    fn subdirectories_stay_inside_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("target");
+        for bad in [
+            "..",
+            ".",
+            "",
+            "../x",
+            "a/../../x",
+            "/etc",
+            ".hidden",
+            "a\\b",
+        ] {
+            assert!(
+                matches!(
+                    subdirectory(&root, &[bad]),
+                    Err(DirectoryError::Outside { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            subdirectory(&root, &["default.app"]).unwrap(),
+            root.join("default.app")
+        );
+        std::fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(dir.path(), root.join("escape")).unwrap();
+        assert!(matches!(
+            subdirectory(&root, &["escape", "x"]),
+            Err(DirectoryError::Outside { .. })
+        ));
+    }
+
+    #[test]
+    fn resolving_removes_dots_and_follows_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().canonicalize().unwrap();
+        assert_eq!(resolve(&dir.path().join("a/./b/../c")), real.join("a/c"));
+        std::os::unix::fs::symlink(&real, real.join("link")).unwrap();
+        assert_eq!(resolve(&real.join("link/new")), real.join("new"));
+    }
+
+    #[test]
+    fn an_object_whose_file_name_would_be_hidden_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = json!({"apiVersion": ".example.com/v1", "kind": "Thing",
+            "metadata": {"name": "x"}});
+        assert!(matches!(
+            write_directory(dir.path(), &[object]),
+            Err(DirectoryError::Outside { .. })
+        ));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -51,11 +51,16 @@ pub fn release_state(info: &ReleaseInfo) -> String {
     format!("{}/{}", info.status, info.revision)
 }
 
-/// Where a directory target keeps the files of `release`.
-pub fn chart_dir(subscription_dir: &Path, release: &ChartRelease) -> PathBuf {
-    subscription_dir
-        .join("helm")
-        .join(format!("{}.{}", release.namespace, release.name))
+/// Where a directory target keeps the files of `release`, `helm/<namespace>.<name>/` (one to
+/// one: a namespace has no `.`), never outside `subscription_dir`.
+pub fn chart_dir(
+    subscription_dir: &Path,
+    release: &ChartRelease,
+) -> Result<PathBuf, directory::DirectoryError> {
+    directory::subdirectory(
+        subscription_dir,
+        &["helm", &format!("{}.{}", release.namespace, release.name)],
+    )
 }
 
 /// Runs `work` on `cluster`.
@@ -70,10 +75,13 @@ pub async fn run(
         return outcome;
     }
     match inventory.clusters.get(cluster).map(|c| &c.target) {
-        Some(Target::Directory(root)) => {
-            let dir = targets::subscription_dir(root, subscription_id);
-            to_directory(inventory, cluster, &dir, work, &mut outcome).await;
-        }
+        Some(Target::Directory(root)) => match targets::subscription_dir(root, subscription_id) {
+            Ok(dir) => to_directory(inventory, cluster, &dir, work, &mut outcome).await,
+            Err(e) => outcome.diagnostics.push(Diagnostic::error(
+                format!("Cluster {cluster:?}: charts not written"),
+                format!("{e}."),
+            )),
+        },
         Some(Target::Cluster(connection)) => {
             let helm = match super::helm_binary::helm(inventory).await {
                 Ok(helm) => helm,
@@ -168,8 +176,10 @@ async fn to_directory(
         ));
     };
     for release in work.uninstall {
-        let chart_dir = chart_dir(dir, &release);
-        match remove_chart_dir(&chart_dir) {
+        match chart_dir(dir, &release)
+            .map_err(|e| e.to_string())
+            .and_then(|chart_dir| remove_chart_dir(&chart_dir))
+        {
             Ok(()) => outcome.removed.push(release.release_key()),
             Err(e) => failed(outcome, &release, e),
         }
@@ -203,10 +213,12 @@ async fn to_directory(
                 continue;
             }
         };
-        let chart_dir = chart_dir(dir, &release);
-        let written = directory::write_directory(&chart_dir, &objects)
+        let written = chart_dir(dir, &release)
+            .and_then(|chart_dir| {
+                directory::write_directory(&chart_dir, &objects).map(|_| chart_dir)
+            })
             .map_err(|e| e.to_string())
-            .and_then(|_| {
+            .and_then(|chart_dir| {
                 let values =
                     serde_json::to_string_pretty(&release.values).map_err(|e| e.to_string())?;
                 std::fs::write(chart_dir.join(VALUES_FILE), values + "\n")

@@ -12,3 +12,10 @@ use serde_json::Value as Json;
 pub fn identity_of(object: &Json) -> Result<ObjectIdentity, String> {
     ObjectIdentity::of(object).map_err(|e| format!("the object has no {}", e.field))
 }
+
+/// Checks a feed's apiVersion, kind, namespace and name as the API server would, so that no
+/// name that Kubernetes rejects (or that reads as a path) reaches a key, a label or a file.
+pub fn check_names(identity: &ObjectIdentity) -> Result<(), String> {
+    clusternet_model::names::check_identity(identity)
+        .map_err(|e| format!("{e}; Kubernetes would reject the object"))
+}

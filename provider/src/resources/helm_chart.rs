@@ -378,18 +378,7 @@ fn release_name(name: &str) -> Result<(), &'static str> {
 }
 
 fn dns_label(name: &str) -> Result<(), &'static str> {
-    let ok = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err("is not a DNS label")
-    }
+    clusternet_model::names::check_dns_label(name).map_err(|_| "is not a DNS label")
 }
 
 fn repository(repo: &str) -> Result<(), &'static str> {

@@ -205,6 +205,14 @@ fn parse(
             return Err(diags);
         }
     };
+    if let Err(e) = super::feed::check_names(&identity) {
+        diags.error_at(
+            path,
+            "Invalid object name",
+            format!("The manifest's {e}. Fix the object in `manifest`."),
+        );
+        return Err(diags);
+    }
     match (resource, FeedResource::for_object(&identity)) {
         (FeedResource::Manifest, FeedResource::Secret) => {
             diags.error_at(

@@ -7,7 +7,9 @@ use serde_json::{Value as Json, json};
 use super::{DEFAULT_POLICY, DEFAULT_PRIORITY, LOCALIZATION, OVERRIDE_TYPES, parse_feed_reference};
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
+use crate::resources::names;
 use crate::selector;
+use clusternet_model::names::NameRule;
 
 /// The override object, or `None` when something it needs is unknown.
 pub(super) fn build(
@@ -20,6 +22,17 @@ pub(super) fn build(
     let Field::Known(name) = attrs::string(config, "name") else {
         return Ok(None);
     };
+    names::check(
+        &mut diags,
+        root.clone().attr("name"),
+        "name",
+        &name,
+        NameRule::DnsSubdomain,
+        "it names the override object on the hub",
+    );
+    if diags.has_errors() {
+        return Err(diags);
+    }
     let feed = match attrs::string(config, "feed") {
         Field::Known(feed) => match parse_feed_reference(&feed) {
             Ok(identity) => identity,

@@ -44,6 +44,12 @@ const OVERRIDE_TYPES: [&str; 5] = [
 
 /// Reads a feed reference: a feed value (JSON object) or a feed key.
 pub fn parse_feed_reference(text: &str) -> Result<ObjectIdentity, String> {
+    let identity = parse_feed_identity(text)?;
+    super::feed::check_names(&identity)?;
+    Ok(identity)
+}
+
+fn parse_feed_identity(text: &str) -> Result<ObjectIdentity, String> {
     if text.trim_start().starts_with('{') {
         let object: Json = clusternet_model::json::parse(text)
             .map_err(|e| format!("the feed value is not JSON: {e}"))?;
