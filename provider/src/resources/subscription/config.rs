@@ -298,7 +298,10 @@ fn decode_subscribers(
                 diags.error_at(
                     path.clone().attr("weight"),
                     "Invalid weight",
-                    format!("weight = {shown}: use a whole number, 0 or more."),
+                    format!(
+                        "weight = {shown}: use a whole number from 0 to {}.",
+                        i32::MAX
+                    ),
                 );
                 0
             }

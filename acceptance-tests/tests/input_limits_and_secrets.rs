@@ -1,0 +1,79 @@
+//! Smaller safety points of issue 12 (point 8), on terraform 1.11 and 1.0.3: what bad input
+//! gets, and how files of directory targets are written.
+
+use acceptance_tests::terraform::{Terraform, Workspace};
+
+const PROVIDER: &str = r#"
+terraform {
+  required_providers {
+    clusternet = { source = "clusternet/clusternet" }
+  }
+}
+
+provider "clusternet" {
+  clusters = {
+    "eu-1" = { labels = { env = "prod" }, directory = "${path.module}/rendered/eu-1" }
+  }
+}
+"#;
+
+/// A subscription of `feed` (an expression) to every cluster, with `extra` in its block.
+fn subscription(feed: &str, extra: &str) -> String {
+    format!(
+        r#"
+resource "clusternet_subscription" "app" {{
+  name = "app"
+  subscriber {{
+    cluster_affinity {{
+      match_labels = {{ env = "prod" }}
+    }}
+    {extra}
+  }}
+  feeds = [{feed}]
+}}
+"#
+    )
+}
+
+/// `text` with every run of whitespace one space: terraform wraps diagnostics at 80 columns.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Applies `config` on each terraform version and returns the flattened output of the failure.
+fn rejected(config: &str) -> Vec<(Terraform, String)> {
+    Terraform::all()
+        .into_iter()
+        .map(|tf| {
+            let ws = Workspace::from_files(&[("main.tf", config)], &tf);
+            let text = flat(&ws.apply().expect_failure().all_output());
+            assert!(
+                !ws.path().join("rendered").exists(),
+                "terraform {}: nothing is written",
+                tf.version
+            );
+            (tf, text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_weight_beyond_int32_names_the_maximum() {
+    let config = format!(
+        "{PROVIDER}{}",
+        subscription(
+            "jsonencode({ apiVersion = \"v1\", kind = \"ConfigMap\", metadata = { name = \"c\", namespace = \"default\" } })",
+            "weight = 9223372036854775807"
+        )
+    );
+    for (tf, text) in rejected(&config) {
+        assert!(
+            text.contains("Error: Invalid weight")
+                && text.contains(
+                    "weight = 9223372036854775807: use a whole number from 0 to 2147483647."
+                ),
+            "terraform {}:\n{text}",
+            tf.version
+        );
+    }
+}
