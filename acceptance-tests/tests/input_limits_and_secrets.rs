@@ -77,3 +77,27 @@ fn a_weight_beyond_int32_names_the_maximum() {
         );
     }
 }
+
+#[test]
+fn a_secret_data_key_kubernetes_rejects_is_an_error_at_validate() {
+    let config = format!(
+        r#"{PROVIDER}
+resource "clusternet_secret" "s" {{
+  manifest    = jsonencode({{ apiVersion = "v1", kind = "Secret", metadata = {{ name = "s", namespace = "default" }} }})
+  secret_data = {{ "db/password" = "hunter2" }}
+}}
+{}"#,
+        subscription("clusternet_secret.s.feed", "")
+    );
+    for (tf, text) in rejected(&config) {
+        assert!(
+            text.contains("Error: Invalid Secret key")
+                && text.contains(
+                    "secret_data key \"db/password\" must consist of letters, digits, '-', '_' \
+                     or '.'"
+                ),
+            "terraform {}:\n{text}",
+            tf.version
+        );
+    }
+}
