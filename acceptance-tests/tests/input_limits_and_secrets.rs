@@ -123,3 +123,47 @@ fn deeply_nested_yaml_is_refused_quickly_with_the_limit() {
     // Two init+apply runs; parsing the text took 4.8 s each before the limit.
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
+
+#[test]
+fn secret_files_in_a_directory_target_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let config = format!(
+        r#"{PROVIDER}
+resource "clusternet_secret" "s" {{
+  manifest    = jsonencode({{ apiVersion = "v1", kind = "Secret", metadata = {{ name = "s", namespace = "default" }} }})
+  secret_data = {{ password = "hunter2" }}
+}}
+resource "clusternet_manifest" "c" {{
+  manifest = jsonencode({{ apiVersion = "v1", kind = "ConfigMap", metadata = {{ name = "c", namespace = "default" }} }})
+}}
+{}"#,
+        subscription("clusternet_secret.s.feed, clusternet_manifest.c.feed", "")
+    );
+    for tf in Terraform::all() {
+        let ws = Workspace::from_files(&[("main.tf", &config)], &tf);
+        ws.apply().expect_success();
+        let dir = ws.path().join("rendered/eu-1/default.app");
+        let mode = |name: &str| {
+            std::fs::metadata(dir.join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(
+            mode("core_v1_secret_default_s.yaml"),
+            0o600,
+            "terraform {}",
+            tf.version
+        );
+        assert_ne!(
+            mode("core_v1_configmap_default_c.yaml") & 0o044,
+            0,
+            "terraform {}: other files stay readable",
+            tf.version
+        );
+        ws.write("main.tf", &config.replace("hunter2", "hunter3"));
+        ws.apply().expect_success();
+        assert_eq!(mode("core_v1_secret_default_s.yaml"), 0o600);
+    }
+}

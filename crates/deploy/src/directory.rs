@@ -249,12 +249,17 @@ pub fn write_directory(dir: &Path, objects: &[Value]) -> Result<DirectoryReport,
     let previous = read_index(dir)?;
 
     let mut report = DirectoryReport::default();
-    for (name, _, yaml) in &planned {
+    for (name, reference, yaml) in &planned {
         let path = dir.join(name);
+        let mode = file_mode(reference);
         match std::fs::read_to_string(&path) {
-            Ok(existing) if existing == *yaml => report.unchanged.push(path),
+            Ok(existing) if existing == *yaml => {
+                // A Secret written before files were private becomes private now.
+                restrict(&path, mode)?;
+                report.unchanged.push(path);
+            }
             _ => {
-                write_atomically(&path, yaml)?;
+                write_atomically(&path, yaml, mode)?;
                 report.written.push(path);
             }
         }
@@ -376,12 +381,54 @@ fn write_index(dir: &Path, files: &BTreeSet<String>) -> Result<(), DirectoryErro
         "files": files,
     }))
     .expect("a JSON value serializes");
-    write_atomically(&dir.join(INDEX_FILE), &format!("{text}\n"))
+    write_atomically(&dir.join(INDEX_FILE), &format!("{text}\n"), FILE_MODE)
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), DirectoryError> {
+/// Secret files are readable by their owner only (0600); other files get the usual 0666
+/// less the umask.
+const SECRET_MODE: u32 = 0o600;
+const FILE_MODE: u32 = 0o666;
+
+fn file_mode(reference: &ObjectIdentity) -> u32 {
+    if reference.kind == "Secret" && reference.group().is_empty() {
+        SECRET_MODE
+    } else {
+        FILE_MODE
+    }
+}
+
+fn restrict(path: &Path, mode: u32) -> Result<(), DirectoryError> {
+    use std::os::unix::fs::PermissionsExt;
+    if mode != SECRET_MODE {
+        return Ok(());
+    }
+    let current = std::fs::metadata(path).map_err(io(path))?.permissions();
+    if current.mode() & 0o777 != SECRET_MODE {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(SECRET_MODE))
+            .map_err(io(path))?;
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, text: &str, mode: u32) -> Result<(), DirectoryError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp-clusternet");
-    std::fs::write(&tmp, text).map_err(io(&tmp))?;
+    // A leftover temporary file (or a link put in its place) is replaced, never followed,
+    // and the new file has its mode from the start: a Secret is never readable by others.
+    match std::fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(source) => return Err(DirectoryError::Io { path: tmp, source }),
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .map_err(io(&tmp))?;
+    file.write_all(text.as_bytes()).map_err(io(&tmp))?;
+    drop(file);
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
@@ -631,5 +678,39 @@ mod tests {
             Err(DirectoryError::Outside { .. })
         ));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn secret_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let secret = json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "s", "namespace": "a"}, "data": {"k": "dg=="}});
+        let mode = |name: &str| {
+            std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        // Written before this rule, readable by all: the next write makes it private.
+        std::fs::write(
+            dir.path().join("core_v1_secret_a_s.yaml"),
+            to_yaml(&secret).unwrap(),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            dir.path().join("core_v1_secret_a_s.yaml"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        write_directory(dir.path(), &[secret.clone(), cm("a", "c", "1")]).unwrap();
+        assert_eq!(mode("core_v1_secret_a_s.yaml"), 0o600);
+        assert_ne!(mode("core_v1_configmap_a_c.yaml") & 0o044, 0);
+
+        let mut changed = secret;
+        changed["data"]["k"] = json!("dzI=");
+        write_directory(dir.path(), &[changed]).unwrap();
+        assert_eq!(mode("core_v1_secret_a_s.yaml"), 0o600);
     }
 }
