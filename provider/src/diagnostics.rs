@@ -347,12 +347,22 @@ mod tests {
                 FeedReferenceError::NotJson(json_error()),
                 FeedReferenceError::NoIdentity(no_identity()),
                 FeedReferenceError::NotAKey(invalid_key()),
+                FeedReferenceError::InvalidName(
+                    clusternet_model::names::check_identity(&ObjectIdentity::new(
+                        "v1",
+                        "ConfigMap",
+                        Some("Shop"),
+                        "web",
+                    ))
+                    .expect_err("an uppercase namespace is invalid"),
+                ),
             ],
-            3,
+            4,
             |e| match e {
                 FeedReferenceError::NotJson(_) => 0,
                 FeedReferenceError::NoIdentity(_) => 1,
                 FeedReferenceError::NotAKey(_) => 2,
+                FeedReferenceError::InvalidName(_) => 3,
             },
             as_diagnostic,
         );

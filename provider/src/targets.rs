@@ -19,9 +19,14 @@ use serde_json::Value as Json;
 
 use crate::config::{Connection, ProviderConfig, Target};
 
-/// The directory of a subscription in a directory target.
-pub fn subscription_dir(root: &std::path::Path, subscription_id: &str) -> PathBuf {
-    root.join(subscription_id.replacen('/', ".", 1))
+/// The directory of a subscription in a directory target, `<namespace>.<name>`: one to one
+/// because a namespace (a DNS label) has no `.`, and never outside `root` (checked again
+/// here, after validation, with symbolic links followed).
+pub fn subscription_dir(
+    root: &std::path::Path,
+    subscription_id: &str,
+) -> Result<PathBuf, directory::DirectoryError> {
+    directory::subdirectory(root, &[&subscription_id.replacen('/', ".", 1)])
 }
 
 /// Why a cluster whose credentials or directory are not known yet cannot be read.
@@ -194,7 +199,9 @@ pub async fn deploy(
 ) -> Diagnostics {
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
-            match directory::write_directory(&subscription_dir(root, subscription_id), objects) {
+            match subscription_dir(root, subscription_id)
+                .and_then(|dir| directory::write_directory(&dir, objects))
+            {
                 Ok(report) => {
                     tracing::debug!(
                         cluster,
@@ -237,7 +244,16 @@ pub async fn remove(
 ) -> Diagnostics {
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
-            let dir = subscription_dir(root, subscription_id);
+            let dir = match subscription_dir(root, subscription_id) {
+                Ok(dir) => dir,
+                Err(e) => {
+                    return Diagnostic::error(
+                        format!("Cluster {cluster:?}: cannot clean its directory"),
+                        format!("{e}."),
+                    )
+                    .into();
+                }
+            };
             // Chart files go first (their directories live inside this one).
             let _ = std::fs::remove_dir(dir.join("helm"));
             match directory::clear_directory(&dir) {
@@ -342,10 +358,11 @@ pub async fn read(
         async move {
             let (states, failure): (Vec<Option<FileState>>, Option<String>) = match &target {
                 Some(Target::Directory(root)) => {
-                    let dir = subscription_dir(root, &subscription_id);
                     let refs: Vec<ObjectIdentity> =
                         entries.iter().map(|(_, r, _)| r.clone()).collect();
-                    match directory::read_directory(&dir, &refs) {
+                    match subscription_dir(root, &subscription_id)
+                        .and_then(|dir| directory::read_directory(&dir, &refs))
+                    {
                         Ok(objects) => (objects.into_iter().map(|o| Some(o.state)).collect(), None),
                         Err(e) => (entries.iter().map(|_| None).collect(), Some(e.to_string())),
                     }

@@ -55,6 +55,16 @@ pub enum DirectoryError {
         /// What the parser said.
         message: String,
     },
+    /// A path the provider would write or remove is not a plain name inside the target.
+    #[error("{name:?} would be written outside {root}: {reason}")]
+    Outside {
+        /// The directory the path must stay in.
+        root: PathBuf,
+        /// The name or path asked for.
+        name: String,
+        /// Why it is not inside.
+        reason: String,
+    },
     /// An object could not be rendered as YAML.
     #[error("{object}: cannot render YAML: {message}", object = reference.describe_versioned())]
     Render {
@@ -131,6 +141,83 @@ pub fn file_name(reference: &ObjectIdentity) -> String {
     format!("{joined}.yaml")
 }
 
+/// Whether `name` is a plain name the provider may create in a directory: not empty, not `.`
+/// or `..`, no separator or NUL, and not hidden (the index and temporary files are).
+fn check_plain_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the name is empty".into());
+    }
+    if name == "." || name == ".." {
+        return Err(format!("{name:?} names a directory, not an entry"));
+    }
+    if name.contains(['/', '\\', '\0']) {
+        return Err("the name contains a path separator".into());
+    }
+    if name.starts_with('.') {
+        return Err("the name starts with '.'".into());
+    }
+    Ok(())
+}
+
+/// `path` made absolute and free of `.` and `..`, with symbolic links resolved as far as the
+/// path exists: where the operating system would really put it.
+pub fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut lexical = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    // Canonicalise the longest prefix that exists, then add what is still to be created.
+    let mut existing = lexical.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return lexical,
+        }
+    }
+}
+
+/// `root/<components...>`, the directory of something inside a directory target: each
+/// component a plain name (see [`check_plain_name`]), and the result, with symbolic links
+/// followed, still under `root` (so a link inside the target cannot lead out of it either).
+pub fn subdirectory(root: &Path, components: &[&str]) -> Result<PathBuf, DirectoryError> {
+    let mut dir = root.to_path_buf();
+    for component in components {
+        check_plain_name(component).map_err(|reason| DirectoryError::Outside {
+            root: root.to_path_buf(),
+            name: component.to_string(),
+            reason,
+        })?;
+        dir.push(component);
+    }
+    if !resolve(&dir).starts_with(resolve(root)) {
+        return Err(DirectoryError::Outside {
+            root: root.to_path_buf(),
+            name: components.join("/"),
+            reason: "a symbolic link leads out of the directory".into(),
+        });
+    }
+    Ok(dir)
+}
+
 /// Writes one file per object into `dir` (created if missing), rewriting only files whose
 /// content changed, and removes the files a previous call wrote that are no longer desired.
 /// Files the provider did not write are never touched.
@@ -140,6 +227,11 @@ pub fn write_directory(dir: &Path, objects: &[Value]) -> Result<DirectoryReport,
         let reference = ObjectIdentity::of(object)
             .map_err(|source| DirectoryError::Invalid { index, source })?;
         let name = file_name(&reference);
+        check_plain_name(&name).map_err(|reason| DirectoryError::Outside {
+            root: dir.to_path_buf(),
+            name: name.clone(),
+            reason,
+        })?;
         if let Some((_, first, _)) = planned.iter().find(|(n, _, _)| *n == name) {
             return Err(DirectoryError::Duplicate {
                 file: name,
@@ -157,12 +249,17 @@ pub fn write_directory(dir: &Path, objects: &[Value]) -> Result<DirectoryReport,
     let previous = read_index(dir)?;
 
     let mut report = DirectoryReport::default();
-    for (name, _, yaml) in &planned {
+    for (name, reference, yaml) in &planned {
         let path = dir.join(name);
+        let mode = file_mode(reference);
         match std::fs::read_to_string(&path) {
-            Ok(existing) if existing == *yaml => report.unchanged.push(path),
+            Ok(existing) if existing == *yaml => {
+                // A Secret written before files were private becomes private now.
+                restrict(&path, mode)?;
+                report.unchanged.push(path);
+            }
             _ => {
-                write_atomically(&path, yaml)?;
+                write_atomically(&path, yaml, mode)?;
                 report.written.push(path);
             }
         }
@@ -284,12 +381,54 @@ fn write_index(dir: &Path, files: &BTreeSet<String>) -> Result<(), DirectoryErro
         "files": files,
     }))
     .expect("a JSON value serializes");
-    write_atomically(&dir.join(INDEX_FILE), &format!("{text}\n"))
+    write_atomically(&dir.join(INDEX_FILE), &format!("{text}\n"), FILE_MODE)
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), DirectoryError> {
+/// Secret files are readable by their owner only (0600); other files get the usual 0666
+/// less the umask.
+const SECRET_MODE: u32 = 0o600;
+const FILE_MODE: u32 = 0o666;
+
+fn file_mode(reference: &ObjectIdentity) -> u32 {
+    if reference.kind == "Secret" && reference.group().is_empty() {
+        SECRET_MODE
+    } else {
+        FILE_MODE
+    }
+}
+
+fn restrict(path: &Path, mode: u32) -> Result<(), DirectoryError> {
+    use std::os::unix::fs::PermissionsExt;
+    if mode != SECRET_MODE {
+        return Ok(());
+    }
+    let current = std::fs::metadata(path).map_err(io(path))?.permissions();
+    if current.mode() & 0o777 != SECRET_MODE {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(SECRET_MODE))
+            .map_err(io(path))?;
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, text: &str, mode: u32) -> Result<(), DirectoryError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp-clusternet");
-    std::fs::write(&tmp, text).map_err(io(&tmp))?;
+    // A leftover temporary file (or a link put in its place) is replaced, never followed,
+    // and the new file has its mode from the start: a Secret is never readable by others.
+    match std::fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(source) => return Err(DirectoryError::Io { path: tmp, source }),
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .map_err(io(&tmp))?;
+    file.write_all(text.as_bytes()).map_err(io(&tmp))?;
+    drop(file);
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
@@ -484,5 +623,94 @@ mod tests {
             write_directory(dir.path(), &[]),
             Err(DirectoryError::Index { .. })
         ));
+    }
+
+    #[test]
+    fn subdirectories_stay_inside_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("target");
+        for bad in [
+            "..",
+            ".",
+            "",
+            "../x",
+            "a/../../x",
+            "/etc",
+            ".hidden",
+            "a\\b",
+        ] {
+            assert!(
+                matches!(
+                    subdirectory(&root, &[bad]),
+                    Err(DirectoryError::Outside { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            subdirectory(&root, &["default.app"]).unwrap(),
+            root.join("default.app")
+        );
+        std::fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(dir.path(), root.join("escape")).unwrap();
+        assert!(matches!(
+            subdirectory(&root, &["escape", "x"]),
+            Err(DirectoryError::Outside { .. })
+        ));
+    }
+
+    #[test]
+    fn resolving_removes_dots_and_follows_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().canonicalize().unwrap();
+        assert_eq!(resolve(&dir.path().join("a/./b/../c")), real.join("a/c"));
+        std::os::unix::fs::symlink(&real, real.join("link")).unwrap();
+        assert_eq!(resolve(&real.join("link/new")), real.join("new"));
+    }
+
+    #[test]
+    fn an_object_whose_file_name_would_be_hidden_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = json!({"apiVersion": ".example.com/v1", "kind": "Thing",
+            "metadata": {"name": "x"}});
+        assert!(matches!(
+            write_directory(dir.path(), &[object]),
+            Err(DirectoryError::Outside { .. })
+        ));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn secret_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let secret = json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "s", "namespace": "a"}, "data": {"k": "dg=="}});
+        let mode = |name: &str| {
+            std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        // Written before this rule, readable by all: the next write makes it private.
+        std::fs::write(
+            dir.path().join("core_v1_secret_a_s.yaml"),
+            to_yaml(&secret).unwrap(),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            dir.path().join("core_v1_secret_a_s.yaml"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        write_directory(dir.path(), &[secret.clone(), cm("a", "c", "1")]).unwrap();
+        assert_eq!(mode("core_v1_secret_a_s.yaml"), 0o600);
+        assert_ne!(mode("core_v1_configmap_a_c.yaml") & 0o044, 0);
+
+        let mut changed = secret;
+        changed["data"]["k"] = json!("dzI=");
+        write_directory(dir.path(), &[changed]).unwrap();
+        assert_eq!(mode("core_v1_secret_a_s.yaml"), 0o600);
     }
 }

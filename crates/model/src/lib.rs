@@ -122,6 +122,7 @@ pub mod identity;
 pub mod input;
 pub mod inventory;
 pub mod json;
+pub mod names;
 pub mod naming;
 pub mod overrides;
 pub mod preview;

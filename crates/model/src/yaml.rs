@@ -20,12 +20,119 @@ pub enum YamlError {
     /// The YAML holds something JSON cannot (a non-scalar map key, NaN, ...).
     #[error("YAML value cannot be represented as JSON: {0}")]
     NotJson(String),
+    /// The text is longer than anything the API server accepts.
+    #[error(
+        "the text is {bytes} bytes, more than the {MAX_TEXT_BYTES} bytes (3 MiB) the Kubernetes \
+         API server accepts in one request"
+    )]
+    TooLarge {
+        /// Its length.
+        bytes: usize,
+    },
+    /// The text nests collections deeper than [`MAX_DEPTH`].
+    #[error(
+        "the text nests collections more than {MAX_DEPTH} levels deep (at line {line}); no \
+         Kubernetes object needs that many"
+    )]
+    TooDeep {
+        /// The line (1-based) where the limit is passed.
+        line: usize,
+    },
+}
+
+/// The longest text parsed: the Kubernetes API server's limit on a request body
+/// (`MaxRequestBodyBytes`, 3 MiB).
+pub const MAX_TEXT_BYTES: usize = 3 * 1024 * 1024;
+
+/// The deepest nesting parsed: the limit `serde_json` and the YAML parser enforce themselves
+/// (128), but only after the YAML parser has read the whole text, in time quadratic in its
+/// depth. Deep input is therefore refused before it is parsed; real objects and values nest
+/// a few dozen levels.
+pub const MAX_DEPTH: usize = 128;
+
+/// Refuses text too long or nested too deep to parse in reasonable time, before parsing.
+///
+/// The depth is estimated from the text alone, generously: flow collections (`[`, `{`
+/// outside quotes) plus block nesting (increasing indentation, and `- ` items that open a
+/// sequence on the same line). Lines of block scalars (`|`, `>`) are skipped.
+pub fn check_limits(text: &str) -> Result<(), YamlError> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(YamlError::TooLarge { bytes: text.len() });
+    }
+    let mut flow = 0usize;
+    let mut indents: Vec<usize> = Vec::new();
+    let mut scalar_indent: Option<usize> = None;
+    for (number, line) in text.lines().enumerate() {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        if let Some(parent) = scalar_indent {
+            if body.trim().is_empty() || indent > parent {
+                continue;
+            }
+            scalar_indent = None;
+        }
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let mut block = 0;
+        if flow == 0 {
+            while indents.last().is_some_and(|&top| top >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+            let mut rest = body;
+            while let Some(after) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("? ")) {
+                block += 1;
+                rest = after.trim_start_matches(' ');
+            }
+        }
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (Some('"'), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if previous == ' ' || "[{,:".contains(previous) => {
+                    quote = Some(c)
+                }
+                (None, '#') if previous == ' ' => break,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    if indents.len() + block + flow > MAX_DEPTH {
+                        return Err(YamlError::TooDeep { line: number + 1 });
+                    }
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            previous = c;
+        }
+        if indents.len() + block + flow > MAX_DEPTH {
+            return Err(YamlError::TooDeep { line: number + 1 });
+        }
+        let trimmed = body.trim_end();
+        if flow == 0
+            && quote.is_none()
+            && trimmed
+                .rsplit(' ')
+                .next()
+                .is_some_and(|last| last.starts_with(['|', '>']) && last.len() <= 3)
+        {
+            scalar_indent = Some(indent);
+        }
+    }
+    Ok(())
 }
 
 /// Convert one YAML (or JSON) document to a JSON value, like `yaml.YAMLToJSON`.
 ///
 /// An empty document becomes `null`.
 pub fn yaml_to_json(text: &str) -> Result<Value, YamlError> {
+    check_limits(text)?;
     // Fast path: most override values are JSON, which is YAML. Parsing them as JSON gives
     // the same tree once floats are re-formatted the way the YAML path (float64) does.
     let start = text.trim_start();
@@ -58,6 +165,7 @@ fn normalize_numbers(value: &mut Value) -> Result<(), YamlError> {
 
 /// Parse a stream of YAML documents separated by `---`; empty documents are dropped.
 pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
+    check_limits(text)?;
     let mut docs = Vec::new();
     for document in serde_norway::Deserializer::from_str(text) {
         let yaml = Yaml::deserialize(document)?;
@@ -185,6 +293,58 @@ fn convert_to_yaml(value: &Value) -> Yaml {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let started = std::time::Instant::now();
+        for text in [
+            format!("{}{}", "[".repeat(20_000), "]".repeat(20_000)),
+            format!("{}1{}", "{\"a\":".repeat(20_000), "}".repeat(20_000)),
+            (0..300)
+                .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+                .collect(),
+            format!("{}x\n", "- ".repeat(300)),
+        ] {
+            assert!(
+                matches!(yaml_to_json(&text), Err(YamlError::TooDeep { .. })),
+                "{}",
+                &text[..40]
+            );
+            assert!(matches!(
+                parse_stream(&text),
+                Err(YamlError::TooDeep { .. })
+            ));
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let ok = format!(
+            "{}1{}",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        assert!(yaml_to_json(&ok).is_ok());
+    }
+
+    #[test]
+    fn text_longer_than_the_api_server_takes_is_refused() {
+        let text = format!("a: \"{}\"", "x".repeat(MAX_TEXT_BYTES));
+        assert!(matches!(
+            yaml_to_json(&text),
+            Err(YamlError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn block_scalars_quotes_and_comments_do_not_count_as_nesting() {
+        let script: String = (0..400)
+            .map(|i| format!("    {}echo [[ {i}\n", " ".repeat(i % 7)))
+            .collect();
+        let text = format!(
+            "data:\n  run.sh: |\n{script}  quoted: \"[[[[[[\" # [[[[[\n  single: '{{{{{{'\nnext: it's\n"
+        );
+        let value = yaml_to_json(&text).unwrap();
+        assert_eq!(value["next"], "it's");
+        assert_eq!(value["data"]["quoted"], "[[[[[[");
+    }
     use serde_json::json;
 
     #[test]

@@ -71,6 +71,7 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
         .filter(|pem| !pem.trim().is_empty());
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     ignore_interrupts();
+    exit_with_parent(shutdown_tx.clone());
 
     let line_for = |cert: Option<Vec<u8>>| HandshakeLine {
         core_version: handshake::CORE_PROTOCOL_VERSION,
@@ -190,6 +191,36 @@ fn ignore_interrupts() {
             tracing::debug!("ignoring SIGINT; waiting for Terraform to stop the provider");
         }
     });
+}
+
+/// How often the provider looks whether Terraform is still there.
+const PARENT_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+/// How long in-flight calls get to finish once Terraform is gone.
+const PARENT_GONE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A Terraform that is killed (SIGKILL, OOM) never calls Shutdown, and nothing else would stop
+/// this process: it exits when its parent is gone, which it sees as a change of parent
+/// process id (orphans are re-parented). Polled, because `prctl(PR_SET_PDEATHSIG)` needs
+/// `unsafe`, which the workspace forbids; on a thread of its own, so that neither a busy
+/// runtime nor one shutting down (waiting for a call stuck on a child process) can keep the
+/// process alive.
+fn exit_with_parent(shutdown_tx: watch::Sender<bool>) {
+    let parent = std::os::unix::process::parent_id();
+    let watcher = std::thread::Builder::new()
+        .name("parent-watch".into())
+        .spawn(move || {
+            while std::os::unix::process::parent_id() == parent {
+                std::thread::sleep(PARENT_POLL);
+            }
+            // No log line: stderr was Terraform's and is gone (writing to it may fail, and a
+            // failed log write must not end this thread before the exit).
+            let _ = shutdown_tx.send(true);
+            std::thread::sleep(PARENT_GONE_GRACE);
+            std::process::exit(1);
+        });
+    if let Err(e) = watcher {
+        tracing::warn!("cannot watch the parent process: {e}");
+    }
 }
 
 async fn wait_for(mut rx: watch::Receiver<bool>) {

@@ -53,11 +53,16 @@ pub fn release_state(info: &ReleaseInfo) -> String {
     format!("{}/{}", info.status, info.revision)
 }
 
-/// Where a directory target keeps the files of `release`.
-pub fn chart_dir(subscription_dir: &Path, release: &ChartRelease) -> PathBuf {
-    subscription_dir
-        .join("helm")
-        .join(format!("{}.{}", release.namespace, release.name))
+/// Where a directory target keeps the files of `release`, `helm/<namespace>.<name>/` (one to
+/// one: a namespace has no `.`), never outside `subscription_dir`.
+pub fn chart_dir(
+    subscription_dir: &Path,
+    release: &ChartRelease,
+) -> Result<PathBuf, directory::DirectoryError> {
+    directory::subdirectory(
+        subscription_dir,
+        &["helm", &format!("{}.{}", release.namespace, release.name)],
+    )
 }
 
 /// Runs `work` on `cluster`.
@@ -72,10 +77,13 @@ pub async fn run(
         return outcome;
     }
     match inventory.clusters.get(cluster).map(|c| &c.target) {
-        Some(Target::Directory(root)) => {
-            let dir = targets::subscription_dir(root, subscription_id);
-            to_directory(inventory, cluster, &dir, work, &mut outcome).await;
-        }
+        Some(Target::Directory(root)) => match targets::subscription_dir(root, subscription_id) {
+            Ok(dir) => to_directory(inventory, cluster, &dir, work, &mut outcome).await,
+            Err(e) => outcome.diagnostics.push(Diagnostic::error(
+                format!("Cluster {cluster:?}: charts not written"),
+                format!("{e}."),
+            )),
+        },
         Some(Target::Cluster(connection)) => {
             let helm = match super::helm_binary::helm(inventory).await {
                 Ok(helm) => helm,
@@ -175,8 +183,10 @@ async fn to_directory(
         ));
     };
     for release in work.uninstall {
-        let chart_dir = chart_dir(dir, &release);
-        match remove_chart_dir(&chart_dir) {
+        match chart_dir(dir, &release)
+            .map_err(ChartDirError::from)
+            .and_then(|chart_dir| remove_chart_dir(&chart_dir))
+        {
             Ok(()) => outcome.removed.push(release.release_key()),
             Err(e) => failed(outcome, &release, &e),
         }
@@ -210,8 +220,9 @@ async fn to_directory(
                 continue;
             }
         };
-        let chart_dir = chart_dir(dir, &release);
-        let written = write_chart_dir(&chart_dir, &objects, &release.values);
+        let written = chart_dir(dir, &release)
+            .map_err(ChartDirError::from)
+            .and_then(|chart_dir| write_chart_dir(&chart_dir, &objects, &release.values));
         match written {
             Ok(()) => {
                 outcome

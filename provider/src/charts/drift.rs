@@ -237,7 +237,11 @@ pub fn read_files(
         else {
             continue;
         };
-        let dir = chart_dir(&targets::subscription_dir(root, subscription_id), &release);
+        let Ok(dir) = targets::subscription_dir(root, subscription_id)
+            .and_then(|dir| chart_dir(&dir, &release))
+        else {
+            continue;
+        };
         let values = match std::fs::read_to_string(dir.join(VALUES_FILE)) {
             Ok(text) => serde_json::from_str::<Json>(&text)
                 .unwrap_or_else(|e| Json::String(format!("(unparsable: {e})"))),

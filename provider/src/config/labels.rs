@@ -1,4 +1,5 @@
-//! Kubernetes naming rules for label keys, label values and cluster names.
+//! Kubernetes naming rules for label keys, label values and cluster names, as the provider
+//! block spells its errors. The rules themselves are `clusternet_model::names`.
 
 /// A Kubernetes naming rule a name breaks; the messages complete "<name> ...".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

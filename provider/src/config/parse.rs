@@ -172,6 +172,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
                 let path = root.clone().attr("clusters").key(name);
                 match parse_cluster(name, cluster, &path, &mut diags) {
                     Parsed::Known(c) => {
+                        check_directory_shared(name, &c, &clusters, &path, &mut diags);
                         clusters.insert(name.clone(), c);
                     }
                     Parsed::Unknown => has_unknowns = true,
@@ -221,6 +222,36 @@ fn naming_the_place(diags: Diagnostics) -> Diagnostics {
         named.push(diagnostic);
     }
     named
+}
+
+/// An error on `directory` when cluster `name` writes to the directory of a cluster parsed
+/// before it: the two would prune each other's files through the one index.
+fn check_directory_shared(
+    name: &str,
+    cluster: &ClusterConfig,
+    before: &BTreeMap<String, ClusterConfig>,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    let Target::Directory(dir) = &cluster.target else {
+        return;
+    };
+    let resolved = clusternet_deploy::directory::resolve(dir);
+    let shared = before.iter().find(|(_, other)| {
+        matches!(&other.target, Target::Directory(d)
+            if clusternet_deploy::directory::resolve(d) == resolved)
+    });
+    if let Some((first, _)) = shared {
+        diags.error_at(
+            path.clone().attr("directory"),
+            "Directory used by two clusters",
+            format!(
+                "Clusters {first:?} and {name:?} both write to directory {}; each removes the \
+                 files of the other. Give every cluster a directory of its own.",
+                dir.display()
+            ),
+        );
+    }
 }
 
 /// Outcome of parsing one part.
@@ -568,6 +599,37 @@ mod tests {
         assert_eq!(
             error.path,
             Some(AttributePath::root().attr("verify_timeout"))
+        );
+    }
+
+    #[test]
+    fn two_clusters_on_one_directory_is_an_error_on_the_second() {
+        let cluster = |dir: &str| {
+            Value::Object(BTreeMap::from([(
+                "directory".to_string(),
+                Value::from(dir),
+            )]))
+        };
+        let config = Value::Object(BTreeMap::from([(
+            "clusters".to_string(),
+            Value::Map(BTreeMap::from([
+                ("a".to_string(), cluster("rendered/one")),
+                ("b".to_string(), cluster("./rendered/x/../one/")),
+                ("c".to_string(), cluster("rendered/two")),
+            ])),
+        )]));
+        let (_, diags) = parse(&config);
+        let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].summary, "Directory used by two clusters");
+        assert_eq!(
+            errors[0].path,
+            Some(
+                AttributePath::root()
+                    .attr("clusters")
+                    .key("b")
+                    .attr("directory")
+            )
         );
     }
 }

@@ -38,3 +38,10 @@ pub fn decode(text: &str) -> Result<(Json, ObjectIdentity), FeedValueError> {
     let identity = identity_of(&object)?;
     Ok((object, identity))
 }
+
+/// Checks a feed's apiVersion, kind, namespace and name as the API server would, so that no
+/// name that Kubernetes rejects (or that reads as a path) reaches a key, a label or a file.
+pub fn check_names(identity: &ObjectIdentity) -> Result<(), String> {
+    clusternet_model::names::check_identity(identity)
+        .map_err(|e| format!("{e}; Kubernetes would reject the object"))
+}

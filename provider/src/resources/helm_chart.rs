@@ -408,14 +408,7 @@ fn release_name(name: &str) -> Result<(), ReleaseNameError> {
 }
 
 fn dns_label(name: &str) -> Result<(), NotADnsLabel> {
-    let ok = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
-    if ok { Ok(()) } else { Err(NotADnsLabel) }
+    clusternet_model::names::check_dns_label(name).map_err(|_| NotADnsLabel)
 }
 
 fn repository(repo: &str) -> Result<(), RepositoryError> {

@@ -175,6 +175,26 @@ fn parse(
         }
     }
     let (secret_text, secret_binary) = (&values[0], &values[1]);
+    for (name, map) in [
+        ("secret_data", secret_text),
+        ("secret_binary_data", secret_binary),
+    ] {
+        for key in map.keys() {
+            if let Err(e) = clusternet_model::names::check_data_key(key) {
+                diags.error_at(
+                    AttributePath::root().attr(name).key(key),
+                    "Invalid Secret key",
+                    format!(
+                        "{name} key {key:?} {e}. Kubernetes accepts only such keys in a \
+                         Secret's data."
+                    ),
+                );
+            }
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
     if let Err(e) = secret_values::check(secret_text, secret_binary) {
         diags.push(
             e.diagnostic_at(
@@ -193,6 +213,14 @@ fn parse(
             return Err(diags);
         }
     };
+    if let Err(e) = super::feed::check_names(&identity) {
+        diags.error_at(
+            path,
+            "Invalid object name",
+            format!("The manifest's {e}. Fix the object in `manifest`."),
+        );
+        return Err(diags);
+    }
     match (resource, FeedResource::for_object(&identity)) {
         (FeedResource::Manifest, FeedResource::Secret) => {
             diags.error_at(
@@ -502,6 +530,28 @@ mod tests {
                 d.path,
                 Some(AttributePath::root().attr("manifest")),
                 "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_key_kubernetes_rejects_is_an_error_on_its_entry() {
+        let secret = r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"}}"#;
+        for key in ["a/b", "..", "with space", ""] {
+            let mut config = config(secret);
+            if let Value::Object(entries) = &mut config {
+                entries.insert(
+                    "secret_data".into(),
+                    Value::Map(BTreeMap::from([(key.to_string(), Value::from("v"))])),
+                );
+            }
+            let diags = parse(FeedResource::Secret, &config).unwrap_err();
+            let d = diags.iter().next().unwrap();
+            assert_eq!(d.summary, "Invalid Secret key");
+            assert_eq!(
+                d.path,
+                Some(AttributePath::root().attr("secret_data").key(key)),
+                "{key}"
             );
         }
     }

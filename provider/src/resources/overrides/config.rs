@@ -8,7 +8,9 @@ use super::{DEFAULT_POLICY, DEFAULT_PRIORITY, LOCALIZATION, OVERRIDE_TYPES, pars
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
 use crate::diagnostics::ToDiagnostic;
+use crate::resources::names;
 use crate::selector;
+use clusternet_model::names::NameRule;
 
 /// The override object, or `None` when something it needs is unknown.
 pub(super) fn build(
@@ -21,6 +23,17 @@ pub(super) fn build(
     let Field::Known(name) = attrs::string(config, "name") else {
         return Ok(None);
     };
+    names::check(
+        &mut diags,
+        root.clone().attr("name"),
+        "name",
+        &name,
+        NameRule::DnsSubdomain,
+        "it names the override object on the hub",
+    );
+    if diags.has_errors() {
+        return Err(diags);
+    }
     let feed = match attrs::string(config, "feed") {
         Field::Known(feed) => match parse_feed_reference(&feed) {
             Ok(identity) => identity,

@@ -56,6 +56,9 @@ pub enum FeedReferenceError {
     /// Not a feed key.
     #[error(transparent)]
     NotAKey(#[from] InvalidKey),
+    /// A name, namespace, group or kind Kubernetes would reject.
+    #[error("{0}; Kubernetes would reject the object")]
+    InvalidName(#[from] clusternet_model::names::InvalidIdentity),
 }
 
 impl ToDiagnostic for FeedReferenceError {
@@ -66,6 +69,12 @@ impl ToDiagnostic for FeedReferenceError {
 
 /// Reads a feed reference: a feed value (JSON object) or a feed key.
 pub fn parse_feed_reference(text: &str) -> Result<ObjectIdentity, FeedReferenceError> {
+    let identity = parse_feed_identity(text)?;
+    clusternet_model::names::check_identity(&identity)?;
+    Ok(identity)
+}
+
+fn parse_feed_identity(text: &str) -> Result<ObjectIdentity, FeedReferenceError> {
     if text.trim_start().starts_with('{') {
         let object: Json =
             clusternet_model::json::parse(text).map_err(FeedReferenceError::NotJson)?;

@@ -41,7 +41,10 @@ pub fn schema(type_name: &str) -> Schema {
     let localization = type_name == LOCALIZATION;
     let mut attributes =
         vec![
-        Attribute::required("name", Type::String).describe("Name of the override object."),
+        Attribute::required("name", Type::String).describe(
+            "Name of the override object: a Kubernetes object name (a DNS subdomain: lowercase \
+             letters, digits, `-` and `.`, at most 253 characters).",
+        ),
         Attribute::required("feed", Type::String).sensitive().describe(
             "The feed it overrides: a feed value (`clusternet_manifest.x.feed`) or a feed key \
              `<apiVersion>/<Kind>/<namespace>/<name>`. For a Secret, prefer the key \

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::names::NameRule;
 use clusternet_model::types::{
     DividingScheduling, DividingType, Feed, ObjectMeta, PreemptionPolicy, SchedulingStrategy,
     Subscriber, Subscription, SubscriptionSpec, SubscriptionStatus, TaintEffect, Toleration,
@@ -13,6 +14,7 @@ use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 use serde_json::Value as Json;
 
 use crate::attrs::{self, Field};
+use crate::resources::names;
 use crate::selector;
 
 pub use crate::resources::DEFAULT_NAMESPACE;
@@ -103,6 +105,22 @@ impl SubscriptionConfig {
             Field::Null => DEFAULT_NAMESPACE.to_string(),
             Field::Unknown => return None,
         };
+        names::check(
+            diags,
+            attr("name"),
+            "name",
+            &name,
+            NameRule::DnsSubdomain,
+            "it names the Subscription and, in directory targets, its directory",
+        );
+        names::check(
+            diags,
+            attr("namespace"),
+            "namespace",
+            &namespace,
+            NameRule::DnsLabel,
+            "it is the Subscription's namespace and part of its directory in directory targets",
+        );
         let strategy = match attrs::string(config, "scheduling_strategy") {
             Field::Null => DEFAULT_STRATEGY,
             Field::Unknown => return None,
@@ -292,8 +310,7 @@ fn decode_subscribers(
                     path.clone().attr("weight"),
                     "Invalid weight",
                     format!(
-                        "weight = {shown}: use a whole number from 0 to {} (Clusternet keeps \
-                         weights as 32-bit integers).",
+                        "weight = {shown}: use a whole number from 0 to {}.",
                         i32::MAX
                     ),
                 );
@@ -378,7 +395,10 @@ fn decode_feeds(feeds: &[String], diags: &mut Diagnostics) -> Vec<FeedInput> {
     for (i, feed) in feeds.iter().enumerate() {
         let path = attr("feeds").index(i as i64);
         if feed.trim_start().starts_with('{') {
-            match crate::resources::feed::decode(feed) {
+            match crate::resources::feed::decode(feed)
+                .map_err(|e| e.to_string())
+                .and_then(|(o, id)| crate::resources::feed::check_names(&id).map(|()| (o, id)))
+            {
                 Ok((mut object, identity)) => {
                     let chart_values = clusternet_model::hub::chart_values::take(&mut object);
                     decoded.push(FeedInput::ByValue {
@@ -390,9 +410,13 @@ fn decode_feeds(feeds: &[String], diags: &mut Diagnostics) -> Vec<FeedInput> {
                 Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
             }
         } else {
-            match feed.parse::<ObjectIdentity>() {
+            match feed
+                .parse::<ObjectIdentity>()
+                .map_err(|e| e.to_string())
+                .and_then(|id| crate::resources::feed::check_names(&id).map(|()| id))
+            {
                 Ok(identity) => decoded.push(FeedInput::ByKey(identity)),
-                Err(e) => diags.error_at(path, "Invalid feed", e.to_string()),
+                Err(e) => diags.error_at(path, "Invalid feed", format!("{e}.")),
             }
         }
     }
@@ -406,5 +430,72 @@ fn feed_ref(identity: &ObjectIdentity) -> Feed {
         api_version: identity.api_version.clone(),
         namespace: identity.namespace.clone().unwrap_or_default(),
         name: identity.name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn config(name: &str, namespace: &str, feed: &str) -> Value {
+        Value::Object(BTreeMap::from([
+            ("name".to_string(), Value::from(name)),
+            ("namespace".to_string(), Value::from(namespace)),
+            ("feeds".to_string(), Value::List(vec![Value::from(feed)])),
+        ]))
+    }
+
+    fn errors_at(config: &Value) -> Vec<(String, AttributePath)> {
+        let mut diags = Diagnostics::new();
+        SubscriptionConfig::decode(config, &mut diags);
+        diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.summary.clone(), d.path.clone().expect("a path")))
+            .collect()
+    }
+
+    #[test]
+    fn names_that_are_paths_are_errors_on_their_attribute() {
+        let feed = "v1/ConfigMap/default/settings";
+        for name in [
+            "../../../outside",
+            "a/../../x",
+            "/abs",
+            "..",
+            "A",
+            &"a".repeat(254),
+        ] {
+            assert_eq!(
+                errors_at(&config(name, "default", feed)),
+                [("Invalid name".to_string(), attr("name"))],
+                "{name}"
+            );
+        }
+        for namespace in ["a.b", "..", "../x", "Default"] {
+            assert_eq!(
+                errors_at(&config("app", namespace, feed)),
+                [("Invalid namespace".to_string(), attr("namespace"))],
+                "{namespace}"
+            );
+        }
+        assert!(errors_at(&config("a.b", "c", feed)).is_empty());
+    }
+
+    #[test]
+    fn feeds_with_invalid_names_are_errors_on_the_feed() {
+        for feed in [
+            "v1/ConfigMap/default/../x",
+            ".example.com/v1/Thing/default/x",
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a_b"}}"#,
+        ] {
+            assert_eq!(
+                errors_at(&config("app", "default", feed)),
+                [("Invalid feed".to_string(), attr("feeds").index(0))],
+                "{feed}"
+            );
+        }
     }
 }

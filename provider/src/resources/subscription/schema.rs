@@ -44,10 +44,16 @@ pub fn schema() -> Schema {
              rendered objects in `descriptions`; apply deploys them (directory targets get \
              files) and prunes what left.",
             vec![
-                Attribute::required("name", Type::String).describe("Subscription name."),
+                Attribute::required("name", Type::String).describe(
+                    "Subscription name: a Kubernetes object name (a DNS subdomain: lowercase \
+                     letters, digits, `-` and `.`, at most 253 characters).",
+                ),
                 Attribute::optional("namespace", Type::String)
                     .with_computed()
-                    .describe("Subscription namespace (default `default`)."),
+                    .describe(
+                        "Subscription namespace (default `default`): a DNS label (lowercase \
+                         letters, digits and `-`, at most 63 characters).",
+                    ),
                 Attribute::optional("scheduling_strategy", Type::String)
                     .with_computed()
                     .describe(
