@@ -132,22 +132,14 @@ impl Provider for ClusternetProvider {
     async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
         match self.registry.resource(&req.type_name) {
             Ok(resource) => resource.apply(&self.context, req).await,
-            Err(diagnostics) => ApplyResponse {
-                diagnostics,
-                new_state: req.prior_state,
-                private: Vec::new(),
-            },
+            Err(diagnostics) => crate::registry::apply_refused(req, diagnostics),
         }
     }
 
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
         match self.registry.resource(&req.type_name) {
             Ok(resource) => resource.read(&self.context, req).await,
-            Err(diagnostics) => ReadResponse {
-                diagnostics,
-                new_state: req.current_state,
-                private: req.private,
-            },
+            Err(diagnostics) => crate::registry::read_refused(req, diagnostics),
         }
     }
 

@@ -80,6 +80,25 @@ pub fn planned(req: ApplyRequest) -> ApplyResponse {
     }
 }
 
+/// The answer to an apply that cannot go ahead (no inventory, an unknown type): the prior
+/// state kept, with why.
+pub fn apply_refused(req: ApplyRequest, diagnostics: Diagnostics) -> ApplyResponse {
+    ApplyResponse {
+        new_state: req.prior_state,
+        private: Vec::new(),
+        diagnostics,
+    }
+}
+
+/// The answer to a read that cannot go ahead: the state kept, with why.
+pub fn read_refused(req: ReadRequest, diagnostics: Diagnostics) -> ReadResponse {
+    ReadResponse {
+        new_state: req.current_state,
+        private: req.private,
+        diagnostics,
+    }
+}
+
 /// The inventory, or the answer to give when it cannot be had (made by `fail` from the
 /// diagnostics that say why).
 pub async fn inventory_or<T>(

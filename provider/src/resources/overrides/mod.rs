@@ -141,11 +141,7 @@ impl Resource for Override {
             // The snapshot is taken here at the latest, before anything is written to the hub.
             match ctx.inventory().await {
                 Ok(inventory) => apply::apply(req, &inventory).await,
-                Err(diagnostics) => ApplyResponse {
-                    new_state: req.prior_state,
-                    private: Vec::new(),
-                    diagnostics,
-                },
+                Err(diagnostics) => registry::apply_refused(req, diagnostics),
             }
         })
     }
@@ -154,11 +150,7 @@ impl Resource for Override {
         Box::pin(async move {
             match ctx.inventory().await {
                 Ok(_) => read(req),
-                Err(diagnostics) => ReadResponse {
-                    new_state: req.current_state,
-                    private: req.private,
-                    diagnostics,
-                },
+                Err(diagnostics) => registry::read_refused(req, diagnostics),
             }
         })
     }

@@ -138,11 +138,7 @@ impl Resource for Subscription {
             // The snapshot is taken here at the latest, before anything is written to the hub.
             match ctx.inventory().await {
                 Ok(inventory) => apply::apply(req, &inventory).await,
-                Err(diagnostics) => ApplyResponse {
-                    new_state: req.prior_state,
-                    private: Vec::new(),
-                    diagnostics,
-                },
+                Err(diagnostics) => registry::apply_refused(req, diagnostics),
             }
         })
     }
@@ -151,11 +147,7 @@ impl Resource for Subscription {
         Box::pin(async move {
             match ctx.inventory().await {
                 Ok(inventory) => read::read(req, &inventory).await,
-                Err(diagnostics) => ReadResponse {
-                    new_state: req.current_state,
-                    private: req.private,
-                    diagnostics,
-                },
+                Err(diagnostics) => registry::read_refused(req, diagnostics),
             }
         })
     }
