@@ -10,8 +10,8 @@ use clusternet_deploy::apply::ApplyOptions;
 use clusternet_deploy::cluster::Cluster;
 use clusternet_deploy::connection::Timeouts;
 use clusternet_deploy::directory::{self, FileState};
-use clusternet_deploy::fan_out;
 use clusternet_deploy::ownership::Ownership;
+use clusternet_deploy::{LiveObject, fan_out};
 use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::preview::Previewed;
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
@@ -79,6 +79,22 @@ pub async fn connect(cluster: &str, connection: &Connection) -> Result<Cluster, 
             )
             .into()
         })
+}
+
+/// The objects `references` of `cluster` as they are live, for a refresh; when the cluster
+/// cannot even be reached, why (the text of the connection error).
+pub async fn read_live(
+    cluster: &str,
+    connection: &Connection,
+    references: &[ObjectIdentity],
+) -> Result<Vec<LiveObject>, String> {
+    let client = connect(cluster, connection).await.map_err(|diagnostics| {
+        diagnostics
+            .iter()
+            .next()
+            .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone())
+    })?;
+    Ok(client.read_live(references, 8).await)
 }
 
 /// How a subscription marks what it deployed, so that pruning finds exactly its objects.
@@ -370,11 +386,11 @@ pub async fn read(
                 Some(Target::Cluster(connection)) => {
                     read_cluster(&cluster, connection, &entries).await
                 }
-                Some(Target::Unknown) => (
-                    entries.iter().map(|_| None).collect(),
-                    Some(NOT_KNOWN_YET.to_string()),
-                ),
-                Some(Target::HubOnly) | None => (entries.iter().map(|_| None).collect(), None),
+                // A target not known yet is reported by the subscription's read, for its chart
+                // entries too.
+                Some(Target::Unknown | Target::HubOnly) | None => {
+                    (entries.iter().map(|_| None).collect(), None)
+                }
             };
             (cluster, entries, states, failure)
         }
@@ -428,21 +444,13 @@ async fn read_cluster(
     connection: &Connection,
     entries: &[(String, ObjectIdentity, String)],
 ) -> (Vec<Option<FileState>>, Option<String>) {
-    let client = match connect(cluster, connection).await {
-        Ok(client) => client,
-        Err(diagnostics) => {
-            let reason = diagnostics
-                .iter()
-                .next()
-                .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone());
-            return (entries.iter().map(|_| None).collect(), Some(reason));
-        }
-    };
     let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
+    let live = match read_live(cluster, connection, &refs).await {
+        Ok(live) => live,
+        Err(reason) => return (entries.iter().map(|_| None).collect(), Some(reason)),
+    };
     let mut failure = None;
-    let states = client
-        .read_live(&refs, 8)
-        .await
+    let states = live
         .into_iter()
         .zip(entries)
         .map(|(object, (_, _, planned))| match object.state {

@@ -77,20 +77,10 @@ pub async fn read_objects(
         jobs,
         inventory.parallelism,
         |(cluster, connection, entries)| async move {
-            let client = match targets::connect(&cluster, &connection).await {
-                Ok(client) => client,
-                Err(diagnostics) => {
-                    let reason = diagnostics
-                        .iter()
-                        .next()
-                        .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone());
-                    return (cluster, entries, Err(reason));
-                }
-            };
             let references: Vec<ObjectIdentity> =
                 entries.iter().map(|(_, r, _)| r.clone()).collect();
-            let live = client.read_live(&references, 8).await;
-            (cluster, entries, Ok(live))
+            let live = targets::read_live(&cluster, &connection, &references).await;
+            (cluster, entries, live)
         },
     )
     .await;
