@@ -141,7 +141,7 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
         );
         assert!(
             text.contains(&format!(
-                "\"{cluster}/helm/{release}/v1/ConfigMap/{release}-config\""
+                "\"{cluster}/helm/{release}/v1/ConfigMap/{release}/{release}-config\""
             )),
             "templated ConfigMap of {cluster} missing:\n{}",
             plan.stdout
@@ -151,7 +151,9 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     assert!(text.contains("hallo c2"), "{}", plan.stdout);
     // The chart's Secret is templated too, its value never shown.
     assert!(
-        text.contains(&format!("\"c1/helm/{release}/v1/Secret/{release}-secret\"")),
+        text.contains(&format!(
+            "\"c1/helm/{release}/v1/Secret/{release}/{release}-secret\""
+        )),
         "{}",
         plan.stdout
     );
@@ -272,7 +274,9 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
         plan.stdout
     );
     assert!(
-        text.contains(&format!("+ \"c2/helm/{release}/v1/ConfigMap/{config}\"")),
+        text.contains(&format!(
+            "+ \"c2/helm/{release}/v1/ConfigMap/{release}/{config}\""
+        )),
         "{}",
         plan.stdout
     );
@@ -325,7 +329,7 @@ fn chart_rollout_with_terraform_1_0_and_helm_4() {
     let plan = ws.plan().expect_success();
     assert!(
         squashed(&plan).contains(&format!(
-            "\"c2/helm/{release}/v1/ConfigMap/{release}-config\""
+            "\"c2/helm/{release}/v1/ConfigMap/{release}/{release}-config\""
         )),
         "{}",
         plan.stdout
@@ -692,7 +696,7 @@ resource "clusternet_subscription" "private" {{
     let plan = ws.plan().expect_success();
     assert!(
         squashed(&plan).contains(&format!(
-            "\"c1/helm/{release}/v1/ConfigMap/{release}-config\""
+            "\"c1/helm/{release}/v1/ConfigMap/{release}/{release}-config\""
         )),
         "templated with the credentials:\n{}",
         plan.all_output()

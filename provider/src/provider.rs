@@ -136,6 +136,18 @@ impl Provider for ClusternetProvider {
         }
     }
 
+    fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        state: Value,
+    ) -> (Value, Diagnostics) {
+        match self.registry.resource(type_name) {
+            Ok(resource) => (resource.upgrade_state(version, state), Diagnostics::new()),
+            Err(diagnostics) => (state, diagnostics),
+        }
+    }
+
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
         match self.registry.resource(&req.type_name) {
             Ok(resource) => resource.read(&self.context, req).await,

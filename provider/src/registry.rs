@@ -40,6 +40,12 @@ pub trait Resource: Send + Sync {
     /// ApplyResourceChange.
     fn apply<'a>(&'a self, ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse>;
 
+    /// UpgradeResourceState: `state`, decoded with the current schema, written with schema
+    /// `version`. The default keeps it (a schema still at version 0).
+    fn upgrade_state(&self, _version: i64, state: Value) -> Value {
+        state
+    }
+
     /// ReadResource. The default: the state is what configuration and plan made it (feeds and
     /// overrides live in state).
     fn read<'a>(&'a self, _ctx: &'a Context, req: ReadRequest) -> Fut<'a, ReadResponse> {

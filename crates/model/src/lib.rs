@@ -34,7 +34,8 @@
 //! * Building blocks, usable alone: [`scheduling::schedule`],
 //!   [`scheduling::dividing`], [`overrides::apply_overrides`] and its primitives
 //!   ([`overrides::json_patch`], [`overrides::merge_patch`], [`overrides::helm`],
-//!   [`overrides::field_patch`]), [`spec_hash::spec_hash`], [`selectors`], [`taints`].
+//!   [`overrides::field_patch`]), [`spec_hash::spec_hash`], [`selectors`], [`taints`],
+//!   [`scope`] (which kinds are namespaced, without a cluster).
 //!
 //! # YAML
 //!
@@ -130,6 +131,7 @@ pub mod provenance;
 pub mod quantity;
 pub mod render;
 pub mod scheduling;
+pub mod scope;
 pub mod selectors;
 pub mod spec_hash;
 pub mod stream;

@@ -340,6 +340,13 @@ impl Schema {
         Schema { version: 0, block }
     }
 
+    /// This schema at `version` (states written with an older one go through
+    /// UpgradeResourceState).
+    pub fn with_version(mut self, version: i64) -> Schema {
+        self.version = version;
+        self
+    }
+
     /// The value type of objects of this schema.
     pub fn value_type(&self) -> Type {
         self.block.value_type()

@@ -259,12 +259,18 @@ pub fn read_files(
         let entries: Vec<(String, ObjectIdentity, String)> = descriptions
             .iter()
             .filter_map(|(key, text)| {
-                // Files are named after the object as helm templated it.
-                let reference = release.templated_object(key)?;
-                if reference.kind == "Secret" && reference.api_version == "v1" {
+                let keyed = release.templated_object(key)?;
+                if keyed.kind == "Secret" && keyed.api_version == "v1" {
                     return None;
                 }
-                Some((key.clone(), reference, text.as_str()?.to_string()))
+                let text = text.as_str()?;
+                // Files are named after the object as helm templated it; the key adds the
+                // release namespace where the template leaves it out.
+                let reference = clusternet_model::json::parse(text)
+                    .ok()
+                    .and_then(|object| ObjectIdentity::of(&object).ok())
+                    .unwrap_or(keyed);
+                Some((key.clone(), reference, text.to_string()))
             })
             .collect();
         let references: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();

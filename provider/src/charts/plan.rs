@@ -7,6 +7,7 @@ use clusternet_deploy::fan_out;
 use clusternet_model::hub::releases::WRITTEN;
 use clusternet_model::identity::ObjectIdentity;
 use clusternet_model::preview::{PreviewKey, Previewed};
+use clusternet_model::scope::Scopes;
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
@@ -21,7 +22,9 @@ pub fn is_settled(release_state: &str) -> bool {
 }
 
 /// The templated entries of every chart entry in `descriptions`, keyed
-/// `<cluster>/helm/<release>/<object key>`, Secrets redacted with `redact`.
+/// `<cluster>/helm/<release>/<object key>` (a namespaced object the template leaves without a
+/// namespace keyed in the release namespace, where helm installs it), Secrets redacted with
+/// `redact`.
 ///
 /// A chart that cannot be fetched leaves its entries out with a warning (a map cannot have
 /// unknown keys); a chart or version the repository does not have is an error on
@@ -118,10 +121,14 @@ pub async fn templated_entries(
         };
         match result {
             Ok(objects) => {
+                // Keyed as helm installs them: in the release namespace unless the template
+                // names one or the kind is cluster-scoped (built in, or by the chart's CRDs).
+                let scopes = Scopes::with_crds(objects.iter());
                 for object in objects.iter() {
                     let Ok(identity) = ObjectIdentity::of(object) else {
                         continue;
                     };
+                    let identity = scopes.in_release_namespace(identity, &release.namespace);
                     let mut object = object.clone();
                     if identity.kind == "Secret" && identity.api_version == "v1" {
                         clusternet_model::preview::redact_secret(&mut object, redact);

@@ -9,7 +9,7 @@
 //! One file per call: [`config`] decodes Terraform's value once into Clusternet's types,
 //! [`render`] renders, [`plan`], [`apply`] (and [`apply_clusternet`] for deployer =
 //! "clusternet"), [`read`] and [`import`] answer Terraform; [`state`] reads and writes the
-//! preview entries in state.
+//! preview entries in state, and [`upgrade`] moves states of older schema versions forward.
 
 mod apply;
 mod apply_clusternet;
@@ -22,6 +22,7 @@ mod read;
 pub(crate) mod render;
 mod schema;
 mod state;
+mod upgrade;
 
 use clusternet_tfplugin::provider::{
     ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
@@ -141,6 +142,10 @@ impl Resource for Subscription {
                 Err(diagnostics) => registry::apply_refused(req, diagnostics),
             }
         })
+    }
+
+    fn upgrade_state(&self, version: i64, state: Value) -> Value {
+        upgrade::upgrade(version, state)
     }
 
     fn read<'a>(&'a self, ctx: &'a Context, req: ReadRequest) -> Fut<'a, ReadResponse> {

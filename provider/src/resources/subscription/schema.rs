@@ -129,4 +129,5 @@ pub fn schema() -> Schema {
         .with_block(subscriber)
         .with_block(toleration),
     )
+    .with_version(super::upgrade::SCHEMA_VERSION)
 }

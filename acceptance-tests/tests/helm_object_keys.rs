@@ -1,0 +1,204 @@
+//! The objects a chart templates are keyed where helm installs them (issue 12, point 8): an
+//! object of a namespaced kind that the template leaves without a namespace is keyed in the
+//! release namespace, `<cluster>/helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`;
+//! cluster-scoped kinds - built in, or declared so by the chart's own CRDs - have no
+//! namespace in their key. On the real bed the keys find the live objects (drift shows under
+//! them, a settled plan is empty); a state of schema version 0, which keyed such objects
+//! without the namespace, is upgraded without a diff.
+
+use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
+use acceptance_tests::testbed::{ChartRepo, Testbed, charts_dir, tools, unique_name};
+use serde_json::Value as Json;
+
+const GROUP: &str = "scopes.testbed.clusternet.io/v1";
+
+fn config(target: &str, repo: &str, release: &str) -> String {
+    let helm = tools().helm.display().to_string();
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+
+provider "clusternet" {{
+  helm_binary = "{helm}"
+  clusters = {{
+    "c1" = {{ labels = {{ env = "prod" }}, {target} }}
+  }}
+}}
+
+resource "clusternet_helm_chart" "scopes" {{
+  name             = "{release}"
+  repo             = "{repo}"
+  chart            = "scopes"
+  version          = "0.1.0"
+  target_namespace = "{release}"
+}}
+
+resource "clusternet_subscription" "scopes" {{
+  name = "{release}"
+  subscriber {{
+    cluster_affinity {{
+      match_labels = {{ env = "prod" }}
+    }}
+  }}
+  feeds = [clusternet_helm_chart.scopes.feed]
+}}
+"#
+    )
+}
+
+/// The templated keys the plan must show for release `r` (also its namespace).
+fn expected_keys(r: &str) -> Vec<String> {
+    vec![
+        format!("c1/helm/{r}/v1/ConfigMap/{r}/{r}-settings"),
+        format!("c1/helm/{r}/{GROUP}/Widget/{r}/{r}-widget"),
+        format!("c1/helm/{r}/rbac.authorization.k8s.io/v1/ClusterRole/{r}-reader"),
+        format!("c1/helm/{r}/{GROUP}/Gadget/{r}-gadget"),
+    ]
+}
+
+fn templated_keys(ws: &Workspace) -> Vec<String> {
+    let state = ws.show_json();
+    let subscription = state["values"]["root_module"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["type"] == "clusternet_subscription")
+        .map(|r| r["values"]["descriptions"].clone())
+        .unwrap_or_default();
+    subscription
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !k.contains("/CustomResourceDefinition/") && k.split('/').count() > 4)
+        .collect()
+}
+
+fn expect_no_changes(ws: &Workspace, what: &str) {
+    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(plan.exit_code, Some(0), "{what}:\n{}", plan.all_output());
+}
+
+fn squashed(outcome: &Outcome) -> String {
+    outcome
+        .stdout
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn templated_objects_are_keyed_in_the_release_namespace_on_real_clusters() {
+    let bed = Testbed::shared();
+    let c1 = bed.child(1);
+    let repo = ChartRepo::serve(&[&charts_dir().join("scopes")]).expect("chart repository");
+    for tf in Terraform::all() {
+        let release = unique_name("scopes");
+        let target = format!(
+            "kubeconfig_path = \"{}\", context = \"child-1\"",
+            c1.kubeconfig().display()
+        );
+        let ws = Workspace::from_files(&[("main.tf", &config(&target, repo.url(), &release))], &tf);
+        let plan = ws.plan().expect_success();
+        let text = squashed(&plan);
+        for key in expected_keys(&release) {
+            assert!(
+                text.contains(&format!("\"{key}\"")),
+                "{tf:?}: {key} missing from the plan:\n{}",
+                plan.stdout
+            );
+        }
+        ws.apply().expect_success();
+        let mut keys = templated_keys(&ws);
+        keys.sort();
+        let mut expected = expected_keys(&release);
+        expected.sort();
+        assert_eq!(keys, expected, "{tf:?}");
+        // The keys name the live objects: a settled plan is empty.
+        expect_no_changes(&ws, "after the first apply");
+
+        // Drift of the namespaced object shows under its namespaced key, and apply restores it.
+        c1.kubectl([
+            "patch",
+            "configmap",
+            &format!("{release}-settings"),
+            "-n",
+            &release,
+            "--type=merge",
+            "-p",
+            r#"{"data":{"greeting":"edited"}}"#,
+        ])
+        .expect("edit the ConfigMap");
+        let plan = ws.plan().expect_success();
+        let text = squashed(&plan);
+        assert!(
+            text.contains(&format!(
+                "\"c1/helm/{release}/v1/ConfigMap/{release}/{release}-settings\""
+            )) && text.contains("greeting = \"edited\" -> \"hello\""),
+            "{tf:?}: drift not shown under the namespaced key:\n{}",
+            plan.stdout
+        );
+        ws.apply().expect_success();
+        let data: Json = c1
+            .get_json(["configmap", &format!("{release}-settings"), "-n", &release])
+            .expect("ConfigMap");
+        assert_eq!(data["data"]["greeting"], "hello", "{tf:?}");
+        expect_no_changes(&ws, "after drift was repaired");
+        ws.destroy().expect_success();
+        c1.kubectl(["delete", "namespace", &release, "--wait=false"])
+            .expect("delete the release namespace");
+    }
+}
+
+/// A state written with schema version 0 keyed templated objects without the release
+/// namespace; Terraform upgrades it through the provider, and the plan shows nothing to do.
+#[test]
+fn a_version_0_state_is_upgraded_without_a_diff() {
+    let repo = ChartRepo::serve(&[&charts_dir().join("scopes")]).expect("chart repository");
+    for tf in Terraform::all() {
+        let release = unique_name("scopes");
+        let target = "directory = \"${path.module}/rendered/c1\"";
+        let ws = Workspace::from_files(&[("main.tf", &config(target, repo.url(), &release))], &tf);
+        ws.apply().expect_success();
+        expect_no_changes(&ws, "after the first apply");
+
+        // Rewrite the state as version 0 wrote it.
+        let path = ws.path().join("terraform.tfstate");
+        let mut state: Json =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("state")).expect("JSON");
+        let namespaced = format!("/{release}/{release}-");
+        let mut rewritten = 0;
+        for resource in state["resources"].as_array_mut().expect("resources") {
+            if resource["type"] != "clusternet_subscription" {
+                continue;
+            }
+            let instance = &mut resource["instances"][0];
+            assert_eq!(instance["schema_version"], 1, "{tf:?}");
+            instance["schema_version"] = Json::from(0);
+            let descriptions = instance["attributes"]["descriptions"]
+                .as_object_mut()
+                .expect("descriptions");
+            let old: serde_json::Map<String, Json> = std::mem::take(descriptions)
+                .into_iter()
+                .map(|(k, v)| {
+                    if k.contains("/helm/") && k.contains(&namespaced) {
+                        rewritten += 1;
+                        (k.replace(&namespaced, &format!("/{release}-")), v)
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect();
+            *descriptions = old;
+        }
+        assert_eq!(rewritten, 2, "{tf:?}: ConfigMap and Widget keys rewritten");
+        std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+
+        expect_no_changes(&ws, "after the version 0 state was upgraded");
+        ws.destroy().expect_success();
+    }
+}

@@ -1,0 +1,124 @@
+//! State upgrades of `clusternet_subscription` (UpgradeResourceState), so that a change of
+//! how entries are keyed never shows as a diff, nor makes apply redo what is deployed.
+//!
+//! * Version 0 -> 1: an object a chart templates without a namespace, of a namespaced kind,
+//!   is keyed in the release namespace, where helm installs it
+//!   (`<cluster>/helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`); version 0 left the
+//!   namespace out of its key.
+
+use std::collections::BTreeMap;
+
+use clusternet_model::json;
+use clusternet_model::preview::PreviewKey;
+use clusternet_model::scope::Scopes;
+use clusternet_tfplugin::Value;
+
+use super::state::descriptions_of;
+use crate::charts::plan::chart_releases;
+
+/// The schema version this provider writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// `state`, written with schema `version`, as this schema version keys it.
+pub fn upgrade(version: i64, state: Value) -> Value {
+    if version >= 1 || state.is_null() {
+        return state;
+    }
+    namespace_templated_keys(state)
+}
+
+/// Version 0 -> 1: templated objects keyed in their release namespace.
+fn namespace_templated_keys(mut state: Value) -> Value {
+    let descriptions = descriptions_of(&state);
+    if descriptions.is_empty() {
+        return state;
+    }
+    let releases = chart_releases(&descriptions);
+    let mut upgraded = BTreeMap::new();
+    for (key, text) in &descriptions {
+        let moved = releases.iter().find_map(|release| {
+            let identity = release.templated_object(key)?;
+            // The chart's own CRDs decide the scope of its custom kinds, as at plan.
+            let scopes = Scopes::with_crds(
+                descriptions
+                    .iter()
+                    .filter(|(k, _)| release.templates(k))
+                    .filter_map(|(_, v)| json::parse(v.as_str()?).ok())
+                    .collect::<Vec<_>>()
+                    .iter(),
+            );
+            let identity = scopes.in_release_namespace(identity, &release.namespace);
+            Some(PreviewKey::templated(&release.cluster, &release.name, identity).to_string())
+        });
+        upgraded.insert(moved.unwrap_or_else(|| key.clone()), text.clone());
+    }
+    if let Value::Object(attributes) = &mut state {
+        attributes.insert("descriptions".into(), Value::Map(upgraded));
+    }
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(entries: &[(&str, &str)]) -> Value {
+        let map = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        let mut attributes = BTreeMap::new();
+        attributes.insert("id".to_string(), Value::from("default/web"));
+        attributes.insert("descriptions".to_string(), Value::Map(map));
+        Value::Object(attributes)
+    }
+
+    const CHART: &str = r#"{"chart":{"apiVersion":"apps.clusternet.io/v1alpha1","kind":"HelmChart","metadata":{"name":"web","namespace":"default"},"spec":{"chart":"web","repo":"http://127.0.0.1/charts","targetNamespace":"shop","version":"0.1.0"}},"values":{}}"#;
+    const CRD: &str = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gadgets.example.com"},"spec":{"group":"example.com","names":{"kind":"Gadget"},"scope":"Cluster"}}"#;
+
+    #[test]
+    fn version_0_templated_keys_move_into_the_release_namespace() {
+        let old = state(&[
+            ("eu-1/helm/default/web", CHART),
+            ("eu-1/helm/web/v1/ConfigMap/settings", "{}"),
+            ("eu-1/helm/web/v1/ConfigMap/other/kept", "{}"),
+            (
+                "eu-1/helm/web/rbac.authorization.k8s.io/v1/ClusterRole/reader",
+                "{}",
+            ),
+            (
+                "eu-1/helm/web/apiextensions.k8s.io/v1/CustomResourceDefinition/gadgets.example.com",
+                CRD,
+            ),
+            ("eu-1/helm/web/example.com/v1/Gadget/g", "{}"),
+            ("eu-1/helm/web/example.com/v1/Widget/w", "{}"),
+            ("eu-1/v1/ConfigMap/default/plain", "{}"),
+        ]);
+        let new = upgrade(0, old);
+        let keys: Vec<String> = descriptions_of(&new).into_keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "eu-1/helm/default/web",
+                "eu-1/helm/web/apiextensions.k8s.io/v1/CustomResourceDefinition/gadgets.example.com",
+                "eu-1/helm/web/example.com/v1/Gadget/g",
+                "eu-1/helm/web/example.com/v1/Widget/shop/w",
+                "eu-1/helm/web/rbac.authorization.k8s.io/v1/ClusterRole/reader",
+                "eu-1/helm/web/v1/ConfigMap/other/kept",
+                "eu-1/helm/web/v1/ConfigMap/shop/settings",
+                "eu-1/v1/ConfigMap/default/plain",
+            ]
+        );
+        assert_eq!(new.get("id"), Some(&Value::from("default/web")));
+    }
+
+    #[test]
+    fn current_states_are_left_alone() {
+        let current = state(&[
+            ("eu-1/helm/default/web", CHART),
+            ("eu-1/helm/web/v1/ConfigMap/settings", "{}"),
+        ]);
+        assert_eq!(upgrade(SCHEMA_VERSION, current.clone()), current);
+        assert_eq!(upgrade(0, Value::Null), Value::Null);
+    }
+}
