@@ -31,6 +31,7 @@ pub mod ordering;
 pub mod ownership;
 pub mod parallel;
 pub mod prune;
+pub mod rollout;
 pub mod status;
 
 pub use apply::{Applied, ApplyOptions, ApplyReport, ObjectOutcome};
