@@ -19,6 +19,7 @@ mod markers;
 mod no_effect;
 mod plan;
 mod read;
+mod rollout;
 pub(crate) mod render;
 mod schema;
 mod state;

@@ -127,7 +127,8 @@ pub fn schema() -> Schema {
             ],
         )
         .with_block(subscriber)
-        .with_block(toleration),
+        .with_block(toleration)
+        .with_block(super::rollout::config::block()),
     )
     .with_version(super::upgrade::SCHEMA_VERSION)
 }
