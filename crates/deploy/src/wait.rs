@@ -1,0 +1,347 @@
+//! Waiting until applied objects are ready ([`Cluster::wait_ready`]), the gate between the
+//! stages of a progressive rollout.
+//!
+//! The wait polls: every `poll_interval` it reads each object with [`Cluster::get`] (so
+//! discovery is shared with apply and drift) and judges it with [`readiness::assess`]; a
+//! Service that selects pods is also judged by its Endpoints. Polling at the default 250 ms
+//! keeps the time from "the last object became ready" to "the wait returns" well under a
+//! second, and is simpler to keep correct than a watch per kind across reconnects.
+//!
+//! The wait ends as soon as any object has failed (waiting longer cannot help), when every
+//! object has been ready for `min_ready` without interruption, or at `timeout`. Only then,
+//! for workloads that are not ready, it lists their pods once to say why (an image that
+//! cannot be pulled, a crash loop, an unschedulable pod). It is cancel-safe: dropping the
+//! future stops it, with nothing left running.
+
+use std::fmt;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::cluster::Cluster;
+use crate::error::ObjectError;
+use crate::readiness::{self, Readiness};
+use clusternet_model::identity::ObjectIdentity;
+
+/// At most this many reads are in flight during one poll.
+const CONCURRENT_READS: usize = 16;
+
+/// The shortest poll interval used, whatever is asked (a zero interval would spin).
+const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
+
+/// How long and how often [`Cluster::wait_ready`] waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// The longest the whole wait takes, `min_ready` included.
+    pub timeout: Duration,
+    /// How long every object must stay ready, re-checked at each poll; if one drops out, the
+    /// clock restarts. Zero: ready as soon as all are.
+    pub min_ready: Duration,
+    /// Time between two polls (at least 10 ms).
+    pub poll_interval: Duration,
+}
+
+impl Default for WaitOptions {
+    /// 5 minutes, no minimum ready time, polls every 250 ms.
+    fn default() -> Self {
+        WaitOptions {
+            timeout: Duration::from_secs(300),
+            min_ready: Duration::ZERO,
+            poll_interval: Duration::from_millis(250),
+        }
+    }
+}
+
+/// One object that is not ready, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotReady {
+    /// The object.
+    pub reference: ObjectIdentity,
+    /// Why, e.g. `1/3 available; pod frontend-7c9d: ImagePullBackOff`.
+    pub cause: String,
+}
+
+impl fmt::Display for NotReady {
+    /// `Deployment web/frontend: 1/3 available; pod frontend-7c9d: ImagePullBackOff`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.reference.describe(), self.cause)
+    }
+}
+
+/// How a wait ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitOutcome {
+    /// Every object was ready, and stayed ready for `min_ready`.
+    Ready,
+    /// The timeout passed first; the objects not ready (or not ready for long enough).
+    NotReady(Vec<NotReady>),
+    /// At least one object failed; the failed ones (the wait stopped there).
+    Failed(Vec<NotReady>),
+    /// The cluster could not be read (unreachable, credentials refused, or an API error).
+    Unreachable(ObjectError),
+}
+
+/// What [`Cluster::wait_ready`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitReport {
+    /// How many objects were waited for.
+    pub total: usize,
+    /// How many were ready at the last poll.
+    pub ready: usize,
+    /// How the wait ended.
+    pub outcome: WaitOutcome,
+}
+
+impl WaitReport {
+    /// Whether every object was ready.
+    pub fn is_ready(&self) -> bool {
+        matches!(self.outcome, WaitOutcome::Ready)
+    }
+
+    /// `Ok(number of objects)` when ready, else the reason as an error.
+    pub fn into_result(self) -> Result<usize, WaitError> {
+        let (total, ready) = (self.total, self.ready);
+        match self.outcome {
+            WaitOutcome::Ready => Ok(total),
+            WaitOutcome::NotReady(objects) => Err(WaitError::NotReady {
+                total,
+                ready,
+                objects,
+            }),
+            WaitOutcome::Failed(objects) => Err(WaitError::Failed {
+                total,
+                ready,
+                objects,
+            }),
+            WaitOutcome::Unreachable(source) => Err(WaitError::Unreachable(source)),
+        }
+    }
+}
+
+/// Why a wait did not end with every object ready.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaitError {
+    /// The timeout passed before every object was ready long enough.
+    #[error(
+        "{ready} of {total} objects ready before the timeout; {}",
+        list(objects)
+    )]
+    NotReady {
+        /// How many objects were waited for.
+        total: usize,
+        /// How many were ready at the end.
+        ready: usize,
+        /// The others.
+        objects: Vec<NotReady>,
+    },
+    /// An object failed.
+    #[error("{} of {total} objects failed; {}", objects.len(), list(objects))]
+    Failed {
+        /// How many objects were waited for.
+        total: usize,
+        /// How many were ready when the failure was seen.
+        ready: usize,
+        /// The failed objects.
+        objects: Vec<NotReady>,
+    },
+    /// The cluster could not be read.
+    #[error("readiness could not be read: {0}")]
+    Unreachable(#[source] ObjectError),
+}
+
+fn list(objects: &[NotReady]) -> String {
+    objects
+        .iter()
+        .map(NotReady::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One object as seen at one poll.
+struct Seen {
+    readiness: Readiness,
+    /// The live object (`None` when missing), kept to find its pods when reporting.
+    live: Option<Value>,
+}
+
+impl Cluster {
+    /// Waits until every object of `objects` is ready by [`readiness::assess`] and has stayed
+    /// ready for `options.min_ready`, one object failed, the cluster cannot be read, or
+    /// `options.timeout` passed. A missing object is not ready (`not found`).
+    pub async fn wait_ready(
+        &self,
+        objects: &[ObjectIdentity],
+        options: &WaitOptions,
+    ) -> WaitReport {
+        let total = objects.len();
+        let deadline = Instant::now() + options.timeout;
+        let poll_interval = options.poll_interval.max(MIN_POLL_INTERVAL);
+        // When each object was first seen ready in its current ready streak.
+        let mut ready_since: Vec<Option<Instant>> = vec![None; total];
+        let mut ready = 0;
+        loop {
+            let seen = match self.poll(objects).await {
+                Ok(seen) => seen,
+                Err(error) => {
+                    return WaitReport {
+                        total,
+                        ready,
+                        outcome: WaitOutcome::Unreachable(error),
+                    };
+                }
+            };
+            let now = Instant::now();
+            for (since, seen) in ready_since.iter_mut().zip(&seen) {
+                if seen.readiness.is_ready() {
+                    since.get_or_insert(now);
+                } else {
+                    *since = None;
+                }
+            }
+            ready = seen.iter().filter(|s| s.readiness.is_ready()).count();
+
+            if seen.iter().any(|s| s.readiness.is_failed()) {
+                let failed = objects
+                    .iter()
+                    .zip(&seen)
+                    .filter(|(_, s)| s.readiness.is_failed());
+                let outcome = WaitOutcome::Failed(self.explain(failed).await);
+                return WaitReport {
+                    total,
+                    ready,
+                    outcome,
+                };
+            }
+            let all_ready_for = ready_since
+                .iter()
+                .map(|since| since.map(|since| now - since))
+                .min()
+                .unwrap_or(Some(Duration::MAX));
+            if all_ready_for.is_some_and(|d| d >= options.min_ready) {
+                return WaitReport {
+                    total,
+                    ready,
+                    outcome: WaitOutcome::Ready,
+                };
+            }
+            if now >= deadline {
+                let mut not_ready = self
+                    .explain(
+                        objects
+                            .iter()
+                            .zip(&seen)
+                            .filter(|(_, s)| !s.readiness.is_ready()),
+                    )
+                    .await;
+                not_ready.extend(objects.iter().zip(&ready_since).filter_map(
+                    |(reference, since)| {
+                        let for_how_long = now - (*since)?;
+                        (for_how_long < options.min_ready).then(|| NotReady {
+                            reference: reference.clone(),
+                            cause: format!(
+                                "ready for {} of the {} required",
+                                seconds(for_how_long),
+                                seconds(options.min_ready)
+                            ),
+                        })
+                    },
+                ));
+                return WaitReport {
+                    total,
+                    ready,
+                    outcome: WaitOutcome::NotReady(not_ready),
+                };
+            }
+            tokio::time::sleep_until((now + poll_interval).min(deadline)).await;
+        }
+    }
+
+    /// Reads and judges every object once; the first read error ends the poll.
+    async fn poll(&self, objects: &[ObjectIdentity]) -> Result<Vec<Seen>, ObjectError> {
+        futures::stream::iter(objects.iter().cloned())
+            .map(|reference| async move { self.see(&reference).await })
+            .buffered(CONCURRENT_READS)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    async fn see(&self, reference: &ObjectIdentity) -> Result<Seen, ObjectError> {
+        let Some(live) = self.get(reference).await? else {
+            return Ok(Seen {
+                readiness: Readiness::InProgress("not found".to_string()),
+                live: None,
+            });
+        };
+        let mut readiness = readiness::assess(&live);
+        if readiness.is_ready() && reference.kind == "Service" && readiness::endpoints_needed(&live)
+        {
+            let endpoints = ObjectIdentity::new(
+                "v1",
+                "Endpoints",
+                reference.namespace.as_deref(),
+                reference.name.as_str(),
+            );
+            readiness = readiness::assess_endpoints(self.get(&endpoints).await?.as_ref());
+        }
+        Ok(Seen {
+            readiness,
+            live: Some(live),
+        })
+    }
+
+    /// The objects `seen` not ready, each with its cause and, for a workload, the first
+    /// problem among its pods. A pod list that cannot be read only loses that detail.
+    async fn explain<'a>(
+        &self,
+        seen: impl Iterator<Item = (&'a ObjectIdentity, &'a Seen)>,
+    ) -> Vec<NotReady> {
+        let mut explained = Vec::new();
+        for (reference, seen) in seen {
+            let mut cause = match &seen.readiness {
+                Readiness::Ready => continue,
+                Readiness::InProgress(message) | Readiness::Failed(message) => message.clone(),
+            };
+            if let Some(problem) = self.pod_problem(reference, seen.live.as_ref()).await {
+                cause.push_str(&format!("; {problem}"));
+            }
+            explained.push(NotReady {
+                reference: reference.clone(),
+                cause,
+            });
+        }
+        explained
+    }
+
+    async fn pod_problem(
+        &self,
+        reference: &ObjectIdentity,
+        live: Option<&Value>,
+    ) -> Option<readiness::PodProblem> {
+        let selector = readiness::pod_selector(live?)?;
+        let namespace = reference.namespace.as_deref().unwrap_or("default");
+        match self
+            .list("v1", "Pod", Some(namespace), Some(&selector))
+            .await
+        {
+            Ok(pods) => readiness::first_pod_problem(&pods),
+            Err(error) => {
+                tracing::debug!(%error, "cannot list the pods of {}", reference.describe());
+                None
+            }
+        }
+    }
+}
+
+/// `2.5 s`, `10 s`.
+fn seconds(duration: Duration) -> String {
+    let tenths = duration.as_millis().div_ceil(100);
+    if tenths % 10 == 0 {
+        format!("{} s", tenths / 10)
+    } else {
+        format!("{}.{} s", tenths / 10, tenths % 10)
+    }
+}
