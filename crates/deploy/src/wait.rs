@@ -14,11 +14,10 @@
 //! future stops it, with nothing left running.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::Value;
-use tokio::time::Instant;
 
 use crate::cluster::Cluster;
 use crate::error::ObjectError;
@@ -176,10 +175,8 @@ impl Cluster {
         options: &WaitOptions,
     ) -> WaitReport {
         let total = objects.len();
-        let deadline = Instant::now() + options.timeout;
+        let mut gate = Gate::new(total, Instant::now(), options);
         let poll_interval = options.poll_interval.max(MIN_POLL_INTERVAL);
-        // When each object was first seen ready in its current ready streak.
-        let mut ready_since: Vec<Option<Instant>> = vec![None; total];
         let mut ready = 0;
         loop {
             let seen = match self.poll(objects).await {
@@ -193,68 +190,41 @@ impl Cluster {
                 }
             };
             let now = Instant::now();
-            for (since, seen) in ready_since.iter_mut().zip(&seen) {
-                if seen.readiness.is_ready() {
-                    since.get_or_insert(now);
-                } else {
-                    *since = None;
+            let readiness: Vec<&Readiness> = seen.iter().map(|s| &s.readiness).collect();
+            ready = readiness.iter().filter(|r| r.is_ready()).count();
+            let judged = objects.iter().zip(&seen);
+            let outcome = match gate.observe(now, &readiness) {
+                Step::Wait => {
+                    tokio::time::sleep_until((now + poll_interval).min(gate.deadline).into()).await;
+                    continue;
                 }
-            }
-            ready = seen.iter().filter(|s| s.readiness.is_ready()).count();
-
-            if seen.iter().any(|s| s.readiness.is_failed()) {
-                let failed = objects
-                    .iter()
-                    .zip(&seen)
-                    .filter(|(_, s)| s.readiness.is_failed());
-                let outcome = WaitOutcome::Failed(self.explain(failed).await);
-                return WaitReport {
-                    total,
-                    ready,
-                    outcome,
-                };
-            }
-            let all_ready_for = ready_since
-                .iter()
-                .map(|since| since.map(|since| now - since))
-                .min()
-                .unwrap_or(Some(Duration::MAX));
-            if all_ready_for.is_some_and(|d| d >= options.min_ready) {
-                return WaitReport {
-                    total,
-                    ready,
-                    outcome: WaitOutcome::Ready,
-                };
-            }
-            if now >= deadline {
-                let mut not_ready = self
-                    .explain(
-                        objects
-                            .iter()
-                            .zip(&seen)
-                            .filter(|(_, s)| !s.readiness.is_ready()),
-                    )
-                    .await;
-                not_ready.extend(objects.iter().zip(&ready_since).filter_map(
-                    |(reference, since)| {
-                        let for_how_long = now - (*since)?;
-                        (for_how_long < options.min_ready).then(|| NotReady {
-                            reference: reference.clone(),
+                Step::Ready => WaitOutcome::Ready,
+                Step::Failed => WaitOutcome::Failed(
+                    self.explain(judged.filter(|(_, s)| s.readiness.is_failed()))
+                        .await,
+                ),
+                Step::TimedOut => {
+                    let mut not_ready = self
+                        .explain(judged.filter(|(_, s)| !s.readiness.is_ready()))
+                        .await;
+                    not_ready.extend(gate.not_ready_long_enough(now).map(
+                        |(index, for_how_long)| NotReady {
+                            reference: objects[index].clone(),
                             cause: format!(
                                 "ready for {} of the {} required",
                                 seconds(for_how_long),
                                 seconds(options.min_ready)
                             ),
-                        })
-                    },
-                ));
-                return WaitReport {
-                    total,
-                    ready,
-                    outcome: WaitOutcome::NotReady(not_ready),
-                };
-            }
-            tokio::time::sleep_until((now + poll_interval).min(deadline)).await;
+                        },
+                    ));
+                    WaitOutcome::NotReady(not_ready)
+                }
+            };
+            return WaitReport {
+                total,
+                ready,
+                outcome,
+            };
         }
     }
 
@@ -333,6 +303,76 @@ impl Cluster {
                 None
             }
         }
+    }
+}
+
+/// What the wait does after one poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Poll again.
+    Wait,
+    /// Every object has been ready for `min_ready`.
+    Ready,
+    /// An object failed.
+    Failed,
+    /// The deadline passed.
+    TimedOut,
+}
+
+/// The wait's bookkeeping, apart from any I/O: since when each object has been ready, and
+/// the deadline.
+#[derive(Debug)]
+struct Gate {
+    /// When each object was first seen ready in its current ready streak.
+    ready_since: Vec<Option<Instant>>,
+    min_ready: Duration,
+    deadline: Instant,
+}
+
+impl Gate {
+    fn new(objects: usize, start: Instant, options: &WaitOptions) -> Gate {
+        Gate {
+            ready_since: vec![None; objects],
+            min_ready: options.min_ready,
+            deadline: start + options.timeout,
+        }
+    }
+
+    /// Records one poll (`readiness` per object, in order) made at `now`.
+    fn observe(&mut self, now: Instant, readiness: &[&Readiness]) -> Step {
+        for (since, readiness) in self.ready_since.iter_mut().zip(readiness) {
+            if readiness.is_ready() {
+                since.get_or_insert(now);
+            } else {
+                *since = None;
+            }
+        }
+        if readiness.iter().any(|r| r.is_failed()) {
+            return Step::Failed;
+        }
+        // The shortest streak decides; `None` (one not ready) sorts first.
+        let all_ready_for = self
+            .ready_since
+            .iter()
+            .map(|since| since.map(|since| now - since))
+            .min()
+            .unwrap_or(Some(Duration::MAX));
+        if all_ready_for.is_some_and(|d| d >= self.min_ready) {
+            Step::Ready
+        } else if now >= self.deadline {
+            Step::TimedOut
+        } else {
+            Step::Wait
+        }
+    }
+
+    /// The objects ready at `now` but not yet for `min_ready`, by index, with how long.
+    fn not_ready_long_enough(&self, now: Instant) -> impl Iterator<Item = (usize, Duration)> {
+        self.ready_since
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, since)| Some((index, now - (*since)?)))
+            .filter(|(_, for_how_long)| *for_how_long < self.min_ready)
     }
 }
 
