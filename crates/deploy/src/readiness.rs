@@ -464,7 +464,7 @@ fn container_or_scheduling_problem(pod: &Value) -> Option<String> {
     }
     condition(pod, "PodScheduled")
         .filter(|c| c.is("False") && c.reason == "Unschedulable")
-        .map(|c| join_reason("Unschedulable", "", &c.message))
+        .map(|c| join_reason("Unschedulable", "", c.message))
 }
 
 /// One entry of `status.conditions`.

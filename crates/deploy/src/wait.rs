@@ -379,9 +379,171 @@ impl Gate {
 /// `2.5 s`, `10 s`.
 fn seconds(duration: Duration) -> String {
     let tenths = duration.as_millis().div_ceil(100);
-    if tenths % 10 == 0 {
-        format!("{} s", tenths / 10)
-    } else {
-        format!("{}.{} s", tenths / 10, tenths % 10)
+    match (tenths / 10, tenths % 10) {
+        (whole, 0) => format!("{whole} s"),
+        (whole, tenth) => format!("{whole}.{tenth} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(timeout: u64, min_ready: u64) -> WaitOptions {
+        WaitOptions {
+            timeout: Duration::from_secs(timeout),
+            min_ready: Duration::from_secs(min_ready),
+            ..WaitOptions::default()
+        }
+    }
+
+    fn at(start: Instant, seconds: u64) -> Instant {
+        start + Duration::from_secs(seconds)
+    }
+
+    const READY: Readiness = Readiness::Ready;
+
+    fn waiting() -> Readiness {
+        Readiness::InProgress("1/3 available".to_string())
+    }
+
+    fn failed() -> Readiness {
+        Readiness::Failed("progress deadline exceeded".to_string())
+    }
+
+    #[test]
+    fn without_min_ready_the_gate_opens_at_the_first_poll_where_all_are_ready() {
+        let start = Instant::now();
+        let mut gate = Gate::new(2, start, &options(60, 0));
+        assert_eq!(
+            gate.observe(at(start, 0), &[&READY, &waiting()]),
+            Step::Wait
+        );
+        assert_eq!(gate.observe(at(start, 1), &[&READY, &READY]), Step::Ready);
+    }
+
+    #[test]
+    fn with_min_ready_every_object_must_stay_ready_that_long() {
+        let start = Instant::now();
+        let mut gate = Gate::new(2, start, &options(60, 10));
+        assert_eq!(
+            gate.observe(at(start, 0), &[&READY, &waiting()]),
+            Step::Wait
+        );
+        assert_eq!(gate.observe(at(start, 2), &[&READY, &READY]), Step::Wait);
+        // The first has been ready for 12 s, the second only for 10 s since t=2.
+        assert_eq!(gate.observe(at(start, 11), &[&READY, &READY]), Step::Wait);
+        assert_eq!(gate.observe(at(start, 12), &[&READY, &READY]), Step::Ready);
+    }
+
+    #[test]
+    fn an_object_dropping_out_restarts_the_min_ready_clock() {
+        let start = Instant::now();
+        let mut gate = Gate::new(1, start, &options(60, 10));
+        assert_eq!(gate.observe(at(start, 0), &[&READY]), Step::Wait);
+        assert_eq!(gate.observe(at(start, 8), &[&waiting()]), Step::Wait);
+        assert_eq!(gate.observe(at(start, 9), &[&READY]), Step::Wait);
+        assert_eq!(gate.observe(at(start, 18), &[&READY]), Step::Wait);
+        assert_eq!(gate.observe(at(start, 19), &[&READY]), Step::Ready);
+    }
+
+    #[test]
+    fn a_failed_object_ends_the_wait_at_once() {
+        let start = Instant::now();
+        let mut gate = Gate::new(2, start, &options(60, 0));
+        assert_eq!(
+            gate.observe(at(start, 0), &[&READY, &failed()]),
+            Step::Failed
+        );
+    }
+
+    #[test]
+    fn the_timeout_bounds_the_wait_including_min_ready() {
+        let start = Instant::now();
+        let mut gate = Gate::new(2, start, &options(30, 10));
+        assert_eq!(
+            gate.observe(at(start, 0), &[&READY, &waiting()]),
+            Step::Wait
+        );
+        assert_eq!(gate.observe(at(start, 25), &[&READY, &READY]), Step::Wait);
+        assert_eq!(
+            gate.observe(at(start, 30), &[&READY, &READY]),
+            Step::TimedOut
+        );
+        // Only the one that became ready late is reported, with how long it was ready.
+        let short: Vec<_> = gate.not_ready_long_enough(at(start, 30)).collect();
+        assert_eq!(short, [(1, Duration::from_secs(5))]);
+    }
+
+    #[test]
+    fn nothing_to_wait_for_is_ready() {
+        let start = Instant::now();
+        let mut gate = Gate::new(0, start, &options(0, 10));
+        assert_eq!(gate.observe(start, &[]), Step::Ready);
+    }
+
+    #[test]
+    fn a_zero_timeout_polls_once() {
+        let start = Instant::now();
+        let mut gate = Gate::new(1, start, &options(0, 0));
+        assert_eq!(gate.observe(start, &[&waiting()]), Step::TimedOut);
+    }
+
+    fn frontend() -> NotReady {
+        NotReady {
+            reference: ObjectIdentity::new("apps/v1", "Deployment", Some("web"), "frontend"),
+            cause: "1/3 available; pod frontend-7c9d: ImagePullBackOff".to_string(),
+        }
+    }
+
+    #[test]
+    fn not_ready_objects_read_kind_namespace_name_and_cause() {
+        assert_eq!(
+            frontend().to_string(),
+            "Deployment web/frontend: 1/3 available; pod frontend-7c9d: ImagePullBackOff"
+        );
+        let crd = NotReady {
+            reference: ObjectIdentity::new(
+                "apiextensions.k8s.io/v1",
+                "CustomResourceDefinition",
+                None,
+                "widgets.example.com",
+            ),
+            cause: "not established yet".to_string(),
+        };
+        assert_eq!(
+            crd.to_string(),
+            "CustomResourceDefinition widgets.example.com: not established yet"
+        );
+    }
+
+    #[test]
+    fn reports_turn_into_errors_that_list_the_objects() {
+        let report = |outcome| WaitReport {
+            total: 3,
+            ready: 2,
+            outcome,
+        };
+        assert_eq!(report(WaitOutcome::Ready).into_result(), Ok(3));
+        let timed_out = report(WaitOutcome::NotReady(vec![frontend()])).into_result();
+        assert_eq!(
+            timed_out.unwrap_err().to_string(),
+            "2 of 3 objects ready before the timeout; Deployment web/frontend: 1/3 available; \
+             pod frontend-7c9d: ImagePullBackOff"
+        );
+        let failed = report(WaitOutcome::Failed(vec![frontend()])).into_result();
+        assert_eq!(
+            failed.unwrap_err().to_string(),
+            "1 of 3 objects failed; Deployment web/frontend: 1/3 available; \
+             pod frontend-7c9d: ImagePullBackOff"
+        );
+    }
+
+    #[test]
+    fn durations_read_in_seconds() {
+        assert_eq!(seconds(Duration::from_secs(10)), "10 s");
+        assert_eq!(seconds(Duration::from_millis(2500)), "2.5 s");
+        assert_eq!(seconds(Duration::from_millis(2410)), "2.5 s");
+        assert_eq!(seconds(Duration::ZERO), "0 s");
     }
 }
