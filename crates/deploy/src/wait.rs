@@ -247,8 +247,8 @@ impl Cluster {
             });
         };
         let mut readiness = readiness::assess(&live);
-        if readiness.is_ready() && reference.kind == "Service" && readiness::endpoints_needed(&live)
-        {
+        let core_service = reference.kind == "Service" && reference.group().is_empty();
+        if readiness.is_ready() && core_service && readiness::endpoints_needed(&live) {
             let endpoints = ObjectIdentity::new(
                 "v1",
                 "Endpoints",
@@ -263,8 +263,8 @@ impl Cluster {
         })
     }
 
-    /// The objects `seen` not ready, each with its cause and, for a workload, the first
-    /// problem among its pods. A pod list that cannot be read only loses that detail.
+    /// The objects `seen` not ready, each with its cause and, for a workload or a Service, the
+    /// first problem among its pods. A pod list that cannot be read only loses that detail.
     async fn explain<'a>(
         &self,
         seen: impl Iterator<Item = (&'a ObjectIdentity, &'a Seen)>,
