@@ -87,10 +87,18 @@ impl PlannedStage {
 /// Something about the stages worth telling: none stops the rollout by itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StageNotice {
-    /// Stage `stage` (0-based) selects no bound cluster.
-    SelectsNothing { stage: usize },
-    /// Stage `stage` lists `cluster`, which is not bound (or taken by an earlier stage).
-    NotBound { stage: usize, cluster: String },
+    /// A stage selects no bound cluster.
+    SelectsNothing {
+        /// The stage, 0-based.
+        stage: usize,
+    },
+    /// A stage lists a cluster that is not bound (or taken by an earlier stage).
+    NotBound {
+        /// The stage, 0-based.
+        stage: usize,
+        /// The cluster.
+        cluster: String,
+    },
 }
 
 /// Bound clusters no stage selects: a rollout needs a last stage without a selector, or

@@ -28,7 +28,12 @@ pub fn stages(
             (c.clone(), labels)
         })
         .collect();
-    let stage_path = |i: usize| AttributePath::root().attr("rollout").attr("stage").index(i as i64);
+    let stage_path = |i: usize| {
+        AttributePath::root()
+            .attr("rollout")
+            .attr("stage")
+            .index(i as i64)
+    };
     match plan_stages(spec, &labelled) {
         Ok((stages, notices)) => {
             for notice in notices {
@@ -73,7 +78,11 @@ pub fn rollout_plan_value(stages: &[PlannedStage]) -> Value {
     Value::Map(
         stages
             .iter()
-            .flat_map(|s| s.clusters.iter().map(move |c| (c.clone(), Value::from(s.label()))))
+            .flat_map(|s| {
+                s.clusters
+                    .iter()
+                    .map(move |c| (c.clone(), Value::from(s.label())))
+            })
             .collect(),
     )
 }
