@@ -155,17 +155,13 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             ),
             _ => None,
         };
-        let staged = rollout::apply::run(
-            inventory,
-            &id,
+        let work = rollout::apply::StagedWork {
             work,
-            &prior,
-            &waiting,
             stages,
-            &changed,
-            &mut diagnostics,
-        )
-        .await;
+            changed,
+        };
+        let staged =
+            rollout::apply::run(inventory, &id, work, &prior, &waiting, &mut diagnostics).await;
         if let Value::Object(entries) = &mut planned {
             // A status planned known is what apply must return (nothing changed).
             if !entries.get("cluster_status").is_some_and(Value::is_known) {

@@ -166,9 +166,7 @@ impl SubscriptionConfig {
             Field::Unknown => return None,
         };
         let waiting = super::rollout::config::decode(config, diags);
-        let Some(waiting) = waiting else {
-            return None;
-        };
+        let waiting = waiting?;
         if unknown || diags.has_errors() {
             return None;
         }

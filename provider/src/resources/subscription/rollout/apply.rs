@@ -84,18 +84,31 @@ pub struct Staged {
     pub status: BTreeMap<String, ClusterStatus>,
 }
 
-/// Runs `work` with waiting. `stages`: the rollout's stages (as planned), or `None` to deploy
-/// every cluster at once. `changed`: the clusters whose rendering or charts change.
+/// What a waiting apply does.
+pub struct StagedWork {
+    /// Per cluster: deploy (or remove) its objects and charts.
+    pub work: Vec<ClusterWork>,
+    /// The rollout's stages (as planned), or `None` to deploy every cluster at once.
+    pub stages: Option<Vec<PlannedStage>>,
+    /// The clusters whose rendering or charts change: only they are deployed and waited for.
+    pub changed: Vec<String>,
+}
+
+/// Runs `work` with waiting.
 pub async fn run(
     inventory: &ProviderConfig,
     subscription_id: &str,
-    work: Vec<ClusterWork>,
+    work: StagedWork,
     prior: &BTreeMap<String, Value>,
     waiting: &Waiting,
-    stages: Option<Vec<PlannedStage>>,
-    changed: &[String],
     diagnostics: &mut Diagnostics,
 ) -> Staged {
+    let StagedWork {
+        work,
+        stages,
+        changed,
+    } = work;
+    let changed = changed.as_slice();
     let (removals, mut work): (Vec<ClusterWork>, Vec<ClusterWork>) =
         work.into_iter().partition(|w| w.objects.is_none());
     let bound: Vec<String> = work.iter().map(|w| w.cluster.clone()).collect();
