@@ -224,26 +224,20 @@ pub struct DurationError {
     pub text: String,
 }
 
-/// A cluster's phase in a rollout, as `cluster_status` shows it.
+/// A cluster's phase after a waiting apply, as `cluster_status` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Its stage has not started (or it has nothing to do yet).
-    Pending,
-    /// Deployed, waiting to become ready.
-    Progressing,
-    /// Deployed and ready (or unchanged).
+    /// Deployed and ready, or unchanged.
     Ready,
     /// Deploying failed, it did not become ready in time, or it could not be reached.
     Failed,
-    /// An earlier stage failed: left untouched.
+    /// An earlier stage or batch failed: left untouched.
     Halted,
 }
 
 impl fmt::Display for Phase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Phase::Pending => "Pending",
-            Phase::Progressing => "Progressing",
             Phase::Ready => "Ready",
             Phase::Failed => "Failed",
             Phase::Halted => "Halted",

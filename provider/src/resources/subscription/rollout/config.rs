@@ -121,8 +121,10 @@ pub fn attributes() -> Vec<Attribute> {
         )
         .describe(
             "With `rollout` or `wait_for_ready`, after apply: per bound cluster its `stage`, \
-             `phase` (`Pending`, `Progressing`, `Ready`, `Failed` or `Halted`), `ready` (e.g. \
-             `3/3 objects`) and a `message` saying why it is not ready.",
+             `phase` (`Ready`; `Failed`: deploying failed, not ready by the deadline, or not \
+             reachable; `Halted`: not touched because an earlier stage failed), `ready` (e.g. \
+             `3/3 objects`) and a `message` saying why it is not ready (`unchanged` for a \
+             cluster the apply did not need to touch).",
         ),
     ]
 }
