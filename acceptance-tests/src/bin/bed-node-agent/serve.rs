@@ -71,6 +71,8 @@ struct Agent {
     node_api: Api<Node>,
     tracked: HashMap<String, Tracked>,
     addresses: PodAddresses,
+    /// The last session failed: the API server was unreachable.
+    outage: bool,
 }
 
 /// Serves `target` until the process ends.
@@ -92,19 +94,16 @@ pub async fn serve(target: Target, settings: Settings) {
         node_api: Api::all(client),
         tracked: HashMap::new(),
         addresses: PodAddresses::default(),
+        outage: false,
     };
-    let mut failed = false;
     loop {
-        match agent.session().await {
-            Ok(()) => failed = false,
-            Err(e) => {
-                // Logged once per outage, not once a second.
-                if !failed {
-                    agent.log(&format!("lost the API server ({e}); retrying every second"));
-                }
-                failed = true;
-                sleep(RETRY).await;
+        if let Err(e) = agent.session().await {
+            // Logged once per outage, not once a second.
+            if !agent.outage {
+                agent.log(&format!("lost the API server ({e}); retrying every second"));
             }
+            agent.outage = true;
+            sleep(RETRY).await;
         }
     }
 }
@@ -141,6 +140,13 @@ impl Agent {
     async fn session(&mut self) -> Result<(), kube::Error> {
         self.register_nodes().await?;
         let list = self.pods.list(&ListParams::default().fields(BOUND)).await?;
+        if self.outage {
+            self.log(&format!(
+                "the API server is back; {} bound pods",
+                list.items.len()
+            ));
+            self.outage = false;
+        }
         self.tracked.clear();
         self.addresses = PodAddresses::default();
         for pod in list.items {
