@@ -67,6 +67,7 @@ struct Agent {
     cluster: String,
     nodes: Nodes,
     settings: Settings,
+    client: kube::Client,
     pods: Api<Pod>,
     node_api: Api<Node>,
     tracked: HashMap<String, Tracked>,
@@ -91,7 +92,8 @@ pub async fn serve(target: Target, settings: Settings) {
         cluster: target.cluster,
         settings,
         pods: Api::all(client.clone()),
-        node_api: Api::all(client),
+        node_api: Api::all(client.clone()),
+        client,
         tracked: HashMap::new(),
         addresses: PodAddresses::default(),
         outage: false,
@@ -264,7 +266,7 @@ impl Agent {
             }),
             ..DeleteParams::default()
         };
-        match Api::<Pod>::namespaced(self.pods.clone().into_client(), namespace)
+        match Api::<Pod>::namespaced(self.client.clone(), namespace)
             .delete(name, &params)
             .await
         {
@@ -331,7 +333,7 @@ impl Agent {
         ) else {
             return Ok(());
         };
-        let api = Api::<Pod>::namespaced(self.pods.clone().into_client(), &namespace);
+        let api = Api::<Pod>::namespaced(self.client.clone(), &namespace);
         match api
             .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
             .await
@@ -339,15 +341,8 @@ impl Agent {
             // The watch brings the result, and with it the next report, if any.
             Ok(_) => Ok(()),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-            Err(e) => {
-                if let Some(tracked) = self.tracked.get_mut(uid) {
-                    tracked.pending = Some(Pending {
-                        due: Instant::now() + RETRY,
-                        stage: pending.stage,
-                    });
-                }
-                Err(e)
-            }
+            // A new session lists the pod again and owes it the report again.
+            Err(e) => Err(e),
         }
     }
 }
