@@ -6,12 +6,14 @@
 //! `acceptance-tests/testbed/README.md`).
 //!
 //! On the shared bed ([`Testbed::shared`]), on child-1; each test makes its own namespace.
-//! Every wait polls a condition with a deadline.
+//! The outage test uses a private bed. Every wait polls a condition with a deadline.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use acceptance_tests::testbed::{Cluster, Testbed, deployment_available};
+use acceptance_tests::testbed::{
+    Cluster, Testbed, deployment_available, process_alive, run_checked, wait_until,
+};
 use serde_json::Value;
 
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -278,4 +280,50 @@ fn a_namespace_with_running_pods_is_deleted_since_the_agent_finalizes_its_pods()
         .kubectl(["delete", "namespace", &ns, "--wait=true", "--timeout=60s"])
         .unwrap();
     assert!(!cluster.exists("namespace", &ns, "default"));
+}
+
+/// A private bed (one child): the test stops an API server and kills the agent, which the
+/// shared bed's other users must never see.
+#[test]
+fn the_node_agent_outlives_an_outage_and_up_restarts_it_when_it_died() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("bed");
+    let bed = Testbed::up(&state, 1, true, Some(std::process::id())).unwrap();
+    assert!(bed.has_scheduler());
+    let cluster = bed.child(1);
+    assert_eq!(
+        cluster.nodes(),
+        ["bed-child-1-node-1", "bed-child-1-node-2"]
+    );
+
+    // An outage of child-1's API server: the agent reconnects once it is back.
+    cluster.stop().unwrap();
+    cluster.start().unwrap();
+    let ns = cluster.create_namespace("outage").unwrap();
+    cluster
+        .apply_yaml(&deployment(&ns, "after", "tier: web", "nginx:1.25", 2))
+        .unwrap();
+    cluster
+        .wait_deployment_available(&ns, "after", DEADLINE)
+        .unwrap();
+
+    // The agent dies: the bed is reported unhealthy, and `up` starts the agent again
+    // without replacing the bed.
+    let agent = bed.node_agent_pid().expect("a node agent");
+    run_checked(std::process::Command::new("kill").arg(agent.to_string())).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || !process_alive(
+        agent
+    )));
+    assert!(!Testbed::is_running(&state), "status sees the dead agent");
+    let again = Testbed::up(&state, 1, true, None).unwrap();
+    assert_eq!(again.etcd_url(), bed.etcd_url(), "the bed was reused");
+    let new_agent = again.node_agent_pid().expect("a node agent");
+    assert_ne!(new_agent, agent);
+    cluster
+        .kubectl(["scale", "deployment", "after", "-n", &ns, "--replicas=3"])
+        .unwrap();
+    cluster
+        .wait_deployment_available(&ns, "after", DEADLINE)
+        .unwrap();
+    again.down().unwrap();
 }
