@@ -176,6 +176,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await
     };
     let failed = outcome.failed();
+    let failed_themselves = outcome.failed_not_halted();
     let prior_releases = req
         .prior_state
         .get("releases")
@@ -219,7 +220,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         // returned with an error, and replacing a tainted subscription deletes what the
         // healthy clusters got. Without a state the next apply is a create again, which
         // adopts what is deployed (same ownership, server-side apply). ADR 0009.
-        diagnostics.push(not_recorded(&failed, hub_failed));
+        diagnostics.push(not_recorded(&failed_themselves, hub_failed));
         return ApplyResponse {
             new_state: Value::Null,
             private: Vec::new(),
@@ -359,12 +360,23 @@ pub(super) struct ClusterOutcomes {
     pub reasons: BTreeMap<String, String>,
     /// The release states of the charts installed.
     pub installed: BTreeMap<String, String>,
+    /// Of `reasons`, the clusters a halted rollout left untouched.
+    pub halted: std::collections::BTreeSet<String>,
 }
 
 impl ClusterOutcomes {
     /// The clusters that failed, sorted.
     fn failed(&self) -> Vec<String> {
         self.reasons.keys().cloned().collect()
+    }
+
+    /// The clusters that failed themselves (not left untouched by a halted rollout).
+    fn failed_not_halted(&self) -> Vec<String> {
+        self.reasons
+            .keys()
+            .filter(|c| !self.halted.contains(*c))
+            .cloned()
+            .collect()
     }
 }
 

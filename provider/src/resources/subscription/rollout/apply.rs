@@ -137,6 +137,10 @@ pub async fn run(
             );
         }
         let started = Instant::now();
+        // Failed clusters (and why) whose deploy diagnostics are in `deploy_diags`, and
+        // those that deployed but were not ready.
+        let mut deploy_failed: Vec<String> = Vec::new();
+        let mut deploy_diags = Diagnostics::new();
         let mut failures: Vec<(String, String)> = Vec::new();
         for batch in stage.batches(changed) {
             if let Some(why) = &halted {
@@ -163,14 +167,20 @@ pub async fn run(
                 .iter()
                 .map(|w| (w.cluster.clone(), w.charts.install.len()))
                 .collect();
-            let deployed =
-                run_per_cluster(inventory, subscription_id, batch_work, prior, diagnostics).await;
+            let deployed = run_per_cluster(
+                inventory,
+                subscription_id,
+                batch_work,
+                prior,
+                &mut deploy_diags,
+            )
+            .await;
             let ready_to_wait: Vec<(String, Vec<Json>)> = objects
                 .into_iter()
                 .filter(|(c, _)| !deployed.reasons.contains_key(c))
                 .collect();
             for (cluster, reason) in &deployed.reasons {
-                failures.push((cluster.clone(), reason.clone()));
+                deploy_failed.push(cluster.clone());
                 status.insert(
                     cluster.clone(),
                     ClusterStatus::new(&label, Phase::Failed, String::new(), reason.clone()),
@@ -214,15 +224,22 @@ pub async fn run(
                     }
                 }
             }
-            if failures.len() > max_failures {
+            if failures.len() + deploy_failed.len() > max_failures {
                 halted = Some(format!("stage {label} failed"));
             }
         }
-        report(&label, &failures, max_failures, staged, diagnostics);
+        let failed = StageFailures {
+            stage: &label,
+            deploy_failed: &deploy_failed,
+            deploy_diags,
+            not_ready: &failures,
+        };
+        failed.report(max_failures, staged, diagnostics);
     }
     // Clusters that left go once everything else passed.
     if let Some(why) = &halted {
         for w in removals {
+            outcomes.halted.insert(w.cluster.clone());
             outcomes.reasons.insert(
                 w.cluster,
                 format!("not removed: the rollout halted ({why})"),
@@ -249,51 +266,63 @@ fn halt(
     outcomes
         .reasons
         .insert(cluster.to_string(), message.clone());
+    outcomes.halted.insert(cluster.to_string());
     status.insert(
         cluster.to_string(),
         ClusterStatus::new(stage, Phase::Halted, String::new(), message),
     );
 }
 
-/// The diagnostics of a stage's failures: errors when they halt the rollout (or when nothing
-/// is staged), warnings when `max_failures` tolerates them.
-fn report(
-    stage: &str,
-    failures: &[(String, String)],
-    max_failures: usize,
-    staged: bool,
-    diagnostics: &mut Diagnostics,
-) {
-    if failures.is_empty() {
-        return;
-    }
-    let tolerated = staged && failures.len() <= max_failures;
-    for (cluster, reason) in failures {
-        let summary = format!("Cluster {cluster:?} not ready");
-        let detail = if !staged {
-            format!(
-                "{reason}. The cluster keeps its previous state entries, so the next plan \
-                 shows it still to do; fix the cause and apply again."
-            )
+/// The failures of one stage.
+struct StageFailures<'a> {
+    /// `<number>/<name>`.
+    stage: &'a str,
+    /// Clusters whose deploy failed ...
+    deploy_failed: &'a [String],
+    /// ... with the deploy's diagnostics (of every cluster of the stage).
+    deploy_diags: Diagnostics,
+    /// Clusters deployed but not ready, with why.
+    not_ready: &'a [(String, String)],
+}
+
+impl StageFailures<'_> {
+    /// The stage's diagnostics, one error per failed cluster saying what follows from it:
+    /// the rollout went on (`max_failures` tolerates it) or halted. A tolerated failure is
+    /// still an error: the cluster did not get what the plan showed, and Terraform accepts a
+    /// state that differs from the plan only with an error.
+    fn report(self, max_failures: usize, staged: bool, diagnostics: &mut Diagnostics) {
+        let stage = self.stage;
+        let count = self.deploy_failed.len() + self.not_ready.len();
+        let tolerated = staged && count <= max_failures;
+        let consequence = if !staged {
+            "The cluster keeps its previous state entries, so the next plan shows it still to \
+             do; fix the cause and apply again."
+                .to_string()
         } else if tolerated {
             format!(
-                "{reason}. Stage {stage} allows {max_failures} failed cluster(s), so the \
-                 rollout went on; the next plan shows this cluster still to do."
+                "Stage {stage} allows {max_failures} failed cluster(s), so the rollout went \
+                 on; the next plan shows this cluster still to do."
             )
         } else {
             format!(
-                "{reason}. Stage {stage} had {} failed cluster(s), more than max_failures = \
-                 {max_failures}: the rollout halted. Later stages were not touched and show as \
-                 still to do in the next plan; fix the cause and apply again to resume. Nothing \
-                 was rolled back.",
-                failures.len()
+                "Stage {stage} had {count} failed cluster(s), more than max_failures = \
+                 {max_failures}: the rollout halted. Later stages were not touched and show \
+                 as still to do in the next plan; fix the cause and apply again to resume. \
+                 Nothing was rolled back."
             )
         };
-        diagnostics.push(if tolerated {
-            Diagnostic::warning(summary, detail)
-        } else {
-            Diagnostic::error(summary, detail)
-        });
+        for mut diagnostic in self.deploy_diags {
+            if diagnostic.is_error() && staged {
+                diagnostic.detail = format!("{} {consequence}", diagnostic.detail.trim_end());
+            }
+            diagnostics.push(diagnostic);
+        }
+        for (cluster, reason) in self.not_ready {
+            diagnostics.push(Diagnostic::error(
+                format!("Cluster {cluster:?} not ready"),
+                format!("{}. {consequence}", reason.trim_end_matches('.')),
+            ));
+        }
     }
 }
 
