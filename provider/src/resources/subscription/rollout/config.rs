@@ -88,7 +88,7 @@ pub fn block() -> NestedBlock {
                      (default 0).",
                 ),
                 Attribute::optional("max_failures", Type::Number).describe(
-                    "Clusters of a stage allowed to fail (each reported as a warning) before \
+                    "Clusters of a stage allowed to fail (each still reported as an error) before \
                      the rollout halts (default 0).",
                 ),
             ],
