@@ -1,7 +1,8 @@
 //! Progressive rollout on directory targets (issue 13): the plan shows `rollout_plan` - each
 //! bound cluster's stage - with the per-cluster diff; apply writes stage by stage (directory
 //! targets, GitOps exports, are ready once written) and reports `cluster_status`; unchanged
-//! clusters take no part; bad rollout settings are errors on their attribute and stages
+//! clusters take no part (a cluster that joins goes alone, the canary is not rewritten); bad
+//! rollout settings are errors on their attribute and stages
 //! that do nothing are warnings.
 
 use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
@@ -74,6 +75,21 @@ fn workspace(tf: &Terraform, rollout: &str) -> Workspace {
     Workspace::from_files(&[("main.tf", &main)], tf)
 }
 
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
 fn squashed(outcome: &Outcome) -> String {
     outcome
         .stdout
@@ -144,6 +160,47 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
         let state = subscription_state(&ws);
         assert_eq!(state["cluster_status"]["us-1"]["phase"], "Ready", "{tf:?}");
         expect_no_changes(&ws, "after the change");
+
+        // A new cluster joins the last stage: only it changes, so only it takes part; the
+        // canary goes untouched (its file keeps its modification time).
+        let canary_dir = ws.path().join("rendered/eu-1");
+        let stamp = |dir: &std::path::Path| -> Vec<std::time::SystemTime> {
+            walk(dir)
+                .iter()
+                .filter_map(|f| f.metadata().and_then(|m| m.modified()).ok())
+                .collect()
+        };
+        let before = stamp(&canary_dir);
+        let joined = PROVIDER.replace(
+            "    \"us-1\"",
+            "    \"ap-1\" = { labels = { env = \"prod\" }, directory = \"${path.module}/rendered/ap-1\" }\n    \"us-1\"",
+        );
+        ws.write(
+            "main.tf",
+            &format!("{joined}{}", subscription(CANARY_THEN_REST)),
+        );
+        let plan = ws.plan().expect_success();
+        assert!(
+            squashed(&plan).contains("+ \"ap-1\" = \"2/rest\""),
+            "{tf:?}: the new cluster's stage shows:\n{}",
+            plan.stdout
+        );
+        ws.apply().expect_success();
+        let state = subscription_state(&ws);
+        assert_eq!(
+            state["cluster_status"]["eu-1"]["message"], "unchanged",
+            "{state}"
+        );
+        assert_eq!(
+            state["cluster_status"]["ap-1"]["ready"], "1/1 objects",
+            "{state}"
+        );
+        assert_eq!(
+            before,
+            stamp(&canary_dir),
+            "{tf:?}: the canary was rewritten"
+        );
+        expect_no_changes(&ws, "after the new cluster joined");
         ws.destroy().expect_success();
     }
 }

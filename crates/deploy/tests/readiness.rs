@@ -1,7 +1,8 @@
-//! `Cluster::wait_ready` against the real test bed (kube-apiserver and
-//! kube-controller-manager, no nodes: pods are never scheduled, so workloads here can only be
-//! seen not ready; their ready side is covered by the readiness unit tests and, once the bed
-//! has a scheduler and a node agent, by the provider's acceptance tests).
+//! `Cluster::wait_ready` against the real test bed (kube-apiserver, controllers, scheduler and
+//! the node agent that stands in for the kubelet): objects without pods become ready; a
+//! Deployment whose image the agent never starts (tag `never-ready`), a Service selecting its
+//! pods and a missing object are reported not ready, with the pods' cause. The ready side of
+//! workloads is covered by the provider's progressive-rollout acceptance tests.
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ fn reference(object: &Value) -> ObjectIdentity {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn objects_without_pods_become_ready_and_workloads_without_nodes_do_not() {
+async fn objects_without_pods_become_ready_and_workloads_that_never_start_do_not() {
     let bed = Testbed::shared();
     let cluster = connect(bed.child(1)).await;
     let namespace = unique_name("ready");
@@ -64,7 +65,7 @@ async fn objects_without_pods_become_ready_and_workloads_without_nodes_do_not() 
                "metadata": {"name": "web", "namespace": namespace},
                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
                         "template": {"metadata": {"labels": {"app": "web"}},
-                                     "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}}}),
+                                     "spec": {"containers": [{"name": "web", "image": "nginx:never-ready"}]}}}}),
         json!({"apiVersion": "v1", "kind": "Service",
                "metadata": {"name": "web", "namespace": namespace},
                "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "protocol": "TCP"}]}}),
@@ -101,13 +102,14 @@ async fn objects_without_pods_become_ready_and_workloads_without_nodes_do_not() 
     };
     let messages: Vec<String> = not_ready.iter().map(ToString::to_string).collect();
     assert_eq!(messages.len(), 3, "{messages:?}");
-    // `0/2 created` on a bed whose kube-controller-manager runs no Deployment controller,
-    // `0/2 available` on one that does (its pods are never scheduled or never run).
-    let deployment = format!("Deployment {namespace}/web: 0/2 ");
-    assert!(messages[0].starts_with(&deployment), "{messages:?}");
-    assert_eq!(
-        messages[1],
-        format!("Service {namespace}/web: no ready endpoints")
+    let deployment = format!("Deployment {namespace}/web: 0/2 available; pod web-");
+    assert!(
+        messages[0].starts_with(&deployment) && messages[0].ends_with(": ImagePullBackOff"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with(&format!("Service {namespace}/web: no ready endpoints")),
+        "{messages:?}"
     );
     assert_eq!(
         messages[2],
