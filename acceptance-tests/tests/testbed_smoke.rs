@@ -341,6 +341,13 @@ spec:
 #[test]
 fn the_shared_bed_listens_on_loopback_only() {
     let bed = Testbed::shared();
+    if let Some(pid) = bed.node_agent_pid() {
+        assert_eq!(
+            listening_addresses(pid),
+            vec![],
+            "the node agent serves nothing"
+        );
+    }
     for pid in bed.pids() {
         assert!(process_alive(pid), "bed process {pid} is running");
         for addr in listening_addresses(pid) {
@@ -357,6 +364,13 @@ fn the_shared_bed_listens_on_loopback_only() {
                 listening_addresses(pid),
                 vec![],
                 "the controller manager serves nothing"
+            );
+        }
+        if let Some(pid) = cluster.scheduler_pid() {
+            assert_eq!(
+                listening_addresses(pid),
+                vec![],
+                "the scheduler serves nothing"
             );
         }
     }

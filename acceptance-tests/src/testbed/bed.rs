@@ -4,12 +4,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use super::bed_json::BedJson;
 use super::cluster::Cluster;
 use super::commands::run_checked;
 use super::error::{Result, TestbedError};
-use super::paths::bed_script;
+use super::paths::{bed_script, node_agent_binary};
 use super::tool_cache::ensure_tools;
 use super::{SHARED_CHILDREN, STATE_ENV};
 
@@ -22,6 +23,7 @@ pub struct Testbed {
     etcd_url: String,
     etcd_pid: u32,
     watcher_pid: Option<u32>,
+    node_agent: Option<(u32, Duration)>,
     logs: PathBuf,
     ca_file: PathBuf,
     token_file: PathBuf,
@@ -31,7 +33,8 @@ pub struct Testbed {
 
 impl Testbed {
     /// The bed shared by all tests of this process (a hub, [`SHARED_CHILDREN`] children, with
-    /// kube-controller-managers): the running bed named by `$CLUSTERNET_TESTBED_STATE` if there
+    /// kube-controller-managers, and on the children kube-schedulers, Nodes and the node
+    /// agent, so that pods run and become ready): the running bed named by `$CLUSTERNET_TESTBED_STATE` if there
     /// is one, else started once on first use and stopped when the process ends. Installs the
     /// tools first if needed. Panics with the reason (and where the logs are) if it cannot.
     pub fn shared() -> &'static Testbed {
@@ -80,7 +83,9 @@ impl Testbed {
 
     /// Runs `bed up` in `state_dir` (reusing a healthy bed of the same shape there) and opens
     /// the result. With `stop_with_pid`, the bed goes down by itself when that process ends.
-    /// Installs the tools first if needed (the first time this builds kube-apiserver).
+    /// Installs the tools first if needed (the first time this builds kube-apiserver). With
+    /// `controller_manager`, the children also get a scheduler, Nodes and the node agent: the
+    /// agent binary built with this test binary if there is one, else `bed up` builds it.
     pub fn up(
         state_dir: &Path,
         children: usize,
@@ -100,6 +105,9 @@ impl Testbed {
         }
         if let Some(pid) = stop_with_pid {
             command.arg("--stop-with-pid").arg(pid.to_string());
+        }
+        if let Some(agent) = node_agent_binary() {
+            command.arg("--node-agent").arg(agent);
         }
         run_checked(&mut command)?;
         Self::open(state_dir)
@@ -136,6 +144,8 @@ impl Testbed {
                 ca_file: json.ca_file.clone(),
                 apiserver_pid: c.apiserver_pid,
                 controller_manager_pid: c.controller_manager_pid,
+                scheduler_pid: c.scheduler_pid,
+                nodes: c.nodes,
                 helm_home: helm_home.clone(),
                 state_dir: state_dir.to_path_buf(),
             })
@@ -153,6 +163,9 @@ impl Testbed {
             etcd_url: json.etcd.url,
             etcd_pid: json.etcd.pid,
             watcher_pid: json.watcher_pid,
+            node_agent: json
+                .node_agent
+                .map(|a| (a.pid, Duration::from_millis(a.ready_delay_ms))),
             logs: json.logs,
             ca_file: json.ca_file,
             token_file: json.token_file,
@@ -186,6 +199,23 @@ impl Testbed {
     /// Whether each cluster has a kube-controller-manager.
     pub fn has_controller_manager(&self) -> bool {
         self.controller_manager
+    }
+
+    /// Whether the children have a kube-scheduler, Nodes and the node agent: pods are
+    /// scheduled, run and become ready (with the controller managers, see `testbed/README.md`).
+    pub fn has_scheduler(&self) -> bool {
+        self.node_agent.is_some() && self.children().iter().all(|c| c.scheduler_pid.is_some())
+    }
+
+    /// The PID of the node agent (the stand-in for the kubelet on every child) when the bed
+    /// was opened, if it has one.
+    pub fn node_agent_pid(&self) -> Option<u32> {
+        self.node_agent.map(|(pid, _)| pid)
+    }
+
+    /// How long the node agent waits before it reports a bound pod's status.
+    pub fn ready_delay(&self) -> Option<Duration> {
+        self.node_agent.map(|(_, delay)| delay)
     }
 
     /// All clusters: the hub first, then `child-1`..`child-N`.
@@ -242,14 +272,16 @@ impl Testbed {
         &self.etcd_url
     }
 
-    /// The PIDs of every process of the bed: etcd, the API servers, the controller managers
-    /// and the watcher, if any.
+    /// The PIDs of every process of the bed: etcd, the API servers, the controller managers,
+    /// the schedulers, the node agent and the watcher, if any.
     pub fn pids(&self) -> Vec<u32> {
         let mut pids = vec![self.etcd_pid];
         for cluster in &self.clusters {
             pids.push(cluster.apiserver_pid);
             pids.extend(cluster.controller_manager_pid);
+            pids.extend(cluster.scheduler_pid);
         }
+        pids.extend(self.node_agent_pid());
         pids.extend(self.watcher_pid);
         pids
     }

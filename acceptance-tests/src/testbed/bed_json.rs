@@ -12,8 +12,17 @@ pub(super) struct BedJson {
     pub(super) token_file: PathBuf,
     pub(super) etcd: EtcdJson,
     pub(super) watcher_pid: Option<u32>,
+    /// Absent in a `bed.json` written before the node agent existed.
+    #[serde(default)]
+    pub(super) node_agent: Option<NodeAgentJson>,
     pub(super) logs: PathBuf,
     pub(super) clusters: Vec<ClusterJson>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct NodeAgentJson {
+    pub(super) pid: u32,
+    pub(super) ready_delay_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,4 +39,8 @@ pub(super) struct ClusterJson {
     pub(super) kubeconfig: PathBuf,
     pub(super) apiserver_pid: u32,
     pub(super) controller_manager_pid: Option<u32>,
+    #[serde(default)]
+    pub(super) scheduler_pid: Option<u32>,
+    #[serde(default)]
+    pub(super) nodes: Vec<String>,
 }

@@ -24,6 +24,8 @@ pub struct Cluster {
     pub(super) ca_file: PathBuf,
     pub(super) apiserver_pid: u32,
     pub(super) controller_manager_pid: Option<u32>,
+    pub(super) scheduler_pid: Option<u32>,
+    pub(super) nodes: Vec<String>,
     pub(super) helm_home: PathBuf,
     pub(super) state_dir: PathBuf,
 }
@@ -68,6 +70,18 @@ impl Cluster {
     /// The PID of this cluster's kube-controller-manager, if it has one.
     pub fn controller_manager_pid(&self) -> Option<u32> {
         self.controller_manager_pid
+    }
+
+    /// The PID of this cluster's kube-scheduler, if it has one (children of a bed with
+    /// controller managers).
+    pub fn scheduler_pid(&self) -> Option<u32> {
+        self.scheduler_pid
+    }
+
+    /// The names of this cluster's Nodes (`bed-<cluster>-node-<n>`, registered by the node
+    /// agent); empty on the hub and in a bed without controller managers.
+    pub fn nodes(&self) -> &[String] {
+        &self.nodes
     }
 
     /// An outage: kills this cluster's API server (`bed stop-cluster`). Its port refuses

@@ -33,6 +33,18 @@ pub enum TestbedError {
         /// What it printed on stderr.
         stderr: String,
     },
+    /// An object did not reach the awaited state in time.
+    #[error("{what} not {awaited} after {waited:?}; last seen:\n{last}")]
+    Timeout {
+        /// The object, e.g. `deployment web -n ns on child-1`.
+        what: String,
+        /// The state it did not reach, e.g. `available`.
+        awaited: String,
+        /// How long it was waited for.
+        waited: std::time::Duration,
+        /// The object as last read (JSON), or the error of the last read.
+        last: String,
+    },
     /// `bed.json` or `tools.env` is not what the scripts write.
     #[error("{path}: {message}")]
     Invalid {

@@ -7,7 +7,10 @@
 //!
 //! This module finds the tools ([`tools`]), starts or reuses a bed ([`Testbed::shared`],
 //! [`Testbed::up`], [`Testbed::open`]) and runs kubectl, helm and raw API requests against one
-//! of its clusters ([`Cluster`]).
+//! of its clusters ([`Cluster`]). With controller managers, the children also run a
+//! kube-scheduler and have Nodes served by the bed's node agent (a stand-in for the kubelet
+//! only), so pods run and become ready; [`Cluster::wait_deployment_available`] and its
+//! siblings wait for the real controllers' verdict.
 //!
 //! Sharing: [`Testbed::shared`] starts the bed once per test process. When the environment
 //! variable [`STATE_ENV`] (`CLUSTERNET_TESTBED_STATE`) names the state directory of a running
@@ -28,6 +31,7 @@ mod error;
 mod names;
 mod paths;
 mod processes;
+mod readiness;
 mod tool_cache;
 
 pub use self::bed::Testbed;
@@ -37,10 +41,11 @@ pub use self::commands::{run_checked, run_with_stdin_checked};
 pub use self::error::{Result, TestbedError};
 pub use self::names::{names_of, unique_name};
 pub use self::paths::{
-    bed_script, cache_dir, charts_dir, clusternet_crds_dir, install_tools_script, repo_root,
-    scripts_dir, shared_dir,
+    bed_script, cache_dir, charts_dir, clusternet_crds_dir, install_tools_script,
+    node_agent_binary, repo_root, scripts_dir, shared_dir,
 };
 pub use self::processes::{listening_addresses, process_alive, tcp_port_listening, wait_until};
+pub use self::readiness::{deployment_available, job_complete, ready_endpoint_addresses};
 pub use self::tool_cache::{Tools, ensure_tools, tools};
 
 /// Environment variable naming the state directory of an already running bed to use.
@@ -49,5 +54,7 @@ pub const STATE_ENV: &str = "CLUSTERNET_TESTBED_STATE";
 /// Environment variable overriding the cache root.
 pub const CACHE_ENV: &str = "CLUSTERNET_CACHE";
 
-/// Number of child clusters in the bed that [`Testbed::shared`] starts.
-pub const SHARED_CHILDREN: usize = 2;
+/// Number of child clusters in the bed that [`Testbed::shared`] starts, and the least it
+/// accepts from `with-bed` (`scripts/test` runs `with-bed --children 3`): the rollout tests
+/// need three children (see `testbed/README.md`).
+pub const SHARED_CHILDREN: usize = 3;

@@ -36,6 +36,16 @@ pub fn install_tools_script() -> PathBuf {
     scripts_dir().join("install-tools")
 }
 
+/// The `bed-node-agent` binary built with the running test binary, if there is one: cargo
+/// puts a package's binaries next to the `deps/` directory of its test binaries. `None` when
+/// running the tests of another package; `bed up` then builds the agent itself.
+pub fn node_agent_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let profile_dir = exe.parent()?.parent()?;
+    let agent = profile_dir.join("bed-node-agent");
+    agent.is_file().then_some(agent)
+}
+
 /// The local charts made for tests: `acceptance-tests/testbed/charts`.
 pub fn charts_dir() -> PathBuf {
     scripts_dir().join("charts")

@@ -10,6 +10,9 @@
 //! files, and [`apply_many`] runs several clusters in parallel. [`helm`] wraps the Helm CLI
 //! for chart-based feeds.
 //!
+//! [`Cluster::wait_ready`] waits until applied objects are ready by the kstatus-style rules of
+//! [`readiness`] (the gate of progressive rollout), saying per object why not.
+//!
 //! Before server-side apply, [`defaults::fill_list_map_keys`] writes the server's default
 //! into key fields of associative lists that the input left out (`protocol` of Service
 //! ports and container ports): Kubernetes 1.20 refuses an apply body whose list items omit a
@@ -31,7 +34,10 @@ pub mod ordering;
 pub mod ownership;
 pub mod parallel;
 pub mod prune;
+pub mod readiness;
+pub mod rollout;
 pub mod status;
+pub mod wait;
 
 pub use apply::{Applied, ApplyOptions, ApplyReport, ObjectOutcome};
 pub use cluster::{Cluster, DEFAULT_FIELD_MANAGER};
@@ -41,3 +47,5 @@ pub use error::{ObjectError, Unreachable};
 pub use ownership::Ownership;
 pub use parallel::{ClusterApply, JobFailed, apply_many, fan_out};
 pub use prune::{DeleteOutcome, DeleteReport, Deleted};
+pub use readiness::{PodProblem, Readiness, assess};
+pub use wait::{NotReady, WaitError, WaitOptions, WaitOutcome, WaitReport};

@@ -87,15 +87,31 @@ async fn ports_without_protocol_apply_with_the_servers_default_filled_in() {
         .unwrap();
     assert_eq!(container, "TCP");
 
-    // Applying the same input again changes nothing: same resourceVersions.
+    // Applying the same input again changes nothing: the Service keeps its resourceVersion,
+    // the Deployment its generation (its resourceVersion moves with the status the bed's
+    // controllers write).
     let again = cluster.apply(objects.clone(), &options).await;
-    let versions = |r: &clusternet_deploy::ApplyReport| -> Vec<String> {
-        r.outcomes
-            .iter()
-            .map(|o| o.result.as_ref().unwrap().resource_version.clone())
-            .collect()
+    let service_version = |r: &clusternet_deploy::ApplyReport| -> String {
+        r.outcomes[0]
+            .result
+            .as_ref()
+            .unwrap()
+            .resource_version
+            .clone()
     };
-    assert_eq!(versions(&again), versions(&report));
+    assert_eq!(service_version(&again), service_version(&report));
+    let generation = child
+        .kubectl([
+            "get",
+            "deployment",
+            "web",
+            "-n",
+            &namespace,
+            "-o",
+            "jsonpath={.metadata.generation}",
+        ])
+        .unwrap();
+    assert_eq!(generation, "1");
 
     // What our manager owns is the input plus exactly the filled-in protocol.
     let refs: Vec<ObjectIdentity> = objects

@@ -77,6 +77,45 @@ resource "clusternet_subscription" "divided" {
   ]
 }
 
+# A canary first: the clusters labelled ring = canary are updated and must be ready (the
+# Deployment rolled out) before every other production cluster is, at most 5 at a time. A
+# canary not ready within 10 minutes halts the rollout; the rest stay untouched.
+resource "clusternet_subscription" "staged" {
+  name = "web-staged"
+
+  subscriber {
+    cluster_affinity {
+      match_labels = { env = "prod" }
+    }
+  }
+
+  feeds = [
+    clusternet_manifest.namespace.feed,
+    clusternet_manifest.frontend.feed,
+  ]
+
+  rollout {
+    stage {
+      name = "canary"
+      cluster_affinity {
+        match_labels = { ring = "canary" }
+      }
+    }
+    stage {
+      name         = "rest" # no selector: every bound cluster no earlier stage took
+      max_parallel = 5
+    }
+    progress_deadline = "10m"
+    min_ready_seconds = 30
+    max_failures      = 0
+  }
+}
+
+# Which cluster goes in which stage, known at plan: { "eu-1" = "1/canary", "us-1" = "2/rest" }.
+output "stages" {
+  value = clusternet_subscription.staged.rollout_plan
+}
+
 # The preview: one entry per cluster and object, compact JSON with sorted keys.
 output "rendered_objects" {
   value = keys(clusternet_subscription.divided.descriptions)

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clusternet_deploy::directory::{self, DirectoryError};
 use clusternet_deploy::helm::ReleaseInfo;
@@ -28,6 +29,9 @@ pub struct ChartWork {
     pub install: Vec<ChartRelease>,
     /// Charts to uninstall.
     pub uninstall: Vec<ChartRelease>,
+    /// Install with helm's wait (resources ready, Jobs complete) within this: a staged
+    /// rollout or `wait_for_ready`. `None`: as the HelmChart says.
+    pub wait: Option<Duration>,
 }
 
 impl ChartWork {
@@ -118,6 +122,11 @@ pub async fn run(
             }
             for release in work.install {
                 let mut spec = release.spec();
+                if let Some(within) = work.wait {
+                    spec.options.wait = true;
+                    spec.options.wait_for_jobs = true;
+                    spec.options.timeout = within.max(Duration::from_secs(1));
+                }
                 match super::credentials::of(inventory, &release).await {
                     Ok(credentials) => spec.chart.credentials = credentials,
                     Err(e) => {

@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 
 use super::markers::KEY_ATTRIBUTE;
 use super::plan::computed_state;
+use super::rollout;
 use super::state::{
     HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, matches_plan,
     record_failures, releases_value,
@@ -47,6 +48,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
                         .filter(|r| &r.cluster == c)
                         .cloned()
                         .collect(),
+                    wait: None,
                 },
             })
             .collect::<Vec<_>>();
@@ -140,8 +142,41 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
                 charts: chart_work.get(c).cloned().unwrap_or_default(),
             }),
     );
-    let outcome = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+    let waiting = rollout::config::decode(&req.config, &mut Diagnostics::new())
+        .unwrap_or(rollout::config::Waiting::No);
+    let outcome = if waiting.waits() {
+        let changed = changed_clusters(&prior, &planned_descriptions, &work);
+        let stages = match &waiting {
+            rollout::config::Waiting::Staged(spec) => rollout::plan::stages(
+                spec,
+                &rendered.binding_clusters,
+                inventory,
+                &mut Diagnostics::new(),
+            ),
+            _ => None,
+        };
+        let work = rollout::apply::StagedWork {
+            work,
+            stages,
+            changed,
+        };
+        let staged =
+            rollout::apply::run(inventory, &id, work, &prior, &waiting, &mut diagnostics).await;
+        if let Value::Object(entries) = &mut planned {
+            // A status planned known is what apply must return (nothing changed).
+            if !entries.get("cluster_status").is_some_and(Value::is_known) {
+                entries.insert(
+                    "cluster_status".into(),
+                    rollout::apply::status_value(&staged.status),
+                );
+            }
+        }
+        staged.outcomes
+    } else {
+        run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await
+    };
     let failed = outcome.failed();
+    let failed_themselves = outcome.failed_not_halted();
     let prior_releases = req
         .prior_state
         .get("releases")
@@ -185,7 +220,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         // returned with an error, and replacing a tainted subscription deletes what the
         // healthy clusters got. Without a state the next apply is a create again, which
         // adopts what is deployed (same ownership, server-side apply). ADR 0009.
-        diagnostics.push(not_recorded(&failed, hub_failed));
+        diagnostics.push(not_recorded(&failed_themselves, hub_failed));
         return ApplyResponse {
             new_state: Value::Null,
             private: Vec::new(),
@@ -227,14 +262,36 @@ fn not_recorded(failed: &[String], hub_failed: bool) -> Diagnostic {
     )
 }
 
+/// The clusters of `work` whose entries change from `prior` to `planned`, or whose charts
+/// are installed or uninstalled: those a rollout updates and waits for.
+fn changed_clusters(
+    prior: &BTreeMap<String, Value>,
+    planned: &BTreeMap<String, Value>,
+    work: &[ClusterWork],
+) -> Vec<String> {
+    let entries = |map: &BTreeMap<String, Value>, cluster: &str| -> Vec<(String, Value)> {
+        let prefix = format!("{cluster}/");
+        map.range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    work.iter()
+        .filter(|w| {
+            !w.charts.is_empty() || entries(prior, &w.cluster) != entries(planned, &w.cluster)
+        })
+        .map(|w| w.cluster.clone())
+        .collect()
+}
+
 /// What apply does in one cluster.
-struct ClusterWork {
-    cluster: String,
+pub(super) struct ClusterWork {
+    pub cluster: String,
     /// The objects to deploy, or `None` to remove the subscription's objects.
-    objects: Option<Vec<Json>>,
+    pub objects: Option<Vec<Json>>,
     /// Charts to install and uninstall (after the objects are deployed; before they are
     /// removed).
-    charts: charts::deploy::ChartWork,
+    pub charts: charts::deploy::ChartWork,
 }
 
 /// Per cluster, the charts whose release is planned unknown (to install or upgrade) and the
@@ -298,17 +355,28 @@ fn applied_releases(
 
 /// What the deploy did in the clusters.
 #[derive(Debug, Default)]
-struct ClusterOutcomes {
+pub(super) struct ClusterOutcomes {
     /// The clusters that failed, with the first error as the reason.
-    reasons: BTreeMap<String, String>,
+    pub reasons: BTreeMap<String, String>,
     /// The release states of the charts installed.
-    installed: BTreeMap<String, String>,
+    pub installed: BTreeMap<String, String>,
+    /// Of `reasons`, the clusters a halted rollout left untouched.
+    pub halted: std::collections::BTreeSet<String>,
 }
 
 impl ClusterOutcomes {
     /// The clusters that failed, sorted.
     fn failed(&self) -> Vec<String> {
         self.reasons.keys().cloned().collect()
+    }
+
+    /// The clusters that failed themselves (not left untouched by a halted rollout).
+    fn failed_not_halted(&self) -> Vec<String> {
+        self.reasons
+            .keys()
+            .filter(|c| !self.halted.contains(*c))
+            .cloned()
+            .collect()
     }
 }
 
@@ -324,7 +392,7 @@ fn cluster_namespaces(inventory: &ProviderConfig, clusters: &[String]) -> Vec<St
 /// Deploys (`Some(objects)`) or removes (`None`) per cluster, concurrently, charts included;
 /// returns the clusters that failed (with why) and the release states of the charts
 /// installed.
-async fn run_per_cluster(
+pub(super) async fn run_per_cluster(
     inventory: &ProviderConfig,
     subscription_id: &str,
     work: Vec<ClusterWork>,

@@ -13,6 +13,7 @@ use clusternet_model::types::{
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 use serde_json::Value as Json;
 
+use super::rollout::config::Waiting;
 use crate::attrs::{self, Field};
 use crate::resources::names;
 use crate::selector;
@@ -88,6 +89,8 @@ pub struct SubscriptionConfig {
     pub feeds: Vec<FeedInput>,
     /// The override objects passed by value (`ref`s), in order.
     pub overrides: Vec<Json>,
+    /// Whether and how apply waits for readiness (`wait_for_ready`, `rollout`).
+    pub waiting: Waiting,
 }
 
 /// The path of an attribute of the subscription.
@@ -162,6 +165,8 @@ impl SubscriptionConfig {
             Field::Null => Vec::new(),
             Field::Unknown => return None,
         };
+        let waiting = super::rollout::config::decode(config, diags);
+        let waiting = waiting?;
         if unknown || diags.has_errors() {
             return None;
         }
@@ -191,6 +196,7 @@ impl SubscriptionConfig {
             tolerations,
             feeds,
             overrides: override_objects,
+            waiting,
         })
     }
 

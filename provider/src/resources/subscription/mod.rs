@@ -20,6 +20,7 @@ mod no_effect;
 mod plan;
 mod read;
 pub(crate) mod render;
+mod rollout;
 mod schema;
 mod state;
 mod upgrade;

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use clusternet_tfplugin::provider::{PlanRequest, PlanResponse};
-use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
+use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use super::config::{
     DEFAULT_DIVIDING_TYPE, DEFAULT_NAMESPACE, DEFAULT_STRATEGY, SubscriptionConfig, dividing_word,
@@ -12,6 +12,7 @@ use super::config::{
 };
 use super::markers::{KEY_ATTRIBUTE, SecretMarkers, holds_secret_values};
 use super::render::{Rendered, render, template_charts};
+use super::rollout::{self, config::Waiting};
 use super::state::{descriptions_of, releases_value};
 use crate::attrs::{self, Field};
 use crate::charts;
@@ -84,10 +85,71 @@ pub async fn plan(
                 (Some(r), planned) => plan_releases(planned, &req.prior_state, r),
                 (None, _) => {}
             }
+            if let (Some(r), Some(config)) = (&rendered, &config) {
+                let mut diags = Diagnostics::new();
+                plan_rollout(
+                    &mut response.planned_state,
+                    &req.prior_state,
+                    config,
+                    r,
+                    inventory,
+                    &mut diags,
+                );
+                let failed = diags.has_errors();
+                response.diagnostics.extend(diags);
+                if failed {
+                    response.planned_state = Value::Null;
+                    return response;
+                }
+            }
         }
         Err(diags) => response.diagnostics = diags,
     }
     response
+}
+
+/// Sets the planned `rollout_plan` (each bound cluster's stage) and `cluster_status` (unknown
+/// when apply changes something in the clusters and waits).
+fn plan_rollout(
+    planned: &mut Value,
+    prior: &Value,
+    config: &SubscriptionConfig,
+    rendered: &Rendered,
+    inventory: &ProviderConfig,
+    diags: &mut Diagnostics,
+) {
+    let rollout_plan = match &config.waiting {
+        Waiting::Staged(spec) => {
+            match rollout::plan::stages(spec, &rendered.binding_clusters, inventory, diags) {
+                Some(stages) => rollout::plan::rollout_plan_value(&stages),
+                None => return,
+            }
+        }
+        _ => Value::Null,
+    };
+    if inventory.deployer == Deployer::Clusternet && config.waiting.waits() {
+        let attribute = match config.waiting {
+            Waiting::Staged(_) => "rollout",
+            _ => "wait_for_ready",
+        };
+        diags.push(
+            Diagnostic::warning(
+                format!("{attribute} has no effect with deployer = \"clusternet\""),
+                "Clusternet's own controllers deploy to the clusters, so the provider neither                  stages nor waits. Remove it, or deploy with deployer = \"provider\".",
+            )
+            .at(AttributePath::root().attr(attribute)),
+        );
+    }
+    let changes = planned.get("descriptions") != prior.get("descriptions")
+        || planned
+            .get("releases")
+            .and_then(Value::as_entries)
+            .is_some_and(|r| r.values().any(|v| !v.is_known()));
+    let status = rollout::plan::planned_cluster_status(&config.waiting, prior, changes);
+    if let Value::Object(entries) = planned {
+        entries.insert("rollout_plan".into(), rollout_plan);
+        entries.insert("cluster_status".into(), status);
+    }
 }
 
 /// What the next-apply warning needs to know of this subscription's plan.
@@ -171,6 +233,8 @@ pub fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
                 "spec_hash",
                 "descriptions",
                 "releases",
+                "rollout_plan",
+                "cluster_status",
             ] {
                 entries.insert(attr.into(), Value::unknown());
             }

@@ -124,10 +124,14 @@ pub fn schema() -> Schema {
                      `written` for a directory target. Unknown in a plan that installs or \
                      upgrades the release.",
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(super::rollout::config::attributes())
+            .collect(),
         )
         .with_block(subscriber)
-        .with_block(toleration),
+        .with_block(toleration)
+        .with_block(super::rollout::config::block()),
     )
     .with_version(super::upgrade::SCHEMA_VERSION)
 }
