@@ -44,6 +44,28 @@ pub fn owned_field_set(object: &Value, manager: &str) -> Option<Value> {
     union
 }
 
+/// The union of the fieldsV1 sets every manager other than `manager` holds, subresources
+/// (such as `scale`) included: what server-side apply would call a conflict if `manager`
+/// applied another value. `None` when nobody else owns anything.
+pub fn owned_by_others(object: &Value, manager: &str) -> Option<Value> {
+    let mut union: Option<Value> = None;
+    for entry in entries(object) {
+        if entry.get("manager").and_then(Value::as_str) == Some(manager) {
+            continue;
+        }
+        if let Some(fields) = entry.get("fieldsV1") {
+            union = Some(match union {
+                None => fields.clone(),
+                Some(mut acc) => {
+                    merge_sets(&mut acc, fields);
+                    acc
+                }
+            });
+        }
+    }
+    union
+}
+
 /// The live object reduced to the fields `manager` owns, plus its identity (`apiVersion`,
 /// `kind`, `metadata.name`, `metadata.namespace`). An object the manager owns nothing of
 /// reduces to its identity alone.

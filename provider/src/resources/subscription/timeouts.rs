@@ -1,0 +1,191 @@
+//! The `timeouts` block (Terraform's convention: `create`, `update`, `delete` as Go
+//! durations): how long apply may take per cluster - deploying, Helm, and the readiness
+//! wait.
+
+use std::time::{Duration, Instant};
+
+use clusternet_deploy::rollout::parse_duration;
+use clusternet_tfplugin::{
+    Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Type, Value,
+};
+
+use crate::attrs::{self, Field};
+
+/// The block's name.
+pub const BLOCK: &str = "timeouts";
+
+/// The operations a timeout can be set for.
+pub const OPERATIONS: [&str; 3] = ["create", "update", "delete"];
+
+/// The configured timeouts; `None`: no limit of the provider's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Creating the subscription.
+    pub create: Option<Duration>,
+    /// Updating it.
+    pub update: Option<Duration>,
+    /// Destroying it.
+    pub delete: Option<Duration>,
+}
+
+/// The block.
+pub fn block() -> NestedBlock {
+    let describe = |operation: &str| {
+        format!(
+            "How long {operation} may take per cluster (deploying its objects, Helm, and the \
+             readiness wait of `wait_for_ready` or `rollout`), as a Go duration such as \
+             `10m` or `90s`. A cluster not done in time fails with an error naming it; what \
+             it got stays and it keeps its previous state entries, so the next apply resumes. \
+             Default: no limit beyond the readiness wait's own."
+        )
+    };
+    NestedBlock::new(
+        BLOCK,
+        BlockNesting::Single,
+        Block::new(
+            "Timeouts of apply, per cluster.",
+            OPERATIONS
+                .iter()
+                .map(|op| {
+                    let doing = match *op {
+                        "create" => "creating the subscription",
+                        "update" => "an update",
+                        _ => "destroying the subscription",
+                    };
+                    Attribute::optional(op, Type::String).describe(&describe(doing))
+                })
+                .collect(),
+        ),
+    )
+}
+
+/// Decodes the block; `None` when something is unknown or invalid (errors on the attribute).
+pub fn decode(config: &Value, diags: &mut Diagnostics) -> Option<Timeouts> {
+    let block = match attrs::object(config, BLOCK) {
+        Field::Known(block) => block,
+        Field::Null => return Some(Timeouts::default()),
+        Field::Unknown => return None,
+    };
+    let mut parsed = [None; 3];
+    for (i, op) in OPERATIONS.iter().enumerate() {
+        parsed[i] = match attrs::string(block, op) {
+            Field::Null => None,
+            Field::Unknown => return None,
+            Field::Known(text) => match parse_duration(&text) {
+                Ok(d) if !d.is_zero() => Some(d),
+                _ => {
+                    diags.error_at(
+                        AttributePath::root().attr(BLOCK).attr(*op),
+                        "Invalid timeout",
+                        format!(
+                            "{op} = {text:?}: use a duration such as \"10m\", \"90s\" or \
+                             \"1h30m\", greater than zero."
+                        ),
+                    );
+                    return None;
+                }
+            },
+        };
+    }
+    let [create, update, delete] = parsed;
+    Some(Timeouts {
+        create,
+        update,
+        delete,
+    })
+}
+
+/// The time limit of one apply, running from when it started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    /// When it passes.
+    pub at: Instant,
+    /// The operation (`create`, `update`, `delete`).
+    pub operation: &'static str,
+    /// The limit.
+    pub limit: Duration,
+}
+
+impl Deadline {
+    /// The deadline of `operation` in `timeouts`, from now; `None` without a limit.
+    pub fn of(timeouts: &Timeouts, operation: &'static str) -> Option<Deadline> {
+        let limit = match operation {
+            "create" => timeouts.create,
+            "update" => timeouts.update,
+            _ => timeouts.delete,
+        }?;
+        Some(Deadline {
+            at: Instant::now() + limit,
+            operation,
+            limit,
+        })
+    }
+
+    /// The time left.
+    pub fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    /// Whether it passed.
+    pub fn passed(&self) -> bool {
+        self.remaining().is_zero()
+    }
+
+    /// `timeouts.update = "5s"`, as the configuration says it.
+    pub fn describe(&self) -> String {
+        format!("timeouts.{} = {:?}", self.operation, humantime(self.limit))
+    }
+}
+
+/// A duration as Go writes it (`90s` as `1m30s`).
+fn humantime(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        let millis = d.subsec_millis();
+        if millis > 0 {
+            out.push_str(&format!("{s}.{millis:03}s"));
+        } else {
+            out.push_str(&format!("{s}s"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_shown_as_go_durations() {
+        assert_eq!(humantime(Duration::from_secs(5)), "5s");
+        assert_eq!(humantime(Duration::from_secs(90)), "1m30s");
+        assert_eq!(humantime(Duration::from_secs(3600)), "1h");
+        assert_eq!(humantime(Duration::from_millis(1500)), "1.500s");
+    }
+
+    #[test]
+    fn the_operation_picks_its_timeout() {
+        let timeouts = Timeouts {
+            create: Some(Duration::from_secs(60)),
+            update: None,
+            delete: Some(Duration::from_secs(5)),
+        };
+        assert_eq!(
+            Deadline::of(&timeouts, "create").unwrap().limit.as_secs(),
+            60
+        );
+        assert!(Deadline::of(&timeouts, "update").is_none());
+        assert_eq!(
+            Deadline::of(&timeouts, "delete").unwrap().describe(),
+            "timeouts.delete = \"5s\""
+        );
+    }
+}
