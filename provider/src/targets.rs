@@ -166,8 +166,9 @@ fn object_errors(cluster: &str, errors: Vec<String>) -> Diagnostics {
     diags
 }
 
-/// `objects` without the ignored fields another manager holds on the live objects
-/// (`ignore_fields`); objects not live yet, or that no rule covers, go as they are.
+/// `objects` with their ignored fields (`ignore_fields`) as they are live, less those another
+/// manager holds (see [`ignore_fields::leave_to_others`]); objects not live yet, or that no
+/// rule covers, go as they are.
 async fn without_ignored_fields(
     client: &Cluster,
     rules: &[IgnoreRule],
@@ -190,13 +191,11 @@ async fn without_ignored_fields(
         let Ok(Some(live)) = live.state else {
             continue;
         };
-        if let Some(others) =
-            clusternet_deploy::fields::owned_by_others(&live, client.field_manager())
-            && ignore_fields::drop_owned_by_others(rules, &mut objects[i], &others)
-        {
+        let others = clusternet_deploy::fields::owned_by_others(&live, client.field_manager());
+        if ignore_fields::leave_to_others(rules, &mut objects[i], &live, others.as_ref()) {
             tracing::debug!(
                 object = %live.pointer("/metadata/name").and_then(Json::as_str).unwrap_or(""),
-                "ignored fields held by another manager left out of the apply"
+                "ignored fields applied as they are live, or left to their other managers"
             );
         }
     }

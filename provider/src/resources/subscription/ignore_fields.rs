@@ -261,18 +261,34 @@ fn set(object: &mut Json, path: &[String], value: Json) {
     }
 }
 
-/// Apply: removes from `body`, under each ignored path, exactly the fields another manager
-/// holds (`others`, a fieldsV1 trie), so that server-side apply neither conflicts with it
-/// nor takes them back. The fields only we hold stay in the body: dropping them would make
-/// the server remove them (or reset them to their default). Returns whether anything was
-/// removed.
-pub fn drop_owned_by_others(rules: &[IgnoreRule], body: &mut Json, others: &Json) -> bool {
-    let mut dropped = false;
+/// Apply, for an object that exists (`live`): under each ignored path, `body` takes the live
+/// value, and then leaves out exactly the fields another manager holds (`others`, a fieldsV1
+/// trie, if anyone else holds anything). So server-side apply neither conflicts with that
+/// manager nor takes its fields back, and what only we hold is applied as it is live:
+/// leaving it out would make the server remove it (or reset it to its default), and
+/// applying the configured value would undo a change the API server left in our name (1.20
+/// and older keep a `scale` subresource update under the applier's name). The configured
+/// value of an ignored field is thus what a new object starts with. Returns whether the body
+/// changed.
+pub fn leave_to_others(
+    rules: &[IgnoreRule],
+    body: &mut Json,
+    live: &Json,
+    others: Option<&Json>,
+) -> bool {
+    let before = body.clone();
     let applicable: Vec<&IgnoreRule> = rules.iter().filter(|r| r.applies_to(body)).collect();
-    for rule in applicable {
-        dropped |= drop_at(body, &rule.path, others);
+    for rule in &applicable {
+        if let Some(value) = rule.field(live) {
+            set(body, &rule.path, value.clone());
+        }
     }
-    dropped
+    if let Some(others) = others {
+        for rule in &applicable {
+            drop_at(body, &rule.path, others);
+        }
+    }
+    *body != before
 }
 
 /// The children of a fieldsV1 node, `None` for a leaf (the whole value is owned).
@@ -391,27 +407,43 @@ mod tests {
     }
 
     #[test]
-    fn only_fields_another_manager_holds_leave_the_body() {
+    fn fields_another_manager_holds_leave_the_body() {
         let rules = [rule("apps/v1/Deployment:spec.replicas")];
         let body = json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web"}, "spec": {"replicas": 3, "paused": false}});
+        let live = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web"}, "spec": {"replicas": 7, "paused": false}});
         let mut taken = body.clone();
         let hpa = json!({"f:spec": {"f:replicas": {}}});
-        assert!(drop_owned_by_others(&rules, &mut taken, &hpa));
+        assert!(leave_to_others(&rules, &mut taken, &live, Some(&hpa)));
         assert_eq!(taken["spec"], json!({"paused": false}));
-        let mut ours = body.clone();
+    }
+
+    #[test]
+    fn ignored_fields_still_ours_are_applied_as_they_are_live() {
+        let rules = [rule("apps/v1/Deployment:spec.replicas")];
+        let body = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web"}, "spec": {"replicas": 3}});
+        let mut unchanged = body.clone();
+        assert!(!leave_to_others(&rules, &mut unchanged, &body, None));
+        assert_eq!(unchanged, body);
+        // Scaled through the scale subresource of a 1.20 server: still ours by name.
+        let scaled = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web"}, "spec": {"replicas": 4}});
+        let mut applied = body.clone();
         let other = json!({"f:metadata": {"f:labels": {}}});
-        assert!(!drop_owned_by_others(&rules, &mut ours, &other));
-        assert_eq!(ours, body);
+        assert!(leave_to_others(&rules, &mut applied, &scaled, Some(&other)));
+        assert_eq!(applied["spec"]["replicas"], 4);
     }
 
     #[test]
     fn under_an_ignored_map_only_the_keys_of_others_leave() {
         let rules = [rule("v1/ConfigMap:metadata.annotations")];
-        let mut body = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        let object = json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "c", "annotations": {"ours": "1", "theirs": "2"}}});
+        let mut body = object.clone();
         let others = json!({"f:metadata": {"f:annotations": {"f:theirs": {}}}});
-        assert!(drop_owned_by_others(&rules, &mut body, &others));
+        assert!(leave_to_others(&rules, &mut body, &object, Some(&others)));
         assert_eq!(body["metadata"]["annotations"], json!({"ours": "1"}));
     }
 
