@@ -135,12 +135,12 @@ pub fn schema() -> Schema {
                          path being map keys joined by `.`, a key with `.` or `/` written as \
                          `[\"example.com/key\"]`: `apps/v1/Deployment:spec.replicas`, \
                          `v1/ConfigMap/web/settings:metadata.annotations[\"example.com/owner\"]`. \
-                         At apply, of an object that exists, the fields under the path that \
-                         another manager holds are left out of what is applied (so the apply \
-                         neither conflicts nor overwrites them); fields there only this \
-                         subscription holds are still applied, so a new object gets the \
-                         configured value and a field nobody took over is not reset. An element \
-                         matching no field of the objects applied is a warning.",
+                         The configured value is what a new object starts with. At apply, of \
+                         an object that exists, the fields under the path are applied as they \
+                         are live, and those another field manager holds are left out (so the \
+                         apply neither conflicts with it nor takes them back, and nothing is \
+                         reset to a default). An element matching no field of the objects \
+                         applied is a warning. Helm releases are not covered.",
                     ),
             ]
             .into_iter()

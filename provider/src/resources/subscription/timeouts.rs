@@ -31,12 +31,30 @@ pub struct Timeouts {
 /// The block.
 pub fn block() -> NestedBlock {
     let describe = |operation: &str| {
+        let (doing, after) = match operation {
+            "create" => (
+                "creating the subscription may take per cluster (deploying its objects, Helm, \
+                 and the readiness wait of `wait_for_ready` or `rollout`)",
+                "what it got stays, and, as after any failed create, the next apply creates \
+                 the subscription again and adopts it",
+            ),
+            "update" => (
+                "an update may take per cluster (deploying its objects, Helm, and the \
+                 readiness wait of `wait_for_ready` or `rollout`)",
+                "what it got stays, it keeps its previous state entries, and the next apply \
+                 resumes",
+            ),
+            _ => (
+                "destroying the subscription may take per cluster (uninstalling its Helm \
+                 releases and deleting its objects)",
+                "the subscription stays in state for that cluster, and the next destroy or \
+                 apply retries",
+            ),
+        };
         format!(
-            "How long {operation} may take per cluster (deploying its objects, Helm, and the \
-             readiness wait of `wait_for_ready` or `rollout`), as a Go duration such as \
-             `10m` or `90s`. A cluster not done in time fails with an error naming it; what \
-             it got stays and it keeps its previous state entries, so the next apply resumes. \
-             Default: no limit beyond the readiness wait's own."
+            "How long {doing}, as a Go duration such as `10m` or `90s`. A cluster not done in \
+             time fails with an error naming it; {after}. Default: no limit beyond the \
+             readiness wait's own."
         )
     };
     NestedBlock::new(
@@ -46,14 +64,7 @@ pub fn block() -> NestedBlock {
             "Timeouts of apply, per cluster.",
             OPERATIONS
                 .iter()
-                .map(|op| {
-                    let doing = match *op {
-                        "create" => "creating the subscription",
-                        "update" => "an update",
-                        _ => "destroying the subscription",
-                    };
-                    Attribute::optional(op, Type::String).describe(&describe(doing))
-                })
+                .map(|op| Attribute::optional(op, Type::String).describe(&describe(op)))
                 .collect(),
         ),
     )
