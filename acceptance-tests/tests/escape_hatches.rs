@@ -9,12 +9,13 @@
 //!   the other manager and the field, unless `force_conflicts = true`, which takes ownership;
 //!   the custom name is the manager in `managedFields`.
 //! * `timeouts`: a readiness wait that cannot finish ends at `timeouts.update`, naming the
-//!   cluster (recorded as failed in `cluster_status`), and the next apply after the fix works.
+//!   cluster (recorded as failed in `cluster_status`), and the next apply after the fix works;
+//!   a chart installed with helm's own wait gets the same limit as its `--timeout`.
 
 use std::time::{Duration, Instant};
 
 use acceptance_tests::terraform::{Terraform, Workspace};
-use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
+use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
 
 const GOOD: &str = "registry.k8s.io/pause:3.9";
@@ -372,5 +373,73 @@ resource "clusternet_subscription" "web" {{
         );
         expect_no_changes(&ws, "after the fix");
         cleanup(bed, &ws, &ns);
+    }
+}
+
+#[test]
+fn a_timeout_cuts_helms_wait_short() {
+    let bed = Testbed::shared();
+    let c1 = bed.child(1);
+    let repo = ChartRepo::serve(&[&charts_dir().join("stuck")]).expect("chart repository");
+    let helm = tools().helm.display().to_string();
+    for tf in Terraform::all() {
+        let release = unique_name("helmtimeout");
+        let main = format!(
+            r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+
+provider "clusternet" {{
+  helm_binary = "{helm}"
+  clusters = {{
+    "c1" = {{ labels = {{ env = "prod" }}, kubeconfig_path = "{}", context = "child-1" }}
+  }}
+}}
+
+resource "clusternet_helm_chart" "stuck" {{
+  name             = "{release}"
+  repo             = "{}"
+  chart            = "stuck"
+  version          = "0.1.0"
+  target_namespace = "{release}"
+  create_namespace = true
+  wait             = true
+}}
+
+resource "clusternet_subscription" "stuck" {{
+  name = "{release}"
+  subscriber {{
+    cluster_affinity {{}}
+  }}
+  feeds = [clusternet_helm_chart.stuck.feed]
+  timeouts {{
+    create = "5s"
+  }}
+}}
+"#,
+            c1.kubeconfig().display(),
+            repo.url()
+        );
+        let ws = Workspace::from_files(&[("main.tf", &main)], &tf);
+        let started = Instant::now();
+        let failed = ws.apply().expect_failure();
+        let took = started.elapsed();
+        let output = squashed(&failed.all_output());
+        assert!(
+            output.contains(&format!(
+                "Cluster \"c1\": release {release}/{release} not installed"
+            )),
+            "{tf:?}:\n{output}"
+        );
+        // The chart's own timeout is 300 s.
+        assert!(
+            took < Duration::from_secs(40),
+            "{tf:?}: the apply took {took:?}"
+        );
+        let _ = c1.helm(["uninstall", &release, "-n", &release]);
+        let _ = c1.kubectl(["delete", "namespace", &release, "--wait=false"]);
     }
 }

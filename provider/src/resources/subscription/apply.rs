@@ -490,13 +490,15 @@ pub(super) async fn run_per_cluster(
         };
         async move {
             match deadline {
-                Some(deadline) => match tokio::time::timeout(deadline.remaining(), job).await {
-                    Ok(done) => done,
-                    Err(_) => {
-                        let diags = timed_out(&name, &deadline).into();
-                        (name, diags, BTreeMap::new())
+                Some(deadline) => {
+                    match tokio::time::timeout(deadline.remaining() + timeouts::GRACE, job).await {
+                        Ok(done) => done,
+                        Err(_) => {
+                            let diags = timed_out(&name, &deadline).into();
+                            (name, diags, BTreeMap::new())
+                        }
                     }
-                },
+                }
                 None => job.await,
             }
         }

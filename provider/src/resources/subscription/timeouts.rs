@@ -106,6 +106,11 @@ pub fn decode(config: &Value, diags: &mut Diagnostics) -> Option<Timeouts> {
     })
 }
 
+/// How long past the deadline a cluster's work may take to end on its own: helm and the
+/// readiness wait stop at the deadline themselves and say why (helm records the release as
+/// failed first); the hard stop after this catches whatever else hangs.
+pub const GRACE: Duration = Duration::from_secs(5);
+
 /// The time limit of one apply, running from when it started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadline {
