@@ -443,3 +443,57 @@ resource "clusternet_subscription" "stuck" {{
         let _ = c1.kubectl(["delete", "namespace", &release, "--wait=false"]);
     }
 }
+
+#[test]
+fn malformed_escape_hatches_are_errors_at_validate_on_the_element() {
+    let main = r#"
+terraform {
+  required_providers {
+    clusternet = { source = "clusternet/clusternet" }
+  }
+}
+
+provider "clusternet" {
+  clusters = {
+    "eu-1" = { labels = { env = "prod" }, directory = "${path.module}/rendered/eu-1" }
+  }
+}
+
+resource "clusternet_subscription" "app" {
+  name = "app"
+  subscriber {
+    cluster_affinity {}
+  }
+  feeds = []
+  ignore_fields = [
+    "apps/v1/Deployment:spec.replicas",
+    "apps/v1/Deployment",
+  ]
+  field_manager {
+    name = ""
+  }
+  timeouts {
+    update = "soon"
+  }
+}
+"#;
+    for tf in Terraform::all() {
+        let ws = Workspace::from_files(&[("main.tf", main)], &tf);
+        let out = ws.validate().expect_failure();
+        let text = squashed(&out.all_output());
+        for expected in [
+            "Invalid ignore_fields element",
+            "\"apps/v1/Deployment\": no \":\"",
+            "Invalid field manager name",
+            "Invalid timeout",
+            "update = \"soon\"",
+        ] {
+            assert!(text.contains(expected), "{tf:?}: {expected}:\n{text}");
+        }
+        // The element at fault (line 21), not the list or its first element, is pointed at.
+        assert!(
+            text.contains("21: \"apps/v1/Deployment\","),
+            "{tf:?}:\n{text}"
+        );
+    }
+}

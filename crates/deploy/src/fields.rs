@@ -256,6 +256,25 @@ mod tests {
     }
 
     #[test]
+    fn the_fields_of_every_other_manager_subresources_included() {
+        let others = owned_by_others(&deployment(), "clusternet-terraform").expect("others");
+        assert!(others.pointer("/f:metadata/f:labels/f:edited").is_some());
+        assert!(others.pointer("/f:status/f:replicas").is_some());
+        assert!(others.pointer("/f:spec/f:replicas").is_none());
+        let everyone = [
+            "clusternet-terraform",
+            "kubectl-edit",
+            "kube-controller-manager",
+        ];
+        let mut alone = deployment();
+        alone["metadata"]["managedFields"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|e| e["manager"] == everyone[0]);
+        assert_eq!(owned_by_others(&alone, everyone[0]), None);
+    }
+
+    #[test]
     fn a_manager_owning_nothing_gets_the_identity_only() {
         assert_eq!(
             owned_by(&deployment(), "nobody"),
