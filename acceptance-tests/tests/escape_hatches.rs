@@ -490,10 +490,14 @@ resource "clusternet_subscription" "app" {
         ] {
             assert!(text.contains(expected), "{tf:?}: {expected}:\n{text}");
         }
-        // The element at fault (line 21), not the list or its first element, is pointed at.
+        // The element at fault, not the list or its first element, is pointed at.
+        let line = 1 + main
+            .lines()
+            .position(|l| l.trim() == "\"apps/v1/Deployment\",")
+            .expect("the bad element");
         assert!(
-            text.contains("21: \"apps/v1/Deployment\","),
-            "{tf:?}:\n{text}"
+            text.contains(&format!("{line}: \"apps/v1/Deployment\",")),
+            "{tf:?}: line {line}:\n{text}"
         );
     }
 }
