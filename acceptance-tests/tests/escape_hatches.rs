@@ -501,3 +501,63 @@ resource "clusternet_subscription" "app" {
         );
     }
 }
+
+#[test]
+fn the_hatches_have_no_effect_when_clusternet_deploys_and_say_so() {
+    let bed = Testbed::shared();
+    let hub = bed.hub();
+    hub.install_clusternet_crds()
+        .expect("Clusternet CRDs on the hub");
+    let main = format!(
+        r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+
+provider "clusternet" {{
+  hub      = {{ kubeconfig_path = "{}", context = "hub" }}
+  deployer = "clusternet"
+}}
+
+resource "clusternet_manifest" "settings" {{
+  manifest = jsonencode({{
+    apiVersion = "v1", kind = "ConfigMap"
+    metadata   = {{ name = "settings", namespace = "default" }}
+    data       = {{ color = "blue" }}
+  }})
+}}
+
+resource "clusternet_subscription" "app" {{
+  name = "{}"
+  subscriber {{
+    cluster_affinity {{}}
+  }}
+  feeds         = [clusternet_manifest.settings.feed]
+  ignore_fields = ["v1/ConfigMap:data.color"]
+  field_manager {{
+    name = "team-a"
+  }}
+  timeouts {{
+    create = "1m"
+  }}
+}}
+"#,
+        hub.kubeconfig().display(),
+        unique_name("nohatch")
+    );
+    for tf in Terraform::all() {
+        let ws = Workspace::from_files(&[("main.tf", &main)], &tf);
+        let plan = ws.plan().expect_success();
+        let text = squashed(&plan.all_output());
+        for name in ["ignore_fields", "field_manager", "timeouts"] {
+            assert!(
+                text.contains(&format!(
+                    "{name} has no effect with deployer = \"clusternet\""
+                )),
+                "{tf:?}: {name}:\n{text}"
+            );
+        }
+    }
+}

@@ -94,6 +94,8 @@ pub struct SubscriptionConfig {
     pub waiting: Waiting,
     /// `ignore_fields`.
     pub ignore_fields: Vec<IgnoreRule>,
+    /// Which of the apply settings `ignore_fields`, `field_manager` and `timeouts` are set.
+    pub apply_settings_set: Vec<&'static str>,
 }
 
 /// The path of an attribute of the subscription.
@@ -176,6 +178,14 @@ impl SubscriptionConfig {
         let timeouts = super::timeouts::decode(config, diags);
         let waiting = waiting?;
         let (ignore_fields, _, _) = (ignore_fields?, field_manager?, timeouts?);
+        let apply_settings_set = [
+            super::ignore_fields::ATTRIBUTE,
+            super::field_manager::BLOCK,
+            super::timeouts::BLOCK,
+        ]
+        .into_iter()
+        .filter(|name| config.get(name).is_some_and(|v| !v.is_null()))
+        .collect();
         if unknown || diags.has_errors() {
             return None;
         }
@@ -207,6 +217,7 @@ impl SubscriptionConfig {
             overrides: override_objects,
             waiting,
             ignore_fields,
+            apply_settings_set,
         })
     }
 
