@@ -68,8 +68,8 @@ impl Package {
     /// The zip's sha256 as the `SHA256SUMS` file lists it (hex).
     pub fn listed_sha256(&self) -> String {
         let path = self.file("SHA256SUMS");
-        let sums = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let sums =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let zip = self.zip();
         let zip_name = zip.file_name().expect("file name").to_string_lossy();
         sums.lines()

@@ -217,14 +217,22 @@ fn init_from_the_mirror_locks_the_package_and_applies_with_both_terraform_versio
         let lock_before = read(&ws.path().join(".terraform.lock.hcl"));
         let again = ws.init(&[]).expect_success();
         assert!(
-            again
-                .stdout
-                .contains(&format!("Using previously-installed clusternet/clusternet v{VERSION}")),
+            again.stdout.contains(&format!(
+                "Using previously-installed clusternet/clusternet v{VERSION}"
+            )),
             "{v}:\n{}",
             again.stdout
         );
-        assert!(!again.stdout.contains("Installing"), "{v}:\n{}", again.stdout);
-        assert_eq!(read(&ws.path().join(".terraform.lock.hcl")), lock_before, "{v}");
+        assert!(
+            !again.stdout.contains("Installing"),
+            "{v}:\n{}",
+            again.stdout
+        );
+        assert_eq!(
+            read(&ws.path().join(".terraform.lock.hcl")),
+            lock_before,
+            "{v}"
+        );
         ws.destroy().expect_success();
     }
 }
@@ -261,14 +269,20 @@ fn a_lock_file_with_the_sha256sums_hash_accepts_the_package_and_rejects_another(
         // Another package under the same version is refused.
         let tampered = format!("zh:{}", "0".repeat(64));
         let other = Workspace::from_files(
-            &[("main.tf", CONFIG), (".terraform.lock.hcl", &lock(&tampered))],
+            &[
+                ("main.tf", CONFIG),
+                (".terraform.lock.hcl", &lock(&tampered)),
+            ],
             &tf,
         );
         other.write(".terraformrc", "");
         let refused = other.init(&[&plugin_dir]).expect_failure();
+        // Terraform wraps its diagnostics at 78 columns.
+        let output = refused.all_output();
+        let words = output.split_whitespace().collect::<Vec<_>>();
         assert!(
-            refused
-                .all_output()
+            words
+                .join(" ")
                 .contains("doesn't match any of the checksums previously recorded"),
             "{v}:\n{}",
             refused.all_output()
