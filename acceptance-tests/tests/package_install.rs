@@ -2,6 +2,11 @@
 //! with no network installs the provider from its filesystem mirror, as from a registry, with
 //! terraform 1.11 and 1.0.3: no dev_overrides, a real `terraform init`, a lock file that pins
 //! the package, then apply. The debug build is packaged (CI builds no release binary).
+//!
+//! From a filesystem mirror terraform locks the `h1:` hash it computes from the zip's
+//! contents (it has no signed checksums to take `zh:` hashes from); a lock that already holds
+//! the `zh:` hash of `SHA256SUMS`, as a Registry install writes it, accepts the mirror's zip
+//! and refuses any other package under that version.
 
 use std::path::Path;
 use std::process::Command;
