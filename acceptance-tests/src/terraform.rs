@@ -292,6 +292,24 @@ impl Workspace {
         }
     }
 
+    /// `terraform plan -no-color -input=false -detailed-exitcode`: exit code 0 when there is
+    /// nothing to do, 2 when there are changes.
+    pub fn plan_detailed(&self) -> Outcome {
+        self.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
+    }
+
+    /// Panics, naming `what` and showing the plan, unless `terraform plan` has nothing to do.
+    pub fn expect_no_changes(&self, what: &str) {
+        let plan = self.plan_detailed();
+        assert_eq!(
+            plan.exit_code,
+            Some(0),
+            "{what}: the plan is not empty ({}):\n{}",
+            self.terraform.version,
+            plan.all_output()
+        );
+    }
+
     /// `terraform validate -no-color`.
     pub fn validate(&self) -> Outcome {
         self.run(&["validate", "-no-color"])
