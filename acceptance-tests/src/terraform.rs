@@ -3,6 +3,8 @@
 //! Each [`Workspace`] is a temporary directory holding a scenario's `.tf` files, a CLI
 //! configuration with `dev_overrides` pointing at the provider binary, and Terraform's data
 //! directory; no `terraform init` is needed (and 1.11's init would query the registry).
+//! [`Workspace::install_from_mirror`] replaces dev_overrides by a filesystem mirror that
+//! `scripts/package` wrote, for tests of the installation a user makes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -222,6 +224,27 @@ impl Workspace {
         }
     }
 
+    /// Makes terraform install the provider the way a user does without dev_overrides: from
+    /// the filesystem mirror `mirror` (the `mirror/` directory `scripts/package` writes) and
+    /// from nowhere else, so `terraform init` is needed and never reaches the network.
+    pub fn install_from_mirror(&self, mirror: &Path) {
+        std::fs::write(
+            self.dir.path().join(".terraformrc"),
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+                mirror.display()
+            ),
+        )
+        .expect("write CLI config");
+    }
+
+    /// `terraform init -input=false -no-color` (with `extra` arguments).
+    pub fn init(&self, extra: &[&str]) -> Outcome {
+        let mut args = vec!["init", "-input=false", "-no-color"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     /// Sets an environment variable for every command (e.g. `TF_VAR_x`).
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.push((key.to_string(), value.to_string()));
@@ -267,6 +290,24 @@ impl Workspace {
             stdout: read(&stdout_path),
             stderr: read(&stderr_path),
         }
+    }
+
+    /// `terraform plan -no-color -input=false -detailed-exitcode`: exit code 0 when there is
+    /// nothing to do, 2 when there are changes.
+    pub fn plan_detailed(&self) -> Outcome {
+        self.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
+    }
+
+    /// Panics, naming `what` and showing the plan, unless `terraform plan` has nothing to do.
+    pub fn expect_no_changes(&self, what: &str) {
+        let plan = self.plan_detailed();
+        assert_eq!(
+            plan.exit_code,
+            Some(0),
+            "{what}: the plan is not empty ({}):\n{}",
+            self.terraform.version,
+            plan.all_output()
+        );
     }
 
     /// `terraform validate -no-color`.

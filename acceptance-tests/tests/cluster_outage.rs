@@ -277,7 +277,7 @@ fn outage_round(tf: &Terraform, bed: &Testbed, ns: &str) {
         config_data(c2, ns, "extra").is_some(),
         "{v}: extra on child-2"
     );
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(
         again.exit_code,
         Some(0),
@@ -400,7 +400,7 @@ fn killed_mid_apply_round(tf: &Terraform, bed: &Testbed) {
         "{v}"
     );
     assert!(config_data(c2, &ns, "extra").is_some(), "{v}");
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(
         again.exit_code,
         Some(0),
@@ -591,7 +591,7 @@ fn failed_create_round(tf: &Terraform, bed: &Testbed, ns: &str) {
         Some(serde_json::json!({"color": "blue"})),
         "{v}: child-2 finished"
     );
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
     ws.destroy().expect_success();
 }
@@ -627,7 +627,7 @@ fn unreadable_plan_round(tf: &Terraform, bed: &Testbed, ns: &str) {
     .expect("edit on child-1");
 
     let outage = Outage::begin(c2);
-    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let plan = ws.plan_detailed();
     let output = plan.all_output();
     assert_eq!(plan.exit_code, Some(2), "{v}: changes expected:\n{output}");
     assert!(
@@ -655,7 +655,7 @@ fn unreadable_plan_round(tf: &Terraform, bed: &Testbed, ns: &str) {
         Some(serde_json::json!({"color": "blue"})),
         "{v}"
     );
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
     ws.destroy().expect_success();
 }

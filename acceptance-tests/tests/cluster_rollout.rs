@@ -116,7 +116,7 @@ fn rollout(tf: &Terraform, bed: &Testbed, ns: &str, group: &str) {
         "{v}"
     );
 
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(
         again.exit_code,
         Some(0),

@@ -140,7 +140,7 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
         );
     }
 
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
 
     // Import into an empty state. The cluster exists only on the hub: import renders the

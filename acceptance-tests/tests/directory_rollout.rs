@@ -149,7 +149,7 @@ fn rollout(tf: &Terraform) {
     );
 
     // No changes on a second plan.
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(
         again.exit_code,
         Some(0),

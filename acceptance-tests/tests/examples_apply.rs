@@ -1,11 +1,13 @@
 //! The examples people copy work, with terraform 1.11 and 1.0.3: examples/quickstart and
 //! both environments of examples/module-reuse apply to directory targets (no cluster), plan
-//! clean afterwards and destroy; every resource and data-source example of the docs plans
+//! clean afterwards and destroy (module-reuse as its README says: `terraform init` from the
+//! filesystem mirror `scripts/package` writes, no dev_overrides, no `terraform get`); every resource and data-source example of the docs plans
 //! against directory targets; examples/multi-cluster applies to the real test bed (hub and
 //! two children) and destroys.
 
 use std::path::{Path, PathBuf};
 
+use acceptance_tests::package::Package;
 use acceptance_tests::terraform::{Terraform, Workspace, copy_example, repo_root};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 
@@ -78,23 +80,24 @@ fn quickstart_applies_with_both_terraform_versions() {
 
 /// One environment of examples/module-reuse in a fresh workspace: the whole example tree is
 /// copied (the environment reaches the module by a relative path) and terraform runs in the
-/// environment's directory.
+/// environment's directory, installing the provider from `package`'s mirror.
 struct Environment {
     ws: Workspace,
     dir: String,
 }
 
 impl Environment {
-    fn new(name: &str, tf: &Terraform) -> Environment {
+    fn new(name: &str, tf: &Terraform, package: &Package) -> Environment {
         let ws = Workspace::from_files(&[], tf);
+        ws.install_from_mirror(&package.mirror());
         copy_example(&examples().join("module-reuse"), ws.path());
         let env = Environment {
             ws,
             dir: format!("environments/{name}"),
         };
-        // Installs the local module; `init` would also look the provider up in the registry,
-        // which dev_overrides makes unnecessary.
-        env.run(&["get", "-no-color"]).expect_success();
+        // Installs the local module and the provider, with no network.
+        env.run(&["init", "-input=false", "-no-color"])
+            .expect_success();
         env
     }
 
@@ -146,10 +149,11 @@ const DEPLOYMENT: &str = "apps_v1_deployment_shop_shop.yaml";
 
 #[test]
 fn module_reuse_environments_apply_with_both_terraform_versions() {
+    let package = Package::build(&[]);
     for tf in Terraform::all() {
         let v = tf.version;
 
-        let staging = Environment::new("staging", &tf);
+        let staging = Environment::new("staging", &tf, &package);
         staging.plan().expect_success();
         staging.apply().expect_success();
         let files = staging.files("staging-eu");
@@ -169,7 +173,7 @@ fn module_reuse_environments_apply_with_both_terraform_versions() {
         );
         assert_no_changes(&staging.plan().expect_success().stdout, "staging");
 
-        let production = Environment::new("production", &tf);
+        let production = Environment::new("production", &tf, &package);
         let plan = production.plan().expect_success();
         for cluster in ["prod-eu-1", "prod-eu-2", "prod-us-1"] {
             assert!(

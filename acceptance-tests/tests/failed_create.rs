@@ -89,7 +89,7 @@ fn a_create_that_fails_on_one_target_records_nothing_and_the_retry_finishes_it()
                 .exists(),
             "{v}: us-1 finished"
         );
-        let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let again = ws.plan_detailed();
         assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
     }
 }
@@ -106,7 +106,7 @@ fn a_target_that_cannot_be_read_never_looks_in_sync() {
         std::fs::remove_dir_all(&dir).unwrap();
         std::fs::write(&dir, "not a directory").unwrap();
 
-        let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let plan = ws.plan_detailed();
         let output = plan.all_output();
         assert_eq!(plan.exit_code, Some(2), "{v}:\n{output}");
         assert!(

@@ -78,11 +78,6 @@ fn templated_keys(ws: &Workspace) -> Vec<String> {
         .collect()
 }
 
-fn expect_no_changes(ws: &Workspace, what: &str) {
-    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(plan.exit_code, Some(0), "{what}:\n{}", plan.all_output());
-}
-
 fn squashed(outcome: &Outcome) -> String {
     outcome
         .stdout
@@ -119,7 +114,7 @@ fn templated_objects_are_keyed_in_the_release_namespace_on_real_clusters() {
         expected.sort();
         assert_eq!(keys, expected, "{tf:?}");
         // The keys name the live objects: a settled plan is empty.
-        expect_no_changes(&ws, "after the first apply");
+        ws.expect_no_changes("after the first apply");
 
         // Drift of the namespaced object shows under its namespaced key, and apply restores it.
         c1.kubectl([
@@ -147,7 +142,7 @@ fn templated_objects_are_keyed_in_the_release_namespace_on_real_clusters() {
             .get_json(["configmap", &format!("{release}-settings"), "-n", &release])
             .expect("ConfigMap");
         assert_eq!(data["data"]["greeting"], "hello", "{tf:?}");
-        expect_no_changes(&ws, "after drift was repaired");
+        ws.expect_no_changes("after drift was repaired");
         ws.destroy().expect_success();
         c1.kubectl(["delete", "namespace", &release, "--wait=false"])
             .expect("delete the release namespace");
@@ -164,7 +159,7 @@ fn a_version_0_state_is_upgraded_without_a_diff() {
         let target = "directory = \"${path.module}/rendered/c1\"";
         let ws = Workspace::from_files(&[("main.tf", &config(target, repo.url(), &release))], &tf);
         ws.apply().expect_success();
-        expect_no_changes(&ws, "after the first apply");
+        ws.expect_no_changes("after the first apply");
 
         // Rewrite the state as version 0 wrote it.
         let path = ws.path().join("terraform.tfstate");
@@ -198,7 +193,7 @@ fn a_version_0_state_is_upgraded_without_a_diff() {
         assert_eq!(rewritten, 2, "{tf:?}: ConfigMap and Widget keys rewritten");
         std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
 
-        expect_no_changes(&ws, "after the version 0 state was upgraded");
+        ws.expect_no_changes("after the version 0 state was upgraded");
         ws.destroy().expect_success();
     }
 }

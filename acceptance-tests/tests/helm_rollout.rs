@@ -98,7 +98,7 @@ fn squashed(outcome: &Outcome) -> String {
 }
 
 fn plan_is_empty(ws: &Workspace, what: &str) {
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     if again.exit_code != Some(0) {
         let state = ws.show_json();
         let subscription = state["values"]["root_module"]["resources"]
@@ -423,7 +423,7 @@ fn helm_example_writes_templated_charts_to_directory_targets() {
     )
     .unwrap();
     std::fs::remove_dir_all(chart_dir("eu-1")).unwrap();
-    let drift = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let drift = ws.plan_detailed();
     assert_eq!(drift.exit_code, Some(2), "{}", drift.all_output());
     let text = squashed(&drift);
     for shown in [

@@ -177,7 +177,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
     );
 
     // Nothing left to do.
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(
         again.exit_code,
         Some(0),
@@ -625,7 +625,7 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
             "{v}"
         );
     }
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(
         again.exit_code,
         Some(0),
@@ -670,7 +670,7 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
             "{v}: {cluster_ns}"
         );
     }
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(
         again.exit_code,
         Some(0),
@@ -822,7 +822,7 @@ fn clusternet_deployer_writes_helm_charts_and_renders_nothing() {
                 "{v}: a release in a child"
             );
         }
-        let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let again = ws.plan_detailed();
         assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
 
         // The first Subscription drops the chart; the second still uses it.

@@ -303,7 +303,7 @@ fn hub_snapshot(tf: &Terraform, bed: &Testbed, f: &HubFixture) {
         "{v}: the provider took over the hub's Manifest: {owner}"
     );
 
-    let again = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let again = ws.plan_detailed();
     assert_eq!(again.exit_code, Some(0), "{v}:\n{}", again.all_output());
 
     ws.destroy().expect_success();
@@ -377,7 +377,7 @@ fn override_later(tf: &Terraform, bed: &Testbed) {
     assert_eq!(data().as_deref(), Some("green/s"), "{v}");
 
     // Next apply: the hub's copy reaches the child.
-    let next = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let next = ws.plan_detailed();
     assert_eq!(next.exit_code, Some(2), "{v}: {}", next.all_output());
     ws.apply().expect_success();
     assert_eq!(data().as_deref(), Some("green/m"), "{v}");
@@ -399,7 +399,7 @@ fn override_later(tf: &Terraform, bed: &Testbed) {
     );
     ws.apply().expect_success();
     assert_eq!(data().as_deref(), Some("yellow/l"), "{v}");
-    let settled = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let settled = ws.plan_detailed();
     assert_eq!(settled.exit_code, Some(0), "{v}: {}", settled.all_output());
 
     ws.destroy().expect_success();

@@ -103,7 +103,7 @@ fn import(ws: &Workspace, address: &str, id: &str) -> Outcome {
 }
 
 fn plan_exit_code(ws: &Workspace) -> Outcome {
-    ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
+    ws.plan_detailed()
 }
 
 fn squashed(outcome: &Outcome) -> String {

@@ -157,11 +157,6 @@ fn image(cluster: &Cluster, ns: &str) -> String {
         .to_string()
 }
 
-fn expect_no_changes(ws: &Workspace, what: &str) {
-    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(plan.exit_code, Some(0), "{what}:\n{}", plan.all_output());
-}
-
 fn cleanup(bed: &Testbed, ws: &Workspace, ns: &str) {
     ws.destroy().expect_success();
     for child in bed.children() {
@@ -208,7 +203,7 @@ fn a_canary_gates_the_rest_and_a_failed_canary_halts_the_rollout() {
                 "{tf:?}: the Deployment is available once apply returns"
             );
         }
-        expect_no_changes(&ws, "after the first apply");
+        ws.expect_no_changes("after the first apply");
 
         // 2. A canary that never becomes ready halts the rollout; the rest is untouched.
         let before: Vec<Json> = [c2, c3]
@@ -241,7 +236,7 @@ fn a_canary_gates_the_rest_and_a_failed_canary_halts_the_rollout() {
         assert_eq!(state["cluster_status"]["c2"]["phase"], "Halted", "{state}");
 
         // 3. The next plan shows the halted clusters still to do.
-        let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let plan = ws.plan_detailed();
         assert_eq!(plan.exit_code, Some(2), "{}", plan.all_output());
         let text = squashed(&plan.stdout);
         for cluster in ["c2", "c3"] {
@@ -265,7 +260,7 @@ fn a_canary_gates_the_rest_and_a_failed_canary_halts_the_rollout() {
                 "{state}"
             );
         }
-        expect_no_changes(&ws, "after the fix");
+        ws.expect_no_changes("after the fix");
         cleanup(bed, &ws, &ns);
     }
 }
@@ -369,7 +364,7 @@ fn max_failures_tolerates_a_failed_cluster_and_a_cluster_down_fails_fast() {
             );
         }
         assert_eq!(state["cluster_status"]["d1"]["stage"], "2/rest", "{state}");
-        expect_no_changes(&ws, "after the cluster came back");
+        ws.expect_no_changes("after the cluster came back");
         cleanup(bed, &ws, &ns);
     }
 }
@@ -445,7 +440,7 @@ resource "clusternet_subscription" "web" {{
                 child.name()
             );
         }
-        expect_no_changes(&ws, "after the charts are deployed");
+        ws.expect_no_changes("after the charts are deployed");
         ws.destroy().expect_success();
         for child in bed.children() {
             let _ = child.kubectl(["delete", "namespace", &release, "--wait=false"]);

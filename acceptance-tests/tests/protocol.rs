@@ -92,7 +92,7 @@ fn plan_and_apply_of_the_inventory_give_the_expected_outputs() {
             })
         );
         // A second plan is empty: reads are deterministic.
-        let replan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let replan = ws.plan_detailed();
         assert!(
             replan.success,
             "terraform {}: second plan not empty:\n{}",

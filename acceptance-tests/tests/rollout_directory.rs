@@ -108,11 +108,6 @@ fn subscription_state(ws: &Workspace) -> Json {
         .unwrap_or_default()
 }
 
-fn expect_no_changes(ws: &Workspace, what: &str) {
-    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(plan.exit_code, Some(0), "{what}:\n{}", plan.all_output());
-}
-
 #[test]
 fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
     for tf in Terraform::all() {
@@ -146,7 +141,7 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
                 "{tf:?}: nothing written for {cluster}"
             );
         }
-        expect_no_changes(&ws, "after the first apply");
+        ws.expect_no_changes("after the first apply");
 
         // A change: cluster_status is known after apply, and everything ends ready again.
         ws.set_env("TF_VAR_color", "green");
@@ -159,7 +154,7 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
         ws.apply().expect_success();
         let state = subscription_state(&ws);
         assert_eq!(state["cluster_status"]["us-1"]["phase"], "Ready", "{tf:?}");
-        expect_no_changes(&ws, "after the change");
+        ws.expect_no_changes("after the change");
 
         // A new cluster joins the last stage: only it changes, so only it takes part; the
         // canary goes untouched (its file keeps its modification time).
@@ -200,7 +195,7 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
             stamp(&canary_dir),
             "{tf:?}: the canary was rewritten"
         );
-        expect_no_changes(&ws, "after the new cluster joined");
+        ws.expect_no_changes("after the new cluster joined");
         ws.destroy().expect_success();
     }
 }
@@ -228,7 +223,7 @@ fn wait_for_ready_without_stages_reports_status() {
             "{state}"
         );
     }
-    expect_no_changes(&ws, "after the apply");
+    ws.expect_no_changes("after the apply");
 }
 
 /// Each bad setting is an error on its attribute, with nothing written; settings that do

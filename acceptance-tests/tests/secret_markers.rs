@@ -165,7 +165,7 @@ fn assert_reveals_nothing(output: &str, key: Option<&str>, what: &str) {
 }
 
 fn plan_exit_code(ws: &Workspace) -> Outcome {
-    ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
+    ws.plan_detailed()
 }
 
 /// Applies a fresh workspace and returns it with its key and the marker of the password.
@@ -354,7 +354,7 @@ fn upgrade_from_a_state_without_key(ws: &Workspace, tf: &Terraform) {
     state["serial"] = Json::from(state["serial"].as_i64().unwrap_or(0) + 1);
     std::fs::write(&path, serde_json::to_string_pretty(&state).expect("JSON")).expect("write");
 
-    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let plan = ws.plan_detailed();
     assert_eq!(plan.exit_code, Some(2), "{v}:\n{}", plan.all_output());
     let text = squash(&plan.stdout);
     assert!(

@@ -39,8 +39,6 @@ mod tests {
     use crate::charts::template::TemplateError;
     use crate::cli::docs::DocsError;
     use crate::cli::render::{InputError, UsageError};
-    use crate::config::duration::DurationError;
-    use crate::config::labels::{LabelKeyError, NameError};
     use crate::data_sources::render::ObjectsError;
     use crate::import::error::ImportError;
     use crate::rendering_check::CheckError;
@@ -51,6 +49,7 @@ mod tests {
     use crate::resources::secret_values::ValueError;
     use crate::resources::subscription::render::UnreadableObject;
     use crate::snapshot::SnapshotError;
+    use clusternet_deploy::duration::DurationError;
 
     /// What a user must never read: `Debug` output of a struct, an enum or an option.
     fn debug_dump(text: &str) -> Option<String> {
@@ -266,44 +265,6 @@ mod tests {
                 DurationError::NumberTooLarge(_) => 4,
                 DurationError::TooLong => 5,
                 DurationError::NoUnit(_) => 6,
-            },
-            as_text,
-        );
-        check(
-            "NameError",
-            &[
-                NameError::Length { max: 63 },
-                NameError::Ends,
-                NameError::Characters,
-                NameError::LowercaseEnds,
-                NameError::LowercaseCharacters,
-            ],
-            5,
-            |e| match e {
-                NameError::Length { .. } => 0,
-                NameError::Ends => 1,
-                NameError::Characters => 2,
-                NameError::LowercaseEnds => 3,
-                NameError::LowercaseCharacters => 4,
-            },
-            as_text,
-        );
-        check(
-            "LabelKeyError",
-            &[
-                LabelKeyError::Prefix {
-                    prefix: "UPPER.example".into(),
-                    source: NameError::LowercaseEnds,
-                },
-                LabelKeyError::Name {
-                    name: "-env".into(),
-                    source: NameError::Ends,
-                },
-            ],
-            2,
-            |e| match e {
-                LabelKeyError::Prefix { .. } => 0,
-                LabelKeyError::Name { .. } => 1,
             },
             as_text,
         );

@@ -26,6 +26,7 @@ pub mod defaults;
 pub mod directory;
 pub mod discovery;
 pub mod drift;
+pub mod duration;
 pub mod error;
 pub mod fields;
 pub mod helm;

@@ -4,7 +4,8 @@
 //! (a label selector), or - with neither - every bound cluster no earlier stage took. A
 //! cluster belongs to the first stage that selects it. Within a stage at most
 //! `max_parallel` clusters are updated at once (all of them when unset). Pure: the caller
-//! decides what a stage's failure means (see the provider's apply).
+//! decides what a stage's failure means (see the provider's apply). Durations are read by
+//! [`crate::duration`].
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -181,49 +182,6 @@ pub fn plan_stages(
     }
 }
 
-/// A duration as Go writes one (`time.ParseDuration` without signs and fractions): a sequence
-/// of whole numbers with units `h`, `m`, `s` or `ms`, e.g. `10m`, `1h30m`, `90s`.
-pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
-    let bad = || DurationError {
-        text: text.to_string(),
-    };
-    if text.is_empty() {
-        return Err(bad());
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.chars().take_while(char::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(bad());
-        }
-        let number: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest.chars().take_while(char::is_ascii_alphabetic).count();
-        let unit = match &rest[..unit_len] {
-            "h" => Duration::from_secs(3600),
-            "m" => Duration::from_secs(60),
-            "s" => Duration::from_secs(1),
-            "ms" => Duration::from_millis(1),
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        let part = unit
-            .checked_mul(u32::try_from(number).map_err(|_| bad())?)
-            .ok_or_else(bad)?;
-        total = total.checked_add(part).ok_or_else(bad)?;
-    }
-    Ok(total)
-}
-
-/// A duration that [`parse_duration`] does not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{text:?} is not a duration")]
-pub struct DurationError {
-    /// The text.
-    pub text: String,
-}
-
 /// A cluster's phase after a waiting apply, as `cluster_status` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -356,16 +314,5 @@ mod tests {
             .collect();
         assert_eq!(batches, [vec!["a", "c"], vec!["b"]]);
         assert!(stage.batches(&["x".to_string()]).is_empty());
-    }
-
-    #[test]
-    fn durations_read_as_go_writes_them() {
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        for bad in ["", "10", "m", "10 m", "-1s", "1.5h", "10d", "99999999999h"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
     }
 }

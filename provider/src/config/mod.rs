@@ -1,9 +1,7 @@
 //! The provider configuration: schema, typed form, and the checks that name the attribute at
 //! fault.
 
-pub mod duration;
 mod hub_clusters;
-pub(crate) mod labels;
 mod parse;
 mod schema;
 

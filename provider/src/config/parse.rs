@@ -9,12 +9,14 @@ use clusternet_model::types::TaintEffect;
 use clusternet_tfplugin::value::PathStep;
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 
-use super::labels::{check_cluster_name, check_label_key, check_label_value};
 use super::{
     ClusterConfig, Connection, DEFAULT_PARALLELISM, Deployer, ExecConfig, ProviderConfig, Secret,
     TaintConfig, Target, default_namespace,
 };
 use crate::attrs::{self, Field};
+use clusternet_model::names::{
+    check_dns_label as check_cluster_name, check_label_key, check_label_value,
+};
 
 /// Parses and checks the provider block.
 ///
@@ -136,7 +138,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             has_unknowns = true;
             None
         }
-        Field::Known(text) => match super::duration::parse(&text) {
+        Field::Known(text) => match clusternet_deploy::duration::parse(&text) {
             Ok(timeout) => {
                 if deployer != Deployer::Clusternet {
                     diags.warning_at(

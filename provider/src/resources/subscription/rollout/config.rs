@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use clusternet_deploy::rollout::{
-    DEFAULT_PROGRESS_DEADLINE, RolloutSpec, StageSelector, StageSpec, parse_duration,
+    DEFAULT_PROGRESS_DEADLINE, RolloutSpec, StageSelector, StageSpec,
 };
 use clusternet_tfplugin::{
     Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Type, Value,
@@ -80,8 +80,9 @@ pub fn block() -> NestedBlock {
              ready.",
             vec![
                 Attribute::optional("progress_deadline", Type::String).describe(
-                    "Per stage: every changed cluster ready within this (a Go duration such \
-                     as `10m` or `1h30m`; default `10m`), else it counts as failed.",
+                    "Per stage: every changed cluster ready within this (whole hours, minutes \
+                     and seconds, such as `10m`, `90s` or `1h30m`; default `10m`), else it \
+                     counts as failed.",
                 ),
                 Attribute::optional("min_ready_seconds", Type::Number).describe(
                     "Ready, and staying ready this many seconds, before the next stage starts \
@@ -164,14 +165,15 @@ pub fn decode(config: &Value, diags: &mut Diagnostics) -> Option<Waiting> {
     let progress_deadline = match attrs::string(rollout, "progress_deadline") {
         Field::Null => DEFAULT_PROGRESS_DEADLINE,
         Field::Unknown => return None,
-        Field::Known(text) => match parse_duration(&text) {
+        Field::Known(text) => match clusternet_deploy::duration::parse(&text) {
             Ok(d) if !d.is_zero() => d,
-            _ => {
+            outcome => {
+                let why = outcome.map_or_else(|e| e.to_string(), |_| "it is zero".to_string());
                 diags.error_at(
                     path.clone().attr("progress_deadline"),
                     "Invalid progress deadline",
                     format!(
-                        "progress_deadline = {text:?}: use a duration such as \"10m\", \
+                        "progress_deadline = {text:?}: {why}. Use a duration such as \"10m\", \
                          \"90s\" or \"1h30m\", greater than zero."
                     ),
                 );

@@ -1,8 +1,9 @@
-//! Durations as Terraform users write them: `"90s"`, `"2m"`, `"1m30s"`, `"1h"`.
+//! Durations as Terraform users write them: `"90s"`, `"2m"`, `"1m30s"`, `"1h"` (the
+//! provider's `verify_timeout`, a rollout's `progress_deadline`).
 
 use std::time::Duration;
 
-/// Why a text is not a duration; the messages complete "verify_timeout = "..": ".
+/// Why a text is not a duration; the messages complete "<attribute> = "..": ".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DurationError {
     /// Nothing but white space.
