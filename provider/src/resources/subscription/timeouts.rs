@@ -1,10 +1,9 @@
-//! The `timeouts` block (Terraform's convention: `create`, `update`, `delete` as Go
-//! durations): how long apply may take per cluster - deploying, Helm, and the readiness
+//! The `timeouts` block (Terraform's convention: `create`, `update`, `delete` as durations
+//! such as `10m`): how long apply may take per cluster - deploying, Helm, and the readiness
 //! wait.
 
 use std::time::{Duration, Instant};
 
-use clusternet_deploy::rollout::parse_duration;
 use clusternet_tfplugin::{
     Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Type, Value,
 };
@@ -52,7 +51,8 @@ pub fn block() -> NestedBlock {
             ),
         };
         format!(
-            "How long {doing}, as a Go duration such as `10m` or `90s`. A cluster not done in \
+            "How long {doing}, in whole hours, minutes and seconds such as `10m`, `90s` or \
+             `1h30m`. A cluster not done in \
              time fails with an error naming it; {after}. Default: no limit beyond the \
              readiness wait's own."
         )
@@ -82,15 +82,16 @@ pub fn decode(config: &Value, diags: &mut Diagnostics) -> Option<Timeouts> {
         parsed[i] = match attrs::string(block, op) {
             Field::Null => None,
             Field::Unknown => return None,
-            Field::Known(text) => match parse_duration(&text) {
+            Field::Known(text) => match clusternet_deploy::duration::parse(&text) {
                 Ok(d) if !d.is_zero() => Some(d),
-                _ => {
+                outcome => {
+                    let why = outcome.map_or_else(|e| e.to_string(), |_| "it is zero".to_string());
                     diags.error_at(
                         AttributePath::root().attr(BLOCK).attr(*op),
                         "Invalid timeout",
                         format!(
-                            "{op} = {text:?}: use a duration such as \"10m\", \"90s\" or \
-                             \"1h30m\", greater than zero."
+                            "{op} = {text:?}: {why}. Use a duration such as \"10m\", \"90s\" \
+                             or \"1h30m\", greater than zero."
                         ),
                     );
                     return None;
@@ -153,7 +154,7 @@ impl Deadline {
     }
 }
 
-/// A duration as Go writes it (`90s` as `1m30s`).
+/// A duration as the configuration writes it (`90s` as `1m30s`).
 fn humantime(d: Duration) -> String {
     let secs = d.as_secs();
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
@@ -165,12 +166,7 @@ fn humantime(d: Duration) -> String {
         out.push_str(&format!("{m}m"));
     }
     if s > 0 || out.is_empty() {
-        let millis = d.subsec_millis();
-        if millis > 0 {
-            out.push_str(&format!("{s}.{millis:03}s"));
-        } else {
-            out.push_str(&format!("{s}s"));
-        }
+        out.push_str(&format!("{s}s"));
     }
     out
 }
@@ -180,11 +176,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_are_shown_as_go_durations() {
+    fn limits_are_shown_as_configured() {
         assert_eq!(humantime(Duration::from_secs(5)), "5s");
         assert_eq!(humantime(Duration::from_secs(90)), "1m30s");
         assert_eq!(humantime(Duration::from_secs(3600)), "1h");
-        assert_eq!(humantime(Duration::from_millis(1500)), "1.500s");
     }
 
     #[test]
