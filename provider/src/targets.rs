@@ -18,6 +18,30 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
 use crate::config::{Connection, ProviderConfig, Target};
+use crate::resources::subscription::field_manager::FieldManager;
+use crate::resources::subscription::ignore_fields::{self, IgnoreRule};
+use crate::resources::subscription::timeouts::Deadline;
+
+/// How one subscription's apply treats the clusters: its escape hatches
+/// (`field_manager`, `ignore_fields`, `timeouts`).
+#[derive(Debug, Clone, Default)]
+pub struct DeploySettings {
+    /// The field manager, and whether new objects are forced (the provider's otherwise).
+    pub field_manager: FieldManager,
+    /// Fields left to other managers.
+    pub ignore_fields: Vec<IgnoreRule>,
+    /// When each cluster's work must be done.
+    pub deadline: Option<Deadline>,
+}
+
+impl DeploySettings {
+    /// The time left before the deadline, capped at `limit`.
+    pub fn within(&self, limit: std::time::Duration) -> std::time::Duration {
+        self.deadline
+            .as_ref()
+            .map_or(limit, |d| d.remaining().min(limit))
+    }
+}
 
 /// The directory of a subscription in a directory target, `<namespace>.<name>`: one to one
 /// because a namespace (a DNS label) has no `.`, and never outside `root` (checked again
@@ -142,6 +166,42 @@ fn object_errors(cluster: &str, errors: Vec<String>) -> Diagnostics {
     diags
 }
 
+/// `objects` with their ignored fields (`ignore_fields`) as they are live, less those another
+/// manager holds (see [`ignore_fields::leave_to_others`]); objects not live yet, or that no
+/// rule covers, go as they are.
+async fn without_ignored_fields(
+    client: &Cluster,
+    rules: &[IgnoreRule],
+    objects: &[Json],
+) -> Vec<Json> {
+    let mut objects = objects.to_vec();
+    let covered: Vec<usize> = (0..objects.len())
+        .filter(|&i| rules.iter().any(|r| r.applies_to(&objects[i])))
+        .collect();
+    let references: Vec<ObjectIdentity> = covered
+        .iter()
+        .filter_map(|&i| ObjectIdentity::of(&objects[i]).ok())
+        .collect();
+    if references.len() != covered.len() || references.is_empty() {
+        return objects;
+    }
+    let live = client.read_live(&references, 8).await;
+    for (i, live) in covered.into_iter().zip(live) {
+        // An object that cannot be read is applied whole: its apply reports the problem.
+        let Ok(Some(live)) = live.state else {
+            continue;
+        };
+        let others = clusternet_deploy::fields::owned_by_others(&live, client.field_manager());
+        if ignore_fields::leave_to_others(rules, &mut objects[i], &live, others.as_ref()) {
+            tracing::debug!(
+                object = %live.pointer("/metadata/name").and_then(Json::as_str).unwrap_or(""),
+                "ignored fields applied as they are live, or left to their other managers"
+            );
+        }
+    }
+    objects
+}
+
 async fn deploy_to_cluster(
     inventory: &ProviderConfig,
     subscription_id: &str,
@@ -149,11 +209,27 @@ async fn deploy_to_cluster(
     connection: &Connection,
     objects: &[Json],
     previous: &[ObjectIdentity],
+    settings: &DeploySettings,
 ) -> Diagnostics {
     let client = match connect(cluster, connection).await {
         Ok(c) => c,
         Err(d) => return d,
     };
+    let client = match &settings.field_manager.name {
+        Some(name) => client.with_field_manager(name.clone()),
+        None => client,
+    };
+    let applied;
+    let objects = if settings.ignore_fields.is_empty() {
+        objects
+    } else {
+        applied = without_ignored_fields(&client, &settings.ignore_fields, objects).await;
+        applied.as_slice()
+    };
+    let force_new = settings
+        .field_manager
+        .force_conflicts
+        .unwrap_or(inventory.force_conflicts);
     let owner = ownership(&cluster_namespace(inventory, cluster), subscription_id);
     // Objects this subscription deployed before are enforced (drift is restored, even over
     // another field manager); objects new to the cluster are not forced onto fields someone
@@ -163,7 +239,7 @@ async fn deploy_to_cluster(
         .cloned()
         .partition(|o| ObjectIdentity::of(o).is_ok_and(|r| previous.contains(&r)));
     let mut errors = Vec::new();
-    for (batch, force) in [(known, true), (new, inventory.force_conflicts)] {
+    for (batch, force) in [(known, true), (new, force_new)] {
         if batch.is_empty() {
             continue;
         }
@@ -212,6 +288,7 @@ pub async fn deploy(
     cluster: &str,
     objects: &[Json],
     previous: &[ObjectIdentity],
+    settings: &DeploySettings,
 ) -> Diagnostics {
     match inventory.clusters.get(cluster).map(|c| &c.target) {
         Some(Target::Directory(root)) => {
@@ -242,6 +319,7 @@ pub async fn deploy(
                 connection,
                 objects,
                 previous,
+                settings,
             )
             .await
         }
@@ -336,6 +414,7 @@ pub async fn read(
     subscription_id: &str,
     descriptions: &BTreeMap<String, Value>,
     redact: &(dyn Fn(&str) -> String + Sync),
+    ignored: &[IgnoreRule],
 ) -> LiveRead {
     let mut unreadable = BTreeMap::new();
     let mut by_cluster: BTreeMap<&str, Vec<(&String, ObjectIdentity, String)>> = BTreeMap::new();
@@ -369,8 +448,10 @@ pub async fn read(
         })
         .collect();
     // Clusters are read at once, as many as the provider deploys to at once.
+    let ignored = ignored.to_vec();
     let read = fan_out(jobs, inventory.parallelism, |(cluster, target, entries)| {
         let subscription_id = subscription_id.to_string();
+        let ignored = ignored.clone();
         async move {
             let (states, failure): (Vec<Option<FileState>>, Option<String>) = match &target {
                 Some(Target::Directory(root)) => {
@@ -384,7 +465,7 @@ pub async fn read(
                     }
                 }
                 Some(Target::Cluster(connection)) => {
-                    read_cluster(&cluster, connection, &entries).await
+                    read_cluster(&cluster, connection, &entries, &ignored).await
                 }
                 // A target not known yet is reported by the subscription's read, for its chart
                 // entries too.
@@ -443,6 +524,7 @@ async fn read_cluster(
     cluster: &str,
     connection: &Connection,
     entries: &[(String, ObjectIdentity, String)],
+    ignored: &[IgnoreRule],
 ) -> (Vec<Option<FileState>>, Option<String>) {
     let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
     let live = match read_live(cluster, connection, &refs).await {
@@ -456,7 +538,10 @@ async fn read_cluster(
         .map(|(object, (_, _, planned))| match object.state {
             Ok(None) => Some(FileState::Missing),
             Ok(Some(live)) => match clusternet_model::json::parse(planned) {
-                Ok(planned) => project(&planned, &live).map(FileState::Present),
+                Ok(planned) => project(&planned, &live).map(|mut live| {
+                    ignore_fields::keep_planned(ignored, &planned, &mut live);
+                    FileState::Present(live)
+                }),
                 Err(_) => None,
             },
             Err(e) => {

@@ -44,6 +44,28 @@ pub fn owned_field_set(object: &Value, manager: &str) -> Option<Value> {
     union
 }
 
+/// The union of the fieldsV1 sets every manager other than `manager` holds, subresources
+/// (such as `scale`) included: what server-side apply would call a conflict if `manager`
+/// applied another value. `None` when nobody else owns anything.
+pub fn owned_by_others(object: &Value, manager: &str) -> Option<Value> {
+    let mut union: Option<Value> = None;
+    for entry in entries(object) {
+        if entry.get("manager").and_then(Value::as_str) == Some(manager) {
+            continue;
+        }
+        if let Some(fields) = entry.get("fieldsV1") {
+            union = Some(match union {
+                None => fields.clone(),
+                Some(mut acc) => {
+                    merge_sets(&mut acc, fields);
+                    acc
+                }
+            });
+        }
+    }
+    union
+}
+
 /// The live object reduced to the fields `manager` owns, plus its identity (`apiVersion`,
 /// `kind`, `metadata.name`, `metadata.namespace`). An object the manager owns nothing of
 /// reduces to its identity alone.
@@ -231,6 +253,25 @@ mod tests {
             owned_by(&deployment(), "kube-controller-manager").get("status"),
             None
         );
+    }
+
+    #[test]
+    fn the_fields_of_every_other_manager_subresources_included() {
+        let others = owned_by_others(&deployment(), "clusternet-terraform").expect("others");
+        assert!(others.pointer("/f:metadata/f:labels/f:edited").is_some());
+        assert!(others.pointer("/f:status/f:replicas").is_some());
+        assert!(others.pointer("/f:spec/f:replicas").is_none());
+        let everyone = [
+            "clusternet-terraform",
+            "kubectl-edit",
+            "kube-controller-manager",
+        ];
+        let mut alone = deployment();
+        alone["metadata"]["managedFields"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|e| e["manager"] == everyone[0]);
+        assert_eq!(owned_by_others(&alone, everyone[0]), None);
     }
 
     #[test]

@@ -10,7 +10,11 @@ resource "clusternet_manifest" "frontend" {
   manifest = yamlencode({
     apiVersion = "apps/v1"
     kind       = "Deployment"
-    metadata   = { name = "frontend", namespace = "web" }
+    metadata = {
+      name        = "frontend"
+      namespace   = "web"
+      annotations = { "example.com/rollout-note" = "set by the release bot" }
+    }
     spec = {
       replicas = 6
       selector = { matchLabels = { app = "frontend" } }
@@ -108,6 +112,46 @@ resource "clusternet_subscription" "staged" {
     progress_deadline = "10m"
     min_ready_seconds = 30
     max_failures      = 0
+  }
+}
+
+# Escape hatches for objects others manage too.
+resource "clusternet_subscription" "autoscaled" {
+  name = "web-autoscaled"
+
+  subscriber {
+    cluster_affinity {
+      match_labels = { env = "prod" }
+    }
+  }
+
+  feeds = [
+    clusternet_manifest.namespace.feed,
+    clusternet_manifest.frontend.feed,
+  ]
+
+  # An HPA owns the replicas once it scales: its value is neither drift nor taken back. The
+  # first apply still creates the Deployment with 6 replicas. One object's field is
+  # `<apiVersion>/<Kind>/<namespace>/<name>:<path>`; keys with "." or "/" go in [""].
+  ignore_fields = [
+    "apps/v1/Deployment:spec.replicas",
+    "apps/v1/Deployment/web/frontend:metadata.annotations[\"example.com/rollout-note\"]",
+  ]
+
+  # The field manager in managedFields, and adopting objects another tool applied first
+  # (their conflicting fields are taken over instead of failing the cluster).
+  field_manager {
+    name            = "platform-team"
+    force_conflicts = true
+  }
+
+  # Per cluster: deploying, Helm and the readiness wait of wait_for_ready. A cluster not
+  # done in time fails, naming it; it keeps its previous state, and the next apply resumes.
+  wait_for_ready = true
+  timeouts {
+    create = "15m"
+    update = "10m"
+    delete = "5m"
   }
 }
 

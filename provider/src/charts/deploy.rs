@@ -32,6 +32,20 @@ pub struct ChartWork {
     /// Install with helm's wait (resources ready, Jobs complete) within this: a staged
     /// rollout or `wait_for_ready`. `None`: as the HelmChart says.
     pub wait: Option<Duration>,
+    /// helm's own timeouts end by then (the subscription's `timeouts`).
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl ChartWork {
+    /// `limit`, cut short to what is left before the deadline (at least a second: helm
+    /// reads 0 as no limit).
+    fn within(deadline: Option<std::time::Instant>, limit: Duration) -> Duration {
+        deadline
+            .map_or(limit, |at| {
+                limit.min(at.saturating_duration_since(std::time::Instant::now()))
+            })
+            .max(Duration::from_secs(1))
+    }
 }
 
 impl ChartWork {
@@ -100,13 +114,14 @@ pub async fn run(
                 }
             };
             let config = connection.deploy_config();
+            let deadline = work.deadline;
             for release in work.uninstall {
                 match helm
                     .uninstall(
                         &config,
                         &release.namespace,
                         &release.name,
-                        release.timeout(),
+                        ChartWork::within(deadline, release.timeout()),
                     )
                     .await
                 {
@@ -127,6 +142,7 @@ pub async fn run(
                     spec.options.wait_for_jobs = true;
                     spec.options.timeout = within.max(Duration::from_secs(1));
                 }
+                spec.options.timeout = ChartWork::within(deadline, spec.options.timeout);
                 match super::credentials::of(inventory, &release).await {
                     Ok(credentials) => spec.chart.credentials = credentials,
                     Err(e) => {

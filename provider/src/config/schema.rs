@@ -119,6 +119,13 @@ pub fn provider_schema() -> Schema {
             Attribute::optional("parallelism", Type::Number).describe(
                 "How many clusters are written to, read or templated for at once (default 10).",
             ),
+            Attribute::optional("force_conflicts", Type::Bool).describe(
+                "Whether objects a subscription applies for the first time take over fields \
+                 another field manager holds (server-side apply's force). Default `false`: \
+                 such a conflict fails the cluster, naming the manager and the fields. \
+                 Objects a subscription deployed before are always forced. A subscription's \
+                 `field_manager` block overrides this.",
+            ),
             Attribute::optional("helm_binary", Type::String).describe(
                 "The helm program that templates charts at plan time and installs them at \
                  apply: a path, or a name looked up on PATH (default `helm`). Helm 3 and 4 \

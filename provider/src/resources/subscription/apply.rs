@@ -15,6 +15,7 @@ use super::state::{
     HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, matches_plan,
     record_failures, releases_value,
 };
+use super::{field_manager, ignore_fields, timeouts};
 use crate::attrs;
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
@@ -30,6 +31,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
     let mut diagnostics = Diagnostics::new();
     let prior = descriptions_of(&req.prior_state);
     let prior_clusters = clusters_of(&req.prior_state);
+    let settings = deploy_settings(&req);
     if req.planned_state.is_null() {
         // Destroy: remove everything this subscription deployed.
         let id = attrs::string(&req.prior_state, "id")
@@ -49,10 +51,12 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
                         .cloned()
                         .collect(),
                     wait: None,
+                    deadline: None,
                 },
             })
             .collect::<Vec<_>>();
-        let outcome = run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await;
+        let outcome =
+            run_per_cluster(inventory, &id, work, &prior, &settings, &mut diagnostics).await;
         let failed = outcome.failed();
         // Hub objects go after the children (DESIGN.md §7); a cluster not cleaned up keeps
         // them.
@@ -160,8 +164,16 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             stages,
             changed,
         };
-        let staged =
-            rollout::apply::run(inventory, &id, work, &prior, &waiting, &mut diagnostics).await;
+        let staged = rollout::apply::run(
+            inventory,
+            &id,
+            work,
+            &prior,
+            &waiting,
+            &settings,
+            &mut diagnostics,
+        )
+        .await;
         if let Value::Object(entries) = &mut planned {
             // A status planned known is what apply must return (nothing changed).
             if !entries.get("cluster_status").is_some_and(Value::is_known) {
@@ -173,7 +185,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         }
         staged.outcomes
     } else {
-        run_per_cluster(inventory, &id, work, &prior, &mut diagnostics).await
+        run_per_cluster(inventory, &id, work, &prior, &settings, &mut diagnostics).await
     };
     let failed = outcome.failed();
     let failed_themselves = outcome.failed_not_halted();
@@ -240,6 +252,26 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         new_state,
         private: Vec::new(),
         diagnostics,
+    }
+}
+
+/// The subscription's escape hatches for this apply: from the configuration, or for a
+/// destroy (which has none) from the prior state. The deadline of the operation starts now.
+fn deploy_settings(req: &ApplyRequest) -> targets::DeploySettings {
+    let (source, operation) = if req.planned_state.is_null() {
+        (&req.prior_state, "delete")
+    } else if req.prior_state.is_null() {
+        (&req.config, "create")
+    } else {
+        (&req.config, "update")
+    };
+    // Validated at plan; what cannot be decoded here falls back to the defaults.
+    let mut ignored = Diagnostics::new();
+    let timeouts = timeouts::decode(source, &mut ignored).unwrap_or_default();
+    targets::DeploySettings {
+        field_manager: field_manager::decode(source, &mut ignored).unwrap_or_default(),
+        ignore_fields: ignore_fields::decode(source, &mut ignored).unwrap_or_default(),
+        deadline: timeouts::Deadline::of(&timeouts, operation),
     }
 }
 
@@ -389,6 +421,20 @@ fn cluster_namespaces(inventory: &ProviderConfig, clusters: &[String]) -> Vec<St
         .collect()
 }
 
+/// The error of a cluster whose work did not finish before the `timeouts` deadline.
+pub(super) fn timed_out(cluster: &str, deadline: &timeouts::Deadline) -> Diagnostic {
+    Diagnostic::error(
+        format!("Cluster {cluster:?} timed out"),
+        format!(
+            "{} passed before cluster {cluster:?} was done. What it got stays; it keeps its \
+             previous state entries, so the next plan shows it still to do and the next apply \
+             resumes. The other clusters were applied. Find out what is slow there, or allow \
+             more time.",
+            deadline.describe()
+        ),
+    )
+}
+
 /// Deploys (`Some(objects)`) or removes (`None`) per cluster, concurrently, charts included;
 /// returns the clusters that failed (with why) and the release states of the charts
 /// installed.
@@ -397,6 +443,7 @@ pub(super) async fn run_per_cluster(
     subscription_id: &str,
     work: Vec<ClusterWork>,
     prior: &BTreeMap<String, Value>,
+    settings: &targets::DeploySettings,
     diagnostics: &mut Diagnostics,
 ) -> ClusterOutcomes {
     let inventory = std::sync::Arc::new(inventory.clone());
@@ -406,17 +453,22 @@ pub(super) async fn run_per_cluster(
         let ClusterWork {
             cluster,
             objects,
-            charts: chart_work,
+            charts: mut chart_work,
         } = work;
+        chart_work.deadline = settings.deadline.as_ref().map(|d| d.at);
         let previous = targets::references_in(&cluster, prior_keys.iter().cloned());
         let inventory = inventory.clone();
         let id = subscription_id.to_string();
-        async move {
+        let deadline = settings.deadline.clone();
+        let settings = settings.clone();
+        let name = cluster.clone();
+        let job = async move {
             let mut releases = BTreeMap::new();
             let diags = match objects {
                 Some(objects) => {
                     let mut diags =
-                        targets::deploy(&inventory, &id, &cluster, &objects, &previous).await;
+                        targets::deploy(&inventory, &id, &cluster, &objects, &previous, &settings)
+                            .await;
                     if !diags.has_errors() {
                         let outcome =
                             charts::deploy::run(&inventory, &id, &cluster, chart_work).await;
@@ -435,6 +487,20 @@ pub(super) async fn run_per_cluster(
                 }
             };
             (cluster, diags, releases)
+        };
+        async move {
+            match deadline {
+                Some(deadline) => {
+                    match tokio::time::timeout(deadline.remaining() + timeouts::GRACE, job).await {
+                        Ok(done) => done,
+                        Err(_) => {
+                            let diags = timed_out(&name, &deadline).into();
+                            (name, diags, BTreeMap::new())
+                        }
+                    }
+                }
+                None => job.await,
+            }
         }
     })
     .await;

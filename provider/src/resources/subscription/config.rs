@@ -13,6 +13,7 @@ use clusternet_model::types::{
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 use serde_json::Value as Json;
 
+use super::ignore_fields::IgnoreRule;
 use super::rollout::config::Waiting;
 use crate::attrs::{self, Field};
 use crate::resources::names;
@@ -91,6 +92,10 @@ pub struct SubscriptionConfig {
     pub overrides: Vec<Json>,
     /// Whether and how apply waits for readiness (`wait_for_ready`, `rollout`).
     pub waiting: Waiting,
+    /// `ignore_fields`.
+    pub ignore_fields: Vec<IgnoreRule>,
+    /// Which of the apply settings `ignore_fields`, `field_manager` and `timeouts` are set.
+    pub apply_settings_set: Vec<&'static str>,
 }
 
 /// The path of an attribute of the subscription.
@@ -166,7 +171,21 @@ impl SubscriptionConfig {
             Field::Unknown => return None,
         };
         let waiting = super::rollout::config::decode(config, diags);
+        let ignore_fields = super::ignore_fields::decode(config, diags);
+        // Checked here; apply reads them again, a destroy from the state (it has no
+        // configuration).
+        let field_manager = super::field_manager::decode(config, diags);
+        let timeouts = super::timeouts::decode(config, diags);
         let waiting = waiting?;
+        let (ignore_fields, _, _) = (ignore_fields?, field_manager?, timeouts?);
+        let apply_settings_set = [
+            super::ignore_fields::ATTRIBUTE,
+            super::field_manager::BLOCK,
+            super::timeouts::BLOCK,
+        ]
+        .into_iter()
+        .filter(|name| config.get(name).is_some_and(|v| !v.is_null()))
+        .collect();
         if unknown || diags.has_errors() {
             return None;
         }
@@ -197,6 +216,8 @@ impl SubscriptionConfig {
             feeds,
             overrides: override_objects,
             waiting,
+            ignore_fields,
+            apply_settings_set,
         })
     }
 

@@ -7,7 +7,7 @@ use clusternet_model::types::SchedulingStrategy;
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics};
 
 use super::config::SubscriptionConfig;
-use crate::config::ProviderConfig;
+use crate::config::{Deployer, ProviderConfig};
 
 /// The warnings for `config` rendered as `result` against `inventory`.
 pub fn warnings(
@@ -90,6 +90,19 @@ pub fn warnings(
                     .at(AttributePath::root().attr("scheduling_strategy")),
                 );
             }
+        }
+    }
+    if inventory.deployer == Deployer::Clusternet {
+        for &name in &config.apply_settings_set {
+            diags.push(
+                Diagnostic::warning(
+                    format!("{name} has no effect with deployer = \"clusternet\""),
+                    "Clusternet's own controllers deploy to the clusters, so the provider \
+                     applies nothing there and reads no drift. Remove it, or deploy with \
+                     deployer = \"provider\".",
+                )
+                .at(AttributePath::root().attr(name)),
+            );
         }
     }
     diags

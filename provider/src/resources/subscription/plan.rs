@@ -52,6 +52,13 @@ pub async fn plan(
         Ok(mut rendered) => {
             if let (Some(r), Some(config)) = (&mut rendered, &config) {
                 response.diagnostics.extend(r.warnings.clone());
+                if inventory.deployer == Deployer::Provider {
+                    super::ignore_fields::warn_unmatched(
+                        &config.ignore_fields,
+                        r.objects.values().flatten(),
+                        &mut response.diagnostics,
+                    );
+                }
                 let diags = template_charts(config, inventory, r, &markers).await;
                 if diags.has_errors() {
                     response.diagnostics = diags;

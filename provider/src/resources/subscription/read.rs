@@ -34,7 +34,10 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
         // Secret value as a bare marker until its next apply makes one (ADR 0008).
         let markers = SecretMarkers::of_state(&state);
         let redact = |value: &str| markers.marker(value);
-        let read = targets::read(inventory, &id, &descriptions, &redact).await;
+        // The state carries the configuration's ignore_fields (validated at plan).
+        let ignored =
+            super::ignore_fields::decode(&state, &mut Diagnostics::new()).unwrap_or_default();
+        let read = targets::read(inventory, &id, &descriptions, &redact, &ignored).await;
         let mut live: BTreeMap<String, Value> = read
             .entries
             .into_iter()

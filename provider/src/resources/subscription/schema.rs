@@ -124,6 +124,24 @@ pub fn schema() -> Schema {
                      `written` for a directory target. Unknown in a plan that installs or \
                      upgrades the release.",
                 ),
+                Attribute::optional(super::ignore_fields::ATTRIBUTE, Type::list(Type::String))
+                    .describe(
+                        "Fields whose live value belongs to someone else (an HPA's \
+                         `spec.replicas`, a controller's annotations): the provider neither \
+                         shows a change there as drift nor takes it back from another field \
+                         manager. Each element is `<apiVersion>/<Kind>:<path>` (every object of \
+                         that kind) or `<apiVersion>/<Kind>/<namespace>/<name>:<path>` (one \
+                         object; `<apiVersion>/<Kind>/<name>:<path>` if cluster-scoped), the \
+                         path being map keys joined by `.`, a key with `.` or `/` written as \
+                         `[\"example.com/key\"]`: `apps/v1/Deployment:spec.replicas`, \
+                         `v1/ConfigMap/web/settings:metadata.annotations[\"example.com/owner\"]`. \
+                         The configured value is what a new object starts with. At apply, of \
+                         an object that exists, the fields under the path are applied as they \
+                         are live, and those another field manager holds are left out (so the \
+                         apply neither conflicts with it nor takes them back, and nothing is \
+                         reset to a default). An element matching no field of the objects \
+                         applied is a warning. Helm releases are not covered.",
+                    ),
             ]
             .into_iter()
             .chain(super::rollout::config::attributes())
@@ -131,7 +149,9 @@ pub fn schema() -> Schema {
         )
         .with_block(subscriber)
         .with_block(toleration)
-        .with_block(super::rollout::config::block()),
+        .with_block(super::rollout::config::block())
+        .with_block(super::field_manager::block())
+        .with_block(super::timeouts::block()),
     )
     .with_version(super::upgrade::SCHEMA_VERSION)
 }

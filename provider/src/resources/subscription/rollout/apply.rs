@@ -101,6 +101,7 @@ pub async fn run(
     work: StagedWork,
     prior: &BTreeMap<String, Value>,
     waiting: &Waiting,
+    settings: &targets::DeploySettings,
     diagnostics: &mut Diagnostics,
 ) -> Staged {
     let StagedWork {
@@ -149,7 +150,7 @@ pub async fn run(
                 }
                 continue;
             }
-            let remaining = waiting.deadline().saturating_sub(started.elapsed());
+            let remaining = settings.within(waiting.deadline().saturating_sub(started.elapsed()));
             let batch_work: Vec<ClusterWork> = batch
                 .iter()
                 .filter_map(|c| {
@@ -172,6 +173,7 @@ pub async fn run(
                 subscription_id,
                 batch_work,
                 prior,
+                settings,
                 &mut deploy_diags,
             )
             .await;
@@ -188,7 +190,7 @@ pub async fn run(
             }
             outcomes.installed.extend(deployed.installed);
             outcomes.reasons.extend(deployed.reasons);
-            let remaining = waiting.deadline().saturating_sub(started.elapsed());
+            let remaining = settings.within(waiting.deadline().saturating_sub(started.elapsed()));
             let waited = wait_all(inventory, ready_to_wait, remaining, min_ready).await;
             for (cluster, result) in waited {
                 let charts = releases.get(&cluster).copied().unwrap_or(0);
@@ -208,8 +210,15 @@ pub async fn run(
                     Err(NotReadyIn {
                         ready,
                         total,
-                        reason,
+                        mut reason,
                     }) => {
+                        if let Some(deadline) = settings.deadline.as_ref().filter(|d| d.passed()) {
+                            reason = format!(
+                                "{} (the wait ended at {})",
+                                reason.trim_end_matches('.'),
+                                deadline.describe()
+                            );
+                        }
                         status.insert(
                             cluster.clone(),
                             ClusterStatus::new(
@@ -246,8 +255,15 @@ pub async fn run(
             );
         }
     } else if !removals.is_empty() {
-        let removed =
-            run_per_cluster(inventory, subscription_id, removals, prior, diagnostics).await;
+        let removed = run_per_cluster(
+            inventory,
+            subscription_id,
+            removals,
+            prior,
+            settings,
+            diagnostics,
+        )
+        .await;
         outcomes.installed.extend(removed.installed);
         outcomes.reasons.extend(removed.reasons);
     }
