@@ -78,11 +78,6 @@ fn deployment(cluster: &Cluster, ns: &str) -> Json {
         .unwrap_or_default()
 }
 
-fn expect_no_changes(ws: &Workspace, what: &str) {
-    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(plan.exit_code, Some(0), "{what}:\n{}", plan.all_output());
-}
-
 /// The managers whose main-resource fieldsV1 reach `path` (e.g. `["f:spec", "f:replicas"]`).
 fn owners(object: &Json, path: &[&str]) -> Vec<String> {
     object["metadata"]["managedFields"]
@@ -164,7 +159,7 @@ resource "clusternet_subscription" "web" {{
         // Another manager scales: no diff.
         c1.kubectl(["scale", "deployment", "web", "-n", &ns, "--replicas=4"])
             .expect("kubectl scale");
-        expect_no_changes(&ws, "after kubectl scale of an ignored field");
+        ws.expect_no_changes("after kubectl scale of an ignored field");
 
         // An apply that changes the Deployment neither conflicts nor takes replicas back.
         ws.set_env("TF_VAR_image", GOOD);
@@ -192,7 +187,7 @@ resource "clusternet_subscription" "web" {{
             ),
         )
         .expect("server-side apply as hpa");
-        expect_no_changes(&ws, "after a server-side apply as hpa");
+        ws.expect_no_changes("after a server-side apply as hpa");
         ws.set_env("TF_VAR_image", FIXED);
         ws.apply().expect_success();
         let live = deployment(c1, &ns);
@@ -215,7 +210,7 @@ resource "clusternet_subscription" "web" {{
             &ns,
         ])
         .expect("kubectl set image");
-        let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let plan = ws.plan_detailed();
         assert_eq!(plan.exit_code, Some(2), "{tf:?}: {}", plan.all_output());
         ws.apply().expect_success();
         cleanup(bed, &ws, &ns);
@@ -298,7 +293,7 @@ resource "clusternet_subscription" "settings" {{
             !owners(&live, &["f:data"]).contains(&"clusternet-terraform".into()),
             "{tf:?}: the default manager must not appear"
         );
-        expect_no_changes(&ws, "after forcing");
+        ws.expect_no_changes("after forcing");
         cleanup(bed, &ws, &ns);
     }
 }
@@ -371,7 +366,7 @@ resource "clusternet_subscription" "web" {{
             FIXED,
             "{tf:?}"
         );
-        expect_no_changes(&ws, "after the fix");
+        ws.expect_no_changes("after the fix");
         cleanup(bed, &ws, &ns);
     }
 }
