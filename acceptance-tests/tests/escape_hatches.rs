@@ -359,6 +359,22 @@ resource "clusternet_subscription" "web" {{
             "{tf:?}: {status}"
         );
 
+        // Nothing else changes, but a cluster that was not ready is waited for again: the
+        // plan is not empty, and apply fails again while the cause remains.
+        let plan = ws.plan_detailed();
+        assert_eq!(plan.exit_code, Some(2), "{tf:?}:\n{}", plan.all_output());
+        assert!(
+            plan.stdout.contains("cluster_status"),
+            "{tf:?}:\n{}",
+            plan.stdout
+        );
+        let again = ws.apply().expect_failure();
+        assert!(
+            squashed(&again.all_output()).contains("Cluster \"c1\" not ready"),
+            "{tf:?}:\n{}",
+            again.all_output()
+        );
+
         ws.set_env("TF_VAR_image", FIXED);
         ws.apply().expect_success();
         assert_eq!(

@@ -149,7 +149,13 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
     let waiting = rollout::config::decode(&req.config, &mut Diagnostics::new())
         .unwrap_or(rollout::config::Waiting::No);
     let outcome = if waiting.waits() {
-        let changed = changed_clusters(&prior, &planned_descriptions, &work);
+        let mut changed = changed_clusters(&prior, &planned_descriptions, &work);
+        // A cluster that was not ready after the last apply is deployed and waited for again.
+        for cluster in rollout::plan::not_ready(&req.prior_state) {
+            if !changed.contains(&cluster) && work.iter().any(|w| w.cluster == cluster) {
+                changed.push(cluster);
+            }
+        }
         let stages = match &waiting {
             rollout::config::Waiting::Staged(spec) => rollout::plan::stages(
                 spec,

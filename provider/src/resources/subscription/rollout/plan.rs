@@ -88,13 +88,31 @@ pub fn rollout_plan_value(stages: &[PlannedStage]) -> Value {
 }
 
 /// The planned `cluster_status`: null when apply does not wait; the prior value when apply
-/// changes nothing in the clusters; else unknown.
+/// changes nothing in the clusters and every cluster was ready; else unknown (a cluster that
+/// failed or was halted is deployed and waited for again, even with nothing else to do).
 pub fn planned_cluster_status(waiting: &Waiting, prior: &Value, clusters_change: bool) -> Value {
     if !waiting.waits() {
         return Value::Null;
     }
     match prior.get("cluster_status") {
-        Some(status) if !clusters_change && !status.is_null() => status.clone(),
+        Some(status) if !clusters_change && !status.is_null() && not_ready(prior).is_empty() => {
+            status.clone()
+        }
         _ => Value::unknown(),
     }
+}
+
+/// The clusters whose prior `cluster_status` phase is not `Ready`.
+pub fn not_ready(prior: &Value) -> Vec<String> {
+    prior
+        .get("cluster_status")
+        .and_then(Value::as_entries)
+        .map(|status| {
+            status
+                .iter()
+                .filter(|(_, s)| s.get("phase").and_then(Value::as_str) != Some("Ready"))
+                .map(|(c, _)| c.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
