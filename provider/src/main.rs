@@ -4,6 +4,7 @@
 //! Started by Terraform (magic cookie in the environment) it serves the plugin protocol;
 //! started by a person it is a small CLI ([`cli`]).
 
+mod apply_options;
 mod attrs;
 mod charts;
 mod cli;

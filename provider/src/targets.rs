@@ -17,10 +17,10 @@ use clusternet_model::preview::Previewed;
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
+use crate::apply_options::field_manager::FieldManager;
+use crate::apply_options::ignore_fields::{self, IgnoreRule};
+use crate::apply_options::timeouts::Deadline;
 use crate::config::{Connection, ProviderConfig, Target};
-use crate::resources::subscription::field_manager::FieldManager;
-use crate::resources::subscription::ignore_fields::{self, IgnoreRule};
-use crate::resources::subscription::timeouts::Deadline;
 
 /// How one subscription's apply treats the clusters: its escape hatches
 /// (`field_manager`, `ignore_fields`, `timeouts`).

@@ -15,7 +15,7 @@ use super::state::{
     HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, matches_plan,
     record_failures, releases_value,
 };
-use super::{field_manager, ignore_fields, timeouts};
+use crate::apply_options::{field_manager, ignore_fields, timeouts};
 use crate::attrs;
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};

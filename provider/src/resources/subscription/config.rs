@@ -13,8 +13,8 @@ use clusternet_model::types::{
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
 use serde_json::Value as Json;
 
-use super::ignore_fields::IgnoreRule;
 use super::rollout::config::Waiting;
+use crate::apply_options::ignore_fields::IgnoreRule;
 use crate::attrs::{self, Field};
 use crate::resources::names;
 use crate::selector;
@@ -171,17 +171,17 @@ impl SubscriptionConfig {
             Field::Unknown => return None,
         };
         let waiting = super::rollout::config::decode(config, diags);
-        let ignore_fields = super::ignore_fields::decode(config, diags);
+        let ignore_fields = crate::apply_options::ignore_fields::decode(config, diags);
         // Checked here; apply reads them again, a destroy from the state (it has no
         // configuration).
-        let field_manager = super::field_manager::decode(config, diags);
-        let timeouts = super::timeouts::decode(config, diags);
+        let field_manager = crate::apply_options::field_manager::decode(config, diags);
+        let timeouts = crate::apply_options::timeouts::decode(config, diags);
         let waiting = waiting?;
         let (ignore_fields, _, _) = (ignore_fields?, field_manager?, timeouts?);
         let apply_settings_set = [
-            super::ignore_fields::ATTRIBUTE,
-            super::field_manager::BLOCK,
-            super::timeouts::BLOCK,
+            crate::apply_options::ignore_fields::ATTRIBUTE,
+            crate::apply_options::field_manager::BLOCK,
+            crate::apply_options::timeouts::BLOCK,
         ]
         .into_iter()
         .filter(|name| config.get(name).is_some_and(|v| !v.is_null()))

@@ -8,15 +8,13 @@
 //!
 //! One file per call: [`config`] decodes Terraform's value once into Clusternet's types,
 //! [`render`] renders, [`plan`], [`apply`] (and [`apply_clusternet`] for deployer =
-//! "clusternet"), [`read`] and [`import`] answer Terraform; [`ignore_fields`], [`field_manager`] and
-//! [`timeouts`] are the escape hatches of how apply treats the clusters; [`state`] reads and writes the
+//! "clusternet"), [`read`] and [`import`] answer Terraform; the escape hatches of how apply treats the
+//! clusters (ignored fields, field manager, timeouts) are [`crate::apply_options`]; [`state`] reads and writes the
 //! preview entries in state, and [`upgrade`] moves states of older schema versions forward.
 
 mod apply;
 mod apply_clusternet;
 mod config;
-pub(crate) mod field_manager;
-pub(crate) mod ignore_fields;
 mod import;
 mod markers;
 mod no_effect;
@@ -26,7 +24,6 @@ pub(crate) mod render;
 mod rollout;
 mod schema;
 mod state;
-pub(crate) mod timeouts;
 mod upgrade;
 
 use clusternet_tfplugin::provider::{

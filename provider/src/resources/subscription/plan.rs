@@ -53,7 +53,7 @@ pub async fn plan(
             if let (Some(r), Some(config)) = (&mut rendered, &config) {
                 response.diagnostics.extend(r.warnings.clone());
                 if inventory.deployer == Deployer::Provider {
-                    super::ignore_fields::warn_unmatched(
+                    crate::apply_options::ignore_fields::warn_unmatched(
                         &config.ignore_fields,
                         r.objects.values().flatten(),
                         &mut response.diagnostics,

@@ -35,8 +35,8 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
         let markers = SecretMarkers::of_state(&state);
         let redact = |value: &str| markers.marker(value);
         // The state carries the configuration's ignore_fields (validated at plan).
-        let ignored =
-            super::ignore_fields::decode(&state, &mut Diagnostics::new()).unwrap_or_default();
+        let ignored = crate::apply_options::ignore_fields::decode(&state, &mut Diagnostics::new())
+            .unwrap_or_default();
         let read = targets::read(inventory, &id, &descriptions, &redact, &ignored).await;
         let mut live: BTreeMap<String, Value> = read
             .entries

@@ -124,9 +124,12 @@ pub fn schema() -> Schema {
                      `written` for a directory target. Unknown in a plan that installs or \
                      upgrades the release.",
                 ),
-                Attribute::optional(super::ignore_fields::ATTRIBUTE, Type::list(Type::String))
-                    .describe(
-                        "Fields whose live value belongs to someone else (an HPA's \
+                Attribute::optional(
+                    crate::apply_options::ignore_fields::ATTRIBUTE,
+                    Type::list(Type::String),
+                )
+                .describe(
+                    "Fields whose live value belongs to someone else (an HPA's \
                          `spec.replicas`, a controller's annotations): the provider neither \
                          shows a change there as drift nor takes it back from another field \
                          manager. Each element is `<apiVersion>/<Kind>:<path>` (every object of \
@@ -141,7 +144,7 @@ pub fn schema() -> Schema {
                          apply neither conflicts with it nor takes them back, and nothing is \
                          reset to a default). An element matching no field of the objects \
                          applied is a warning. Helm releases are not covered.",
-                    ),
+                ),
             ]
             .into_iter()
             .chain(super::rollout::config::attributes())
@@ -150,8 +153,8 @@ pub fn schema() -> Schema {
         .with_block(subscriber)
         .with_block(toleration)
         .with_block(super::rollout::config::block())
-        .with_block(super::field_manager::block())
-        .with_block(super::timeouts::block()),
+        .with_block(crate::apply_options::field_manager::block())
+        .with_block(crate::apply_options::timeouts::block()),
     )
     .with_version(super::upgrade::SCHEMA_VERSION)
 }
