@@ -8,9 +8,10 @@
 //!
 //! One file per call: [`config`] decodes Terraform's value once into Clusternet's types,
 //! [`render`] renders, [`plan`], [`apply`] (and [`apply_clusternet`] for deployer =
-//! "clusternet"), [`read`] and [`import`] answer Terraform; the escape hatches of how apply treats the
-//! clusters (ignored fields, field manager, timeouts) are [`crate::apply_options`]; [`state`] reads and writes the
-//! preview entries in state, and [`upgrade`] moves states of older schema versions forward.
+//! "clusternet"), [`read`] and [`import`] answer Terraform; the escape hatches of how apply
+//! treats the clusters (ignored fields, field manager, timeouts) are
+//! [`crate::apply_options`]; [`state`] reads and writes the preview entries in state, and
+//! [`upgrade`] moves states of older schema versions forward.
 
 mod apply;
 mod apply_clusternet;
