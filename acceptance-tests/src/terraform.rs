@@ -24,6 +24,12 @@ pub struct Terraform {
     pub path: PathBuf,
 }
 
+/// `text` with every run of white space made one space, so that plan output can be searched
+/// whatever Terraform's alignment and line wrapping.
+pub fn squashed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Root of the workspace (the repository).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -334,6 +340,18 @@ impl Workspace {
     pub fn show_json(&self) -> Json {
         let out = self.run(&["show", "-json", "-no-color"]).expect_success();
         serde_json::from_str(&out.stdout).expect("show -json prints JSON")
+    }
+
+    /// The `values` of the first resource of type `type_name` in `terraform show -json`;
+    /// null when the state holds none.
+    pub fn resource_values(&self, type_name: &str) -> Json {
+        self.show_json()["values"]["root_module"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["type"] == type_name)
+            .map(|r| r["values"].clone())
+            .unwrap_or_default()
     }
 
     /// `terraform output -json`, parsed: output name to value.

@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use acceptance_tests::terraform::{Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
 
@@ -68,10 +68,6 @@ resource "clusternet_manifest" "web" {{
     )
 }
 
-fn squashed(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn deployment(cluster: &Cluster, ns: &str) -> Json {
     cluster
         .get_json(["deployment", "web", "-n", ns, "--show-managed-fields"])
@@ -91,16 +87,6 @@ fn owners(object: &Json, path: &[&str]) -> Vec<String> {
         })
         .filter_map(|entry| entry["manager"].as_str().map(str::to_string))
         .collect()
-}
-
-fn subscription_state(ws: &Workspace) -> Json {
-    ws.show_json()["values"]["root_module"]["resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["type"] == "clusternet_subscription")
-        .map(|r| r["values"].clone())
-        .unwrap_or_default()
 }
 
 fn cleanup(bed: &Testbed, ws: &Workspace, ns: &str) {
@@ -349,7 +335,7 @@ resource "clusternet_subscription" "web" {{
             "{tf:?}: the apply took {took:?}"
         );
         // The cluster is recorded as failed, saying why.
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         let status = &state["cluster_status"]["c1"];
         assert_eq!(status["phase"], "Failed", "{tf:?}: {state}");
         assert!(

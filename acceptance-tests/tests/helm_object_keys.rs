@@ -6,7 +6,7 @@
 //! them, a settled plan is empty); a state of schema version 0, which keyed such objects
 //! without the namespace, is upgraded without a diff.
 
-use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{ChartRepo, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
 
@@ -61,29 +61,13 @@ fn expected_keys(r: &str) -> Vec<String> {
 }
 
 fn templated_keys(ws: &Workspace) -> Vec<String> {
-    let state = ws.show_json();
-    let subscription = state["values"]["root_module"]["resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["type"] == "clusternet_subscription")
-        .map(|r| r["values"]["descriptions"].clone())
-        .unwrap_or_default();
-    subscription
+    ws.resource_values("clusternet_subscription")["descriptions"]
         .as_object()
         .into_iter()
         .flatten()
         .map(|(k, _)| k.clone())
         .filter(|k| !k.contains("/CustomResourceDefinition/") && k.split('/').count() > 4)
         .collect()
-}
-
-fn squashed(outcome: &Outcome) -> String {
-    outcome
-        .stdout
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]
@@ -99,7 +83,7 @@ fn templated_objects_are_keyed_in_the_release_namespace_on_real_clusters() {
         );
         let ws = Workspace::from_files(&[("main.tf", &config(&target, repo.url(), &release))], &tf);
         let plan = ws.plan().expect_success();
-        let text = squashed(&plan);
+        let text = squashed(&plan.stdout);
         for key in expected_keys(&release) {
             assert!(
                 text.contains(&format!("\"{key}\"")),
@@ -129,7 +113,7 @@ fn templated_objects_are_keyed_in_the_release_namespace_on_real_clusters() {
         ])
         .expect("edit the ConfigMap");
         let plan = ws.plan().expect_success();
-        let text = squashed(&plan);
+        let text = squashed(&plan.stdout);
         assert!(
             text.contains(&format!(
                 "\"c1/helm/{release}/v1/ConfigMap/{release}/{release}-settings\""

@@ -6,7 +6,7 @@
 //! or deleted restored, a release left pending-install recovered, and releases uninstalled
 //! when the chart leaves the subscription and on destroy.
 
-use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
 
@@ -89,14 +89,6 @@ fn configmap_data(cluster: &Cluster, release: &str) -> Json {
     serde_json::from_str(&out).expect("configmap data")
 }
 
-fn squashed(outcome: &Outcome) -> String {
-    outcome
-        .stdout
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn plan_is_empty(ws: &Workspace, what: &str) {
     let again = ws.plan_detailed();
     if again.exit_code != Some(0) {
@@ -132,7 +124,7 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
 
     // 1. The plan shows each cluster's chart, values and templated objects.
     let plan = ws.plan().expect_success();
-    let text = squashed(&plan);
+    let text = squashed(&plan.stdout);
     for cluster in ["c1", "c2"] {
         assert!(
             text.contains(&format!("\"{cluster}/helm/default/{release}\"")),
@@ -189,7 +181,7 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     // 2. A version bump shows the template diff and upgrades both releases.
     ws.set_env("TF_VAR_chart_version", "0.2.0");
     let plan = ws.plan().expect_success();
-    let text = squashed(&plan);
+    let text = squashed(&plan.stdout);
     assert!(text.contains("chartVersion"), "{}", plan.stdout);
     assert!(text.contains("\"0.1.0\" -> \"0.2.0\""), "{}", plan.stdout);
     ws.apply().expect_success();
@@ -238,7 +230,7 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     c2.helm(["uninstall", &release, "-n", &release])
         .expect("hand uninstall");
     let plan = ws.plan().expect_success();
-    let text = squashed(&plan);
+    let text = squashed(&plan.stdout);
     assert!(text.contains("edited by hand"), "{}", plan.stdout);
     assert!(
         text.contains(&format!("+ \"c2/helm/default/{release}\"")),
@@ -267,7 +259,7 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     c2.kubectl(["delete", "configmap", &config, "-n", &release])
         .expect("delete");
     let plan = ws.plan().expect_success();
-    let text = squashed(&plan);
+    let text = squashed(&plan.stdout);
     assert!(
         text.contains("greeting = \"patched\" -> \"hello everywhere\""),
         "{}",
@@ -328,7 +320,7 @@ fn chart_rollout_with_terraform_1_0_and_helm_4() {
     let (c1, c2) = (bed.child(1), bed.child(2));
     let plan = ws.plan().expect_success();
     assert!(
-        squashed(&plan).contains(&format!(
+        squashed(&plan.stdout).contains(&format!(
             "\"c2/helm/{release}/v1/ConfigMap/{release}/{release}-config\""
         )),
         "{}",
@@ -366,7 +358,7 @@ fn helm_example_writes_templated_charts_to_directory_targets() {
     ws.set_env("PATH", &format!("{helm_dir}:{path}"));
 
     let plan = ws.plan().expect_success();
-    let text = squashed(&plan);
+    let text = squashed(&plan.stdout);
     assert!(
         text.contains("\"us-1/helm/greeter/v1/ConfigMap/greeter/greeter\""),
         "{}",
@@ -425,7 +417,7 @@ fn helm_example_writes_templated_charts_to_directory_targets() {
     std::fs::remove_dir_all(chart_dir("eu-1")).unwrap();
     let drift = ws.plan_detailed();
     assert_eq!(drift.exit_code, Some(2), "{}", drift.all_output());
-    let text = squashed(&drift);
+    let text = squashed(&drift.stdout);
     for shown in [
         "hijacked",
         "edited",
@@ -494,7 +486,7 @@ fn a_release_left_pending_install_is_recovered_by_the_next_apply() {
 
     let plan = ws.plan().expect_success();
     assert!(
-        squashed(&plan).contains(&format!(
+        squashed(&plan.stdout).contains(&format!(
             "\"c1/{release}/{release}\" = \"pending-install/1\" -> (known after apply)"
         )),
         "{}",
@@ -597,7 +589,7 @@ fn bad_chart_input_is_diagnosed_at_plan() {
         output.contains("Chart not templated: repository unavailable"),
         "{output}"
     );
-    let text = squashed(&plan);
+    let text = squashed(&plan.stdout);
     assert!(text.contains("\"eu-1/helm/default/app\""), "{output}");
     assert!(!text.contains("\"eu-1/helm/app/v1/"), "{output}");
 }
@@ -695,7 +687,7 @@ resource "clusternet_subscription" "private" {{
     let ws = Workspace::from_files(&[("main.tf", &main(true))], &tf);
     let plan = ws.plan().expect_success();
     assert!(
-        squashed(&plan).contains(&format!(
+        squashed(&plan.stdout).contains(&format!(
             "\"c1/helm/{release}/v1/ConfigMap/{release}/{release}-config\""
         )),
         "templated with the credentials:\n{}",

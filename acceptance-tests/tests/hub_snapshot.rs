@@ -4,17 +4,9 @@
 //! cluster without credentials is a plan error, and an override changed in this run but not passed to a subscription reaches it at
 //! the next apply, with a warning (issue 5 point 8) - with terraform 1.11 and 1.0.3.
 
-use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 use serde_json::Value as Json;
-
-fn squashed(outcome: &Outcome) -> String {
-    outcome
-        .all_output()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn configmap(cluster: &Cluster, ns: &str, name: &str, path: &str) -> Option<String> {
     cluster
@@ -188,7 +180,7 @@ fn hub_snapshot(tf: &Terraform, bed: &Testbed, f: &HubFixture) {
     // A feed key the hub does not hold: an error on that feed.
     ws.set_env("TF_VAR_hub_feed", &format!("v1/ConfigMap/{}/nowhere", f.ns));
     let missing = ws.plan().expect_failure();
-    let text = squashed(&missing);
+    let text = squashed(&missing.all_output());
     assert!(text.contains("Feed not found on the hub"), "{v}: {text}");
     assert!(text.contains("nowhere"), "{v}: {text}");
     // Terraform points at the element of `feeds` the diagnostic's path names.
@@ -201,7 +193,7 @@ fn hub_snapshot(tf: &Terraform, bed: &Testbed, f: &HubFixture) {
         &format!("[\"{}\", \"{}-silver\"]", f.tier, f.tier),
     );
     let unreachable = ws.plan().expect_failure();
-    let text = squashed(&unreachable);
+    let text = squashed(&unreachable.all_output());
     assert!(
         text.contains(&format!("Cluster \"{}\" has no credentials", f.edge)),
         "{v}: {text}"
@@ -371,7 +363,7 @@ fn override_later(tf: &Terraform, bed: &Testbed) {
 
     // First run: the size Localization is created, the subscription does not pass it.
     let first = ws.apply().expect_success();
-    let text = squashed(&first);
+    let text = squashed(&first.all_output());
     assert!(text.contains(&warning), "{v}: no warning:\n{text}");
     assert!(text.contains("Localization"), "{v}: {text}");
     assert_eq!(data().as_deref(), Some("green/s"), "{v}");
@@ -388,7 +380,7 @@ fn override_later(tf: &Terraform, bed: &Testbed) {
     ws.set_env("TF_VAR_release", "two");
     ws.set_env("TF_VAR_size", "l");
     let both = ws.apply().expect_success();
-    let text = squashed(&both);
+    let text = squashed(&both.all_output());
     assert!(!text.contains("inconsistent"), "{v}: {text}");
     assert!(text.contains(&warning), "{v}: no warning:\n{text}");
     assert_eq!(data().as_deref(), Some("yellow/m"), "{v}");

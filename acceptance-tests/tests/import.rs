@@ -9,7 +9,7 @@
 //! children or on the hub. Bad IDs, missing objects and a provider without a hub give clear
 //! errors.
 
-use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
+use acceptance_tests::terraform::{Outcome, Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 use serde_json::Value as Json;
 
@@ -104,11 +104,6 @@ fn import(ws: &Workspace, address: &str, id: &str) -> Outcome {
 
 fn plan_exit_code(ws: &Workspace) -> Outcome {
     ws.plan_detailed()
-}
-
-fn squashed(outcome: &Outcome) -> String {
-    let output = outcome.all_output();
-    output.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `kubectl get <kinds> [-n ns | -A] -l <selector> -o name` on `cluster`.
@@ -215,7 +210,7 @@ fn import_then_destroy(tf: &Terraform, bed: &Testbed, names: &Names) {
         plan.all_output()
     );
     assert!(
-        squashed(&plan).contains("No changes."),
+        squashed(&plan.all_output()).contains("No changes."),
         "{v}: {}",
         plan.stdout
     );
@@ -384,7 +379,7 @@ fn import_blocks_plan_only_imports(tf: &Terraform, bed: &Testbed, names: &Names)
         .run(&["plan", "-no-color", "-input=false", "-out=import.tfplan"])
         .expect_success();
     let count = names.all_imports().len();
-    let text = squashed(&plan);
+    let text = squashed(&plan.all_output());
     assert!(
         text.contains(&format!("Plan: {count} to import, 0 to add,"))
             && text.contains(" to change, 0 to destroy."),
@@ -442,7 +437,7 @@ fn bad_ids_and_missing_objects_are_clear_errors() {
         ),
     ] {
         let failed = import(&ws, address, &id).expect_failure();
-        let text = squashed(&failed);
+        let text = squashed(&failed.all_output());
         assert!(text.contains(expected), "{address} {id}: {text}");
         assert!(text.contains("Cannot import"), "{address} {id}: {text}");
     }
@@ -470,7 +465,7 @@ resource "clusternet_subscription" "app" {
 "#;
     let ws = Workspace::from_files(&[("main.tf", config)], &tf);
     let failed = import(&ws, "clusternet_subscription.app", "default/app").expect_failure();
-    let text = squashed(&failed);
+    let text = squashed(&failed.all_output());
     assert!(
         text.contains("importing clusternet_subscription reads the hub"),
         "{text}"
@@ -517,7 +512,7 @@ resource "clusternet_subscription" "app" {{
     );
     let ws = Workspace::from_files(&[("main.tf", &config)], &tf);
     let failed = import(&ws, "clusternet_subscription.app", "default/app").expect_failure();
-    let text = squashed(&failed);
+    let text = squashed(&failed.all_output());
     assert!(
         text.contains("the hub does not serve apps.clusternet.io/v1alpha1 Subscription"),
         "{text}"

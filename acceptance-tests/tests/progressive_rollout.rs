@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use acceptance_tests::terraform::{Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
 
@@ -130,20 +130,6 @@ const CANARY_THEN_REST: &str = r#"
   }
 "#;
 
-fn squashed(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn subscription_state(ws: &Workspace) -> Json {
-    ws.show_json()["values"]["root_module"]["resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["type"] == "clusternet_subscription")
-        .map(|r| r["values"].clone())
-        .unwrap_or_default()
-}
-
 fn deployment(cluster: &Cluster, ns: &str) -> Json {
     cluster
         .get_json(["deployment", "web", "-n", ns])
@@ -190,7 +176,7 @@ fn a_canary_gates_the_rest_and_a_failed_canary_halts_the_rollout() {
             );
         }
         ws.apply().expect_success();
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         for cluster in ["c1", "c2", "c3"] {
             let status = &state["cluster_status"][cluster];
             assert_eq!(status["phase"], "Ready", "{tf:?}: {state}");
@@ -231,7 +217,7 @@ fn a_canary_gates_the_rest_and_a_failed_canary_halts_the_rollout() {
             .map(|c| deployment(c, &ns)["metadata"]["resourceVersion"].clone())
             .collect();
         assert_eq!(before, after, "{tf:?}: the rest must be untouched");
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         assert_eq!(state["cluster_status"]["c1"]["phase"], "Failed", "{state}");
         assert_eq!(state["cluster_status"]["c2"]["phase"], "Halted", "{state}");
 
@@ -253,7 +239,7 @@ fn a_canary_gates_the_rest_and_a_failed_canary_halts_the_rollout() {
         for child in [c1, c2, c3] {
             assert_eq!(image(child, &ns), FIXED, "{tf:?}");
         }
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         for cluster in ["c1", "c2", "c3"] {
             assert_eq!(
                 state["cluster_status"][cluster]["phase"], "Ready",
@@ -356,7 +342,7 @@ fn max_failures_tolerates_a_failed_cluster_and_a_cluster_down_fails_fast() {
         // The cluster comes back: the next apply finishes it, and everything is Ready.
         std::fs::copy(bed.child(3).kubeconfig(), &dead).expect("restore the kubeconfig");
         ws.apply().expect_success();
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         for cluster in ["c1", "c2", "down", "d1"] {
             assert_eq!(
                 state["cluster_status"][cluster]["phase"], "Ready",

@@ -5,7 +5,7 @@
 //! rollout settings are errors on their attribute and stages
 //! that do nothing are warnings.
 
-use acceptance_tests::terraform::{Outcome, Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use serde_json::Value as Json;
 
 const PROVIDER: &str = r#"
@@ -90,30 +90,12 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-fn squashed(outcome: &Outcome) -> String {
-    outcome
-        .stdout
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn subscription_state(ws: &Workspace) -> Json {
-    ws.show_json()["values"]["root_module"]["resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["type"] == "clusternet_subscription")
-        .map(|r| r["values"].clone())
-        .unwrap_or_default()
-}
-
 #[test]
 fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
     for tf in Terraform::all() {
         let mut ws = workspace(&tf, CANARY_THEN_REST);
         let plan = ws.plan().expect_success();
-        let text = squashed(&plan);
+        let text = squashed(&plan.stdout);
         for (cluster, stage) in [("eu-1", "1/canary"), ("eu-2", "2/rest"), ("us-1", "2/rest")] {
             assert!(
                 text.contains(&format!("\"{cluster}\" = \"{stage}\"")),
@@ -127,7 +109,7 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
             plan.stdout
         );
         ws.apply().expect_success();
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         for (cluster, stage) in [("eu-1", "1/canary"), ("eu-2", "2/rest"), ("us-1", "2/rest")] {
             let status = &state["cluster_status"][cluster];
             assert_eq!(status["stage"], stage, "{tf:?}: {state}");
@@ -147,12 +129,12 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
         ws.set_env("TF_VAR_color", "green");
         let plan = ws.plan().expect_success();
         assert!(
-            squashed(&plan).contains("cluster_status"),
+            squashed(&plan.stdout).contains("cluster_status"),
             "{tf:?}: {}",
             plan.stdout
         );
         ws.apply().expect_success();
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         assert_eq!(state["cluster_status"]["us-1"]["phase"], "Ready", "{tf:?}");
         ws.expect_no_changes("after the change");
 
@@ -176,12 +158,12 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
         );
         let plan = ws.plan().expect_success();
         assert!(
-            squashed(&plan).contains("+ \"ap-1\" = \"2/rest\""),
+            squashed(&plan.stdout).contains("+ \"ap-1\" = \"2/rest\""),
             "{tf:?}: the new cluster's stage shows:\n{}",
             plan.stdout
         );
         ws.apply().expect_success();
-        let state = subscription_state(&ws);
+        let state = ws.resource_values("clusternet_subscription");
         assert_eq!(
             state["cluster_status"]["eu-1"]["message"], "unchanged",
             "{state}"
@@ -206,12 +188,12 @@ fn wait_for_ready_without_stages_reports_status() {
     let ws = workspace(&tf, "  wait_for_ready = true\n");
     let plan = ws.plan().expect_success();
     assert!(
-        !squashed(&plan).contains("rollout_plan = {"),
+        !squashed(&plan.stdout).contains("rollout_plan = {"),
         "no stages without a rollout:\n{}",
         plan.stdout
     );
     ws.apply().expect_success();
-    let state = subscription_state(&ws);
+    let state = ws.resource_values("clusternet_subscription");
     assert_eq!(state["rollout_plan"], Json::Null);
     for cluster in ["eu-1", "eu-2", "us-1"] {
         assert_eq!(
@@ -293,11 +275,7 @@ fn bad_rollout_settings_are_diagnosed_at_plan() {
         for (rollout, summary, detail) in cases {
             let ws = workspace(&tf, rollout);
             let plan = ws.plan().expect_failure();
-            let output = plan
-                .all_output()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let output = squashed(&plan.all_output());
             assert!(
                 output.contains(summary) && output.contains(detail),
                 "{tf:?}: {summary}:\n{}",
@@ -322,11 +300,7 @@ fn bad_rollout_settings_are_diagnosed_at_plan() {
   }"#,
         );
         let plan = ws.plan().expect_success();
-        let output = plan
-            .all_output()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let output = squashed(&plan.all_output());
         for warning in [
             "wait_for_ready = false has no effect",
             "Stage \"pilot\" selects no cluster",
