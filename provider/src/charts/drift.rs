@@ -20,15 +20,6 @@ use super::plan::{chart_releases, no_values};
 use crate::config::{ClusterConfig, ProviderConfig, Target};
 use crate::targets;
 
-/// The object a templated entry names, in the release's namespace when the template leaves
-/// the namespace out (as helm does; cluster-scoped kinds ignore it).
-fn templated_reference(mut identity: ObjectIdentity, release_namespace: &str) -> ObjectIdentity {
-    if identity.namespace.is_none() {
-        identity.namespace = Some(release_namespace.to_string()).filter(|n| !n.is_empty());
-    }
-    identity
-}
-
 /// Updates the templated entries of releases in real clusters from their live objects: a
 /// deleted object's entry disappears, a changed one shows its live fields (of those the
 /// template sets). Secrets are left as planned (their values are redacted in the plan and
@@ -43,13 +34,14 @@ pub async fn read_objects(
     let mut by_cluster: BTreeMap<String, Vec<(String, ObjectIdentity, Json)>> = BTreeMap::new();
     for (key, text) in descriptions.iter() {
         let Some(text) = text.as_str() else { continue };
-        let Some((release, object)) = releases
+        // The key names the object where helm installed it: in the release namespace unless
+        // the template names another or the kind is cluster-scoped (see `plan`).
+        let Some((release, reference)) = releases
             .iter()
             .find_map(|r| Some((r, r.templated_object(key)?)))
         else {
             continue;
         };
-        let reference = templated_reference(object, &release.namespace);
         if reference.kind == "Secret" && reference.group().is_empty() {
             continue;
         }

@@ -81,7 +81,11 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         };
     }
     let hub = crate::hub::target(inventory);
-    let (rendered, key) = match super::render_for_apply(&req, inventory, hub.is_some()).await {
+    let super::ForApply {
+        config,
+        rendered,
+        marker_key: key,
+    } = match super::render_for_apply(&req, inventory, hub.is_some()).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             diagnostics.push(super::still_unknown());
@@ -146,8 +150,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
                 charts: chart_work.get(c).cloned().unwrap_or_default(),
             }),
     );
-    let waiting = rollout::config::decode(&req.config, &mut Diagnostics::new())
-        .unwrap_or(rollout::config::Waiting::No);
+    let waiting = config.waiting;
     let outcome = if waiting.waits() {
         let mut changed = changed_clusters(&prior, &planned_descriptions, &work);
         // A cluster that was not ready after the last apply is deployed and waited for again.

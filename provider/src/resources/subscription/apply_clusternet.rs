@@ -44,7 +44,11 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         };
         return respond(new_state, diagnostics);
     }
-    let (rendered, key) = match super::render_for_apply(&req, inventory, true).await {
+    let super::ForApply {
+        rendered,
+        marker_key: key,
+        ..
+    } = match super::render_for_apply(&req, inventory, true).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             let diagnostics = super::still_unknown().into();

@@ -56,13 +56,13 @@ pub fn validate(config: &Value) -> Diagnostics {
 /// The rendering an apply deploys: the (wholly known) configuration rendered with the planned
 /// marker key - made now if the plan left it unknown (ADR 0008) - and the charts' templated
 /// objects as planned (templated again only for entries the plan left unknown, those showing
-/// Secret values under a key made now). Returns the rendering and the key's value for the new
-/// state; `Ok(None)`: the configuration is still unknown (a bug).
+/// Secret values under a key made now). `Ok(None)`: the configuration is still unknown (a
+/// bug).
 async fn render_for_apply(
     req: &clusternet_tfplugin::provider::ApplyRequest,
     inventory: &ProviderConfig,
     with_hub: bool,
-) -> Result<Option<(render::Rendered, Value)>, Diagnostics> {
+) -> Result<Option<ForApply>, Diagnostics> {
     use clusternet_model::preview::PreviewKey;
     let (markers, key) = match attrs::string(&req.planned_state, markers::KEY_ATTRIBUTE) {
         Field::Known(key) => (SecretMarkers::Keyed(key.clone()), Value::from(key)),
@@ -109,7 +109,21 @@ async fn render_for_apply(
             .iter()
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))),
     );
-    Ok(Some((rendered, key)))
+    Ok(Some(ForApply {
+        config: decoded,
+        rendered,
+        marker_key: key,
+    }))
+}
+
+/// What an apply works from.
+struct ForApply {
+    /// The configuration, decoded.
+    config: config::SubscriptionConfig,
+    /// Its rendering, as planned.
+    rendered: render::Rendered,
+    /// The value of `secret_marker_key` for the new state.
+    marker_key: Value,
 }
 
 /// `clusternet_subscription`.

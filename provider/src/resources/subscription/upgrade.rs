@@ -12,9 +12,11 @@ use clusternet_model::json;
 use clusternet_model::preview::PreviewKey;
 use clusternet_model::scope::Scopes;
 use clusternet_tfplugin::Value;
+use serde_json::Value as Json;
 
 use super::state::descriptions_of;
 use crate::charts::plan::chart_releases;
+use crate::charts::release::ChartRelease;
 
 /// The schema version this provider writes.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -33,20 +35,23 @@ fn namespace_templated_keys(mut state: Value) -> Value {
     if descriptions.is_empty() {
         return state;
     }
-    let releases = chart_releases(&descriptions);
+    // Per release, the scopes its chart's own CRDs declare, as at plan.
+    let releases: Vec<(ChartRelease, Scopes)> = chart_releases(&descriptions)
+        .into_iter()
+        .map(|release| {
+            let crds: Vec<Json> = descriptions
+                .iter()
+                .filter(|(k, _)| release.templates(k))
+                .filter_map(|(_, v)| json::parse(v.as_str()?).ok())
+                .collect();
+            let scopes = Scopes::with_crds(&crds);
+            (release, scopes)
+        })
+        .collect();
     let mut upgraded = BTreeMap::new();
     for (key, text) in &descriptions {
-        let moved = releases.iter().find_map(|release| {
+        let moved = releases.iter().find_map(|(release, scopes)| {
             let identity = release.templated_object(key)?;
-            // The chart's own CRDs decide the scope of its custom kinds, as at plan.
-            let scopes = Scopes::with_crds(
-                descriptions
-                    .iter()
-                    .filter(|(k, _)| release.templates(k))
-                    .filter_map(|(_, v)| json::parse(v.as_str()?).ok())
-                    .collect::<Vec<_>>()
-                    .iter(),
-            );
             let identity = scopes.in_release_namespace(identity, &release.namespace);
             Some(PreviewKey::templated(&release.cluster, &release.name, identity).to_string())
         });
