@@ -1,5 +1,5 @@
 //! The subscription's grouped preview (`descriptions`, `deviations`, `description_clusters`;
-//! ADR 0024) read back per cluster, as the tests check it: `<cluster>/<object key>` to the
+//! ADR 0026) read back per cluster, as the tests check it: `<cluster>/<object key>` to the
 //! entry. Written from the documented format, independently of the provider's code, so that
 //! tests check the format and not the provider against itself.
 

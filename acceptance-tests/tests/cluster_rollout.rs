@@ -45,7 +45,7 @@ fn rollout(tf: &Terraform, bed: &Testbed, ns: &str, group: &str) {
 
     let plan = ws.plan().expect_success();
     assert!(
-        squashed(&plan.stdout).contains("descriptions = { + \"apps/v1/Deployment/"),
+        squashed(&plan.stdout).contains("+ \"apps/v1/Deployment/"),
         "{v}:\n{}",
         plan.stdout
     );

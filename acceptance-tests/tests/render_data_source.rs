@@ -167,7 +167,7 @@ fn data_source_renders_what_the_subscription_plans() {
         let ws = Workspace::from_files(&[("main.tf", SAME_RENDERING)], &tf);
         ws.apply().expect_success();
         let outputs = ws.outputs();
-        // The resource groups its preview (ADR 0024); per cluster, it is the data source's.
+        // The resource groups its preview (ADR 0026); per cluster, it is the data source's.
         let from_resource: serde_json::Map<String, serde_json::Value> =
             preview::per_cluster(&outputs["from_resource"])
                 .into_iter()

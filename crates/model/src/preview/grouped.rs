@@ -1,4 +1,4 @@
-//! The preview grouped by identical rendering (ADR 0024): what a fleet of clusters gets, shown
+//! The preview grouped by identical rendering (ADR 0026): what a fleet of clusters gets, shown
 //! once, and each cluster's difference from it.
 //!
 //! The per-cluster preview ([`super::preview`]) has one entry per cluster and object, so a
@@ -130,6 +130,79 @@ pub fn group(
             .insert(object.to_string(), shared.to_string());
     }
     grouped
+}
+
+/// [`group`] as a plan shows it, against the previous grouping (`prior_shared`,
+/// `prior_deviations`): a cluster that deviated before keeps a deviation that names the same
+/// fields, with their planned values, even where it no longer differs. So a drifted field reads
+/// `"red" -> "blue"` and a Localization taken away reads `"hallo" -> "hello"` instead of a
+/// deviation removed; a cluster whose object was absent (or could not be read) gets its whole
+/// planned object as the patch, which reads as the object being created there. The next
+/// refresh, which groups with [`group`], drops what no longer differs.
+pub fn group_as_planned(
+    entries: &BTreeMap<String, String>,
+    clusters: &[String],
+    prior_shared: &BTreeMap<String, String>,
+    prior_deviations: &BTreeMap<String, String>,
+) -> Grouped {
+    let mut grouped = group(entries, clusters, prior_shared);
+    for (key, prior) in prior_deviations {
+        let (Some(text), Some((_, object))) = (entries.get(key), split(key)) else {
+            continue;
+        };
+        let Some(shared) = grouped.shared.get(object) else {
+            continue;
+        };
+        if let Some(Deviation::Absent | Deviation::Whole(_)) =
+            grouped.deviations.get(key).map(|d| Deviation::parse(d))
+        {
+            continue;
+        }
+        if let Some(sticky) = sticky_deviation(shared, text, prior) {
+            grouped.deviations.insert(key.clone(), sticky);
+        }
+    }
+    grouped
+}
+
+/// The patch from `shared` to `text` that also names the fields the `prior` deviation named
+/// (all of `text`'s when the prior one was not a patch), or `None` when no exact one exists.
+fn sticky_deviation(shared: &str, text: &str, prior: &str) -> Option<String> {
+    let (Ok(from), Ok(to)) = (json::parse(shared), json::parse(text)) else {
+        return None;
+    };
+    let named = match Deviation::parse(prior) {
+        Deviation::Patch(patch) => json::parse(patch).ok()?,
+        Deviation::Absent | Deviation::Whole(_) => to.clone(),
+    };
+    let mut patch = merge_diff(&from, &to);
+    widen(&mut patch, &named, &to);
+    let mut merged = from;
+    merge(&mut merged, &patch);
+    (json::to_compact(&merged) == text).then(|| json::to_compact(&patch))
+}
+
+/// Adds to the merge patch `patch` every field `named` names that it lacks, with its value in
+/// `to` (`null` where `to` has none).
+fn widen(patch: &mut Value, named: &Value, to: &Value) {
+    let (Value::Object(fields), Value::Object(named)) = (patch, named) else {
+        return;
+    };
+    for (key, named) in named {
+        let wanted = to.get(key);
+        match (fields.get_mut(key), wanted) {
+            (Some(existing @ Value::Object(_)), Some(wanted)) => widen(existing, named, wanted),
+            (Some(_), _) => {}
+            (None, Some(wanted @ Value::Object(_))) if named.is_object() => {
+                let mut nested = Value::Object(Map::new());
+                widen(&mut nested, named, wanted);
+                fields.insert(key.clone(), nested);
+            }
+            (None, wanted) => {
+                fields.insert(key.clone(), wanted.cloned().unwrap_or(Value::Null));
+            }
+        }
+    }
 }
 
 /// The rendering the holders of one object share (see the module documentation).
@@ -449,6 +522,43 @@ mod tests {
         let g = group(&e, &[], &BTreeMap::new());
         // a (WEB) comes first by name and ties with a-b's RED.
         assert_eq!(g.shared["v1/ConfigMap/ns/web"], WEB);
+        assert_eq!(round_trip(&g), e);
+    }
+
+    #[test]
+    fn a_planned_deviation_names_the_fields_the_prior_one_named() {
+        let e = entries(&[
+            ("a/v1/ConfigMap/ns/web", WEB),
+            ("b/v1/ConfigMap/ns/web", WEB),
+            ("c/v1/ConfigMap/ns/web", WEB),
+        ]);
+        let prior_shared = entries(&[("v1/ConfigMap/ns/web", WEB)]);
+        // Drift on b: its planned deviation takes the field back, by name.
+        let drift = entries(&[("b/v1/ConfigMap/ns/web", r#"{"data":{"color":"red"}}"#)]);
+        let g = group_as_planned(&e, &clusters(&["a", "b", "c"]), &prior_shared, &drift);
+        assert_eq!(
+            g.deviations,
+            entries(&[("b/v1/ConfigMap/ns/web", r#"{"data":{"color":"blue"}}"#)])
+        );
+        assert_eq!(round_trip(&g), e);
+        // The next refresh groups without it.
+        assert!(
+            group(&e, &clusters(&["a", "b", "c"]), &prior_shared)
+                .deviations
+                .is_empty()
+        );
+        // An object that was absent on c is planned whole.
+        let absent = entries(&[("c/v1/ConfigMap/ns/web", ABSENT)]);
+        let g = group_as_planned(&e, &clusters(&["a", "b", "c"]), &prior_shared, &absent);
+        assert_eq!(g.deviations["c/v1/ConfigMap/ns/web"], WEB);
+        assert_eq!(round_trip(&g), e);
+        // A field the prior deviation removed, which the cluster now has again.
+        let removed = entries(&[("a/v1/ConfigMap/ns/web", r#"{"data":{"size":null}}"#)]);
+        let g = group_as_planned(&e, &clusters(&["a", "b", "c"]), &prior_shared, &removed);
+        assert_eq!(
+            g.deviations["a/v1/ConfigMap/ns/web"],
+            r#"{"data":{"size":"m"}}"#
+        );
         assert_eq!(round_trip(&g), e);
     }
 

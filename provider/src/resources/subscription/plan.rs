@@ -45,7 +45,7 @@ pub async fn plan(
     // Secret values show under the prior state's marker key; without one, the entries that
     // show them are planned unknown with the key, which apply makes (ADR 0008). They are
     // rendered under a throwaway key meanwhile, so that clusters with different values group
-    // apart as they will under the real key (ADR 0024).
+    // apart as they will under the real key (ADR 0026).
     let markers = match SecretMarkers::of_state(&req.prior_state) {
         SecretMarkers::Unkeyed => match super::markers::new_key() {
             Ok(throwaway) => SecretMarkers::Keyed(throwaway),

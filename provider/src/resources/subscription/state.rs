@@ -1,5 +1,5 @@
 //! Reading and writing the subscription's state: the preview, grouped by identical rendering
-//! (`descriptions`, `deviations`, `description_clusters`; ADR 0024), and `releases`.
+//! (`descriptions`, `deviations`, `description_clusters`; ADR 0026), and `releases`.
 //!
 //! The rest of the resource works with the per-cluster preview (`<cluster>/<object key>` to
 //! entry): [`descriptions_of`] expands a state's grouped attributes into it, and
@@ -63,18 +63,32 @@ fn shared_of(state: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The values of the three preview attributes for the per-cluster preview `entries` of
-/// `clusters`, grouped with `prior`'s shared renderings preferred.
+/// The values of the three preview attributes planned for the per-cluster preview `entries`
+/// of `clusters`, grouped against `prior`'s (see [`grouped::group_as_planned`]).
 pub fn grouped_attributes(
     entries: &BTreeMap<String, String>,
     clusters: &[String],
     prior: &Value,
 ) -> [(&'static str, Value); 3] {
+    let prior_deviations = texts(prior, DEVIATIONS)
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
+    attribute_values(grouped::group_as_planned(
+        entries,
+        clusters,
+        &shared_of(prior),
+        &prior_deviations,
+    ))
+}
+
+/// The values of the three preview attributes of `grouped`.
+fn attribute_values(grouped: Grouped) -> [(&'static str, Value); 3] {
     let Grouped {
         shared,
         deviations,
         clusters,
-    } = grouped::group(entries, clusters, &shared_of(prior));
+    } = grouped;
     let map = |items: BTreeMap<String, String>| {
         Value::Map(
             items
@@ -154,8 +168,9 @@ pub fn keep_only(state: &Value, prior: &BTreeMap<String, Value>, failed: &[Strin
 }
 
 /// `state` with the per-cluster preview `descriptions` of `clusters` (clusters with entries
-/// are covered anyway) grouped into its preview attributes, `prior`'s shared renderings
-/// preferred. Entries not known are left out (state after apply or refresh has none).
+/// are covered anyway) grouped into its preview attributes as they are (a deviation only where
+/// a cluster differs), `prior`'s shared renderings preferred. Entries not known are left out
+/// (state after apply or refresh has none).
 pub fn with_descriptions(
     state: &Value,
     descriptions: BTreeMap<String, Value>,
@@ -167,7 +182,8 @@ pub fn with_descriptions(
         .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
         .collect();
     let mut entries = state.as_entries().cloned().unwrap_or_default();
-    for (attribute, value) in grouped_attributes(&texts, clusters, prior) {
+    let grouped = grouped::group(&texts, clusters, &shared_of(prior));
+    for (attribute, value) in attribute_values(grouped) {
         entries.insert(attribute.into(), value);
     }
     Value::Object(entries)

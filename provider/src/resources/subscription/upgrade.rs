@@ -7,7 +7,7 @@
 //!   namespace out of its key.
 //! * Version 1 -> 2: the per-cluster `descriptions` (`<cluster>/<object key>` to entry) is
 //!   grouped by identical rendering into `descriptions`, `deviations` and
-//!   `description_clusters` (ADR 0024).
+//!   `description_clusters` (ADR 0026).
 
 use std::collections::BTreeMap;
 
