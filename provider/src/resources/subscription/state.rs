@@ -179,7 +179,10 @@ pub fn with_descriptions(
 ) -> Value {
     let texts: BTreeMap<String, String> = descriptions
         .into_iter()
-        .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+        .filter_map(|(k, v)| match v {
+            Value::String(text) => Some((k, text)),
+            _ => None,
+        })
         .collect();
     let mut entries = state.as_entries().cloned().unwrap_or_default();
     let grouped = grouped::group(&texts, clusters, &shared_of(prior));
