@@ -202,7 +202,7 @@ fn rollout(tf: &Terraform) {
     );
     // The repair is complete: the next plan is empty. Its refresh drops the fields the plan
     // named only to show the repair; Terraform 1.2 and later report such a refresh change
-    // only when it matters to the plan, 1.0 and 1.1 always (ADR 0026).
+    // only when it matters to the plan, 1.0 and 1.1 until an apply records it (ADR 0026).
     let repaired = ws.plan_detailed();
     assert_eq!(
         repaired.exit_code,
