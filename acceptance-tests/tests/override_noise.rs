@@ -1,6 +1,7 @@
 //! Overrides in the plan show only what changed (issue 14, point 6): an override that names
 //! its feed by key is left alone when the feed is edited, and its `feed` is not masked
-//! unless it carries a Secret's values. Directory targets, both terraform versions.
+//! unless it carries a Secret's values; a Secret value in an override's patch never shows.
+//! Directory targets, both terraform versions.
 
 use acceptance_tests::terraform::{Terraform, Workspace, copy_example, repo_root, squashed};
 
@@ -46,7 +47,7 @@ fn a_feed_edit_leaves_the_overrides_that_name_it_by_key_alone() {
 }
 
 #[test]
-fn a_secret_passed_by_value_stays_masked() {
+fn secrets_in_overrides_stay_masked() {
     let main = r#"
 terraform {
   required_providers {
@@ -78,10 +79,35 @@ resource "clusternet_localization" "db" {
     value = jsonencode({ metadata = { labels = { tier = "db" } } })
   }
 }
+
+variable "eu_password" {
+  type      = string
+  sensitive = true
+  default   = "eu-0nly-s3cret"
+}
+
+resource "clusternet_localization" "password" {
+  name    = "db-password"
+  cluster = "eu-1"
+  feed    = clusternet_secret.db.id
+  override {
+    type  = "MergePatch"
+    value = jsonencode({ stringData = { password = var.eu_password } })
+  }
+}
+
+resource "clusternet_subscription" "db" {
+  name  = "db"
+  feeds = [clusternet_secret.db.feed]
+  subscriber {
+    cluster_affinity {}
+  }
+  overrides = [clusternet_localization.db.ref, clusternet_localization.password.ref]
+}
 "#;
     for tf in Terraform::all() {
         let v = tf.version;
-        let ws = Workspace::from_files(&[("main.tf", main)], &tf);
+        let mut ws = Workspace::from_files(&[("main.tf", main)], &tf);
         let plan = ws.plan().expect_success();
         let text = squashed(&plan.stdout);
         assert!(
@@ -89,5 +115,24 @@ resource "clusternet_localization" "db" {
             "{v}: a Secret's feed value stays masked:\n{text}"
         );
         assert!(!plan.all_output().contains("s3cr3t-value"), "{v}");
+        // A sensitive value in an override's patch never shows: not in the override's `ref`,
+        // not in the subscription's `overrides`.
+        assert!(
+            text.contains("ref = (sensitive value)"),
+            "{v}: the ref is masked:\n{text}"
+        );
+        let applied = ws.apply().expect_success();
+        ws.set_env("TF_VAR_eu_password", "an0ther-s3cret");
+        let changed = ws.plan_detailed();
+        assert_eq!(changed.exit_code, Some(2), "{v}:\n{}", changed.all_output());
+        for output in [
+            plan.all_output(),
+            applied.all_output(),
+            changed.all_output(),
+        ] {
+            for secret in ["eu-0nly-s3cret", "an0ther-s3cret", "s3cr3t-value"] {
+                assert!(!output.contains(secret), "{v}: {secret} shown:\n{output}");
+            }
+        }
     }
 }

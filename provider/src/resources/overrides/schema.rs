@@ -39,7 +39,8 @@ pub(super) fn override_block() -> NestedBlock {
 /// The schema of `kind` (LOCALIZATION or GLOBALIZATION).
 pub fn schema(type_name: &str) -> Schema {
     let localization = type_name == LOCALIZATION;
-    let mut attributes = vec![
+    let mut attributes =
+        vec![
         Attribute::required("name", Type::String).describe(
             "Name of the override object: a Kubernetes object name (a DNS subdomain: lowercase \
              letters, digits, `-` and `.`, at most 253 characters).",
@@ -69,8 +70,12 @@ pub fn schema(type_name: &str) -> Schema {
                  that receives the `ref` is planned.",
             ),
         Attribute::computed("id", Type::String).describe("`<namespace>/<name>` or `<name>`."),
-        Attribute::computed("ref", Type::String)
-            .describe("The override object as JSON, for `clusternet_subscription.overrides`."),
+        Attribute::computed("ref", Type::String).sensitive().describe(
+            "The override object as JSON, for `clusternet_subscription.overrides`. Sensitive: \
+             an override's values may be a Secret's (a sensitive variable in `value` would \
+             otherwise show in plain text here and in the subscription's `overrides`); the \
+             `override` blocks show what changes, and the subscription's preview its effect.",
+        ),
     ];
     let mut block = if localization {
         attributes.push(Attribute::required("cluster", Type::String).describe(
