@@ -189,7 +189,7 @@ fn templated_keys<'a, V>(
 
 /// Whether a per-cluster preview key can be a chart entry (`<cluster>/helm/...`): a cheap test
 /// before parsing, as most entries are plain objects.
-fn may_be_chart(key: &str) -> bool {
+pub fn may_be_chart(key: &str) -> bool {
     key.split_once('/')
         .is_some_and(|(_, rest)| rest.starts_with(HELM) && rest[HELM.len()..].starts_with('/'))
 }
