@@ -30,6 +30,16 @@ pub fn squashed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The elements shown for the list attribute `attribute` in a [`squashed`] plan, between its
+/// `[` and `]` (e.g. `+ "c7", - "c2",`), or "" when the plan does not show it.
+pub fn planned_list(squashed_plan: &str, attribute: &str) -> String {
+    squashed_plan
+        .split_once(&format!("{attribute} = ["))
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(list, _)| list.to_string())
+        .unwrap_or_default()
+}
+
 /// Root of the workspace (the repository).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use acceptance_tests::terraform::{Terraform, Workspace, squashed};
+use acceptance_tests::terraform::{Terraform, Workspace, planned_list, squashed};
 use serde_json::json;
 
 fn file(ws: &Workspace, cluster: &str, name: &str) -> String {
@@ -229,11 +229,7 @@ fn rollout(tf: &Terraform) {
     // Moving the selector: eu-1 and us-1 leave (pruned, shown in plan), ap-1 joins.
     ws.set_env("TF_VAR_selected_env", "staging");
     let plan = squashed(&ws.plan().expect_success().stdout);
-    let covered = plan
-        .split_once("~ description_clusters = [")
-        .and_then(|(_, rest)| rest.split_once(']'))
-        .map(|(list, _)| list.to_string())
-        .unwrap_or_default();
+    let covered = planned_list(&plan, "description_clusters");
     for change in ["+ \"ap-1\"", "- \"eu-1\"", "- \"us-1\""] {
         assert!(covered.contains(change), "{v}: {change}:\n{plan}");
     }

@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use acceptance_tests::package::Package;
-use acceptance_tests::terraform::{Terraform, Workspace, copy_example, repo_root, squashed};
+use acceptance_tests::terraform::{
+    Terraform, Workspace, copy_example, planned_list, repo_root, squashed,
+};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 
 fn examples() -> PathBuf {
@@ -181,11 +183,7 @@ fn module_reuse_environments_apply_with_both_terraform_versions() {
             "{v}: the Deployment is missing from the plan:\n{}",
             plan.stdout
         );
-        let covered = text
-            .split_once("+ description_clusters = [")
-            .and_then(|(_, rest)| rest.split_once(']'))
-            .map(|(list, _)| list.to_string())
-            .unwrap_or_default();
+        let covered = planned_list(&text, "description_clusters");
         for cluster in ["prod-eu-1", "prod-eu-2", "prod-us-1"] {
             assert!(
                 covered.contains(&format!("+ \"{cluster}\"")),

@@ -5,7 +5,7 @@
 //! the subscription show in `description_clusters` without one entry per object.
 
 use acceptance_tests::preview;
-use acceptance_tests::terraform::{Terraform, Workspace, squashed};
+use acceptance_tests::terraform::{Terraform, Workspace, planned_list, squashed};
 
 const KEY: &str = "apps/v1/Deployment/shop/web";
 
@@ -162,11 +162,7 @@ fn the_grouped_preview_shows_each_change_once() {
         // Clusters joining and leaving the subscription (relabelled).
         set(&ws, &main_tf(8, 8, "nginx:1.28", false));
         let plan = squashed(&ws.plan().expect_success().stdout);
-        let covered = plan
-            .split_once("~ description_clusters = [")
-            .and_then(|(_, rest)| rest.split_once(']'))
-            .map(|(list, _)| list.to_string())
-            .unwrap_or_default();
+        let covered = planned_list(&plan, "description_clusters");
         assert!(
             covered.contains("+ \"c7\"") && covered.contains("+ \"c8\""),
             "{v}:\n{plan}"
@@ -179,11 +175,7 @@ fn the_grouped_preview_shows_each_change_once() {
         assert!(ws.path().join("rendered/c8/default.web").exists(), "{v}");
         set(&ws, &main_tf(8, 5, "nginx:1.28", false));
         let plan = squashed(&ws.plan().expect_success().stdout);
-        let covered = plan
-            .split_once("~ description_clusters = [")
-            .and_then(|(_, rest)| rest.split_once(']'))
-            .map(|(list, _)| list.to_string())
-            .unwrap_or_default();
+        let covered = planned_list(&plan, "description_clusters");
         for left in ["c6", "c7", "c8"] {
             assert!(
                 covered.contains(&format!("- \"{left}\"")),

@@ -609,8 +609,8 @@ mod tests {
         assert_eq!(left, ["README.md"]);
     }
 
-    #[test]
-    fn reads_back_present_missing_and_edited_files() {
+    /// A directory with three ConfigMaps written, the objects and their identities.
+    fn three_written() -> (tempfile::TempDir, [Value; 3], Vec<ObjectIdentity>) {
         let dir = tempfile::tempdir().unwrap();
         let objects = [
             cm("a", "one", "1"),
@@ -618,10 +618,16 @@ mod tests {
             cm("a", "three", "3"),
         ];
         write_directory(dir.path(), &objects).unwrap();
-        let refs: Vec<ObjectIdentity> = objects
+        let refs = objects
             .iter()
             .map(|o| ObjectIdentity::of(o).unwrap())
             .collect();
+        (dir, objects, refs)
+    }
+
+    #[test]
+    fn reads_back_present_missing_and_edited_files() {
+        let (dir, objects, refs) = three_written();
         std::fs::remove_file(dir.path().join(file_name(&refs[1]))).unwrap();
         std::fs::write(dir.path().join(file_name(&refs[2])), "data: [unclosed").unwrap();
         let read = read_directory(dir.path(), &refs).unwrap();
@@ -632,17 +638,7 @@ mod tests {
 
     #[test]
     fn files_as_expected_are_not_parsed_and_the_rest_read_as_they_are() {
-        let dir = tempfile::tempdir().unwrap();
-        let objects = [
-            cm("a", "one", "1"),
-            cm("a", "two", "2"),
-            cm("a", "three", "3"),
-        ];
-        write_directory(dir.path(), &objects).unwrap();
-        let refs: Vec<ObjectIdentity> = objects
-            .iter()
-            .map(|o| ObjectIdentity::of(o).unwrap())
-            .collect();
+        let (dir, objects, refs) = three_written();
         std::fs::remove_file(dir.path().join(file_name(&refs[1]))).unwrap();
         let edited = cm("a", "three", "33");
         std::fs::write(

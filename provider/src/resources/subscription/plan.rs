@@ -317,7 +317,11 @@ fn unknown_secret_values(entries: Option<&mut Value>, object: impl Fn(&str) -> &
 
 /// Sets the planned `releases` of `planned` (see [`charts::plan::planned_releases`]).
 fn plan_releases(planned: &mut Value, prior_state: &Value, rendered: &Rendered) {
-    if !rendered.descriptions.keys().any(|k| charts::plan::may_be_chart(k)) {
+    if !rendered
+        .descriptions
+        .keys()
+        .any(|k| charts::plan::may_be_chart(k))
+    {
         // No chart: no release, and no need to expand the prior preview.
         if let Value::Object(entries) = planned {
             entries.insert("releases".into(), Value::Null);
