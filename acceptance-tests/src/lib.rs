@@ -8,5 +8,6 @@
 //! - [`testbed`]: the hub and child kube-apiservers on one etcd, shared by all tests of a run.
 
 pub mod package;
+pub mod preview;
 pub mod terraform;
 pub mod testbed;

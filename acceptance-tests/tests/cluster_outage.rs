@@ -22,9 +22,11 @@
 //! its `-helm` Description and HelmRelease although the plan dropped the chart - and its
 //! Descriptions say `Failure` with the error, until the next apply reaches it.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
+use acceptance_tests::preview;
 use acceptance_tests::terraform::{Terraform, Workspace};
 use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
@@ -155,8 +157,8 @@ fn config_data(cluster: &Cluster, ns: &str, name: &str) -> Option<Json> {
     Some(object["data"].clone())
 }
 
-/// The subscription's recorded `descriptions` in the state (`terraform show -json`).
-fn recorded_descriptions(ws: &Workspace) -> serde_json::Map<String, Json> {
+/// The subscription's recorded preview in the state (`terraform show -json`), per cluster.
+fn recorded_descriptions(ws: &Workspace) -> BTreeMap<String, String> {
     let state = ws.show_json();
     let resources = state["values"]["root_module"]["resources"]
         .as_array()
@@ -166,10 +168,7 @@ fn recorded_descriptions(ws: &Workspace) -> serde_json::Map<String, Json> {
         .iter()
         .find(|r| r["address"] == "clusternet_subscription.app")
         .expect("subscription in state");
-    subscription["values"]["descriptions"]
-        .as_object()
-        .cloned()
-        .expect("descriptions recorded")
+    preview::per_cluster(&subscription["values"])
 }
 
 #[test]
@@ -228,12 +227,7 @@ fn outage_round(tf: &Terraform, bed: &Testbed, ns: &str) {
 
     // The state: child-1's entries are version 2, child-2's are still version 1.
     let descriptions = recorded_descriptions(&ws);
-    let entry = |key: &str| {
-        descriptions
-            .get(key)
-            .and_then(Json::as_str)
-            .map(str::to_string)
-    };
+    let entry = |key: &str| descriptions.get(key).cloned();
     let settings = |cluster: &str| entry(&format!("{cluster}/v1/ConfigMap/{ns}/settings"));
     assert!(
         settings("child-1").is_some_and(|d| d.contains("\"red\"")),
@@ -364,12 +358,7 @@ fn killed_mid_apply_round(tf: &Terraform, bed: &Testbed) {
 
     // State: child-2 keeps its previous entries, nothing of version 2.
     let descriptions = recorded_descriptions(&ws);
-    let entry = |key: String| {
-        descriptions
-            .get(&key)
-            .and_then(Json::as_str)
-            .map(str::to_string)
-    };
+    let entry = |key: String| descriptions.get(&key).cloned();
     assert!(
         entry(format!("child-2/v1/ConfigMap/{ns}/settings"))
             .is_some_and(|d| d.contains("\"blue\"")),

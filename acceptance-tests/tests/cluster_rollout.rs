@@ -2,7 +2,7 @@
 //! selected clusters with Clusternet's marks, replicas divided 2:4, a CRD and its custom
 //! resource in one run, drift (changed and deleted objects) shown and repaired, destroy.
 
-use acceptance_tests::terraform::{Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 
 fn workspace(tf: &Terraform, bed: &Testbed, ns: &str, group: &str) -> Workspace {
@@ -45,7 +45,7 @@ fn rollout(tf: &Terraform, bed: &Testbed, ns: &str, group: &str) {
 
     let plan = ws.plan().expect_success();
     assert!(
-        plan.stdout.contains("\"c1/apps/v1/Deployment/"),
+        squashed(&plan.stdout).contains("+ \"apps/v1/Deployment/"),
         "{v}:\n{}",
         plan.stdout
     );
@@ -147,7 +147,7 @@ fn rollout(tf: &Terraform, bed: &Testbed, ns: &str, group: &str) {
         plan.stdout
     );
     assert!(
-        squashed.contains("+ \"c2/v1/Service/"),
+        squashed.contains("\"c2/v1/Service/") && squashed.contains("\"(absent)\""),
         "{v}: deletion not shown:\n{}",
         plan.stdout
     );

@@ -5,6 +5,7 @@
 //! the children; importing it all into an empty state plans no changes; destroy removes
 //! them - with terraform 1.11 and 1.0.3.
 
+use acceptance_tests::preview;
 use acceptance_tests::terraform::{Terraform, Workspace};
 use acceptance_tests::testbed::{Cluster, Testbed, names_of, unique_name};
 use serde_json::Value as Json;
@@ -80,7 +81,8 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
 
     // The prediction: the ManagedCluster's objects with both overrides.
     let plan = ws.plan().expect_success();
-    let key = format!("\"{cluster}/v1/ConfigMap/{ns}/settings\"");
+    // One cluster: its rendering is the shared one.
+    let key = format!("\"v1/ConfigMap/{ns}/settings\"");
     assert!(plan.stdout.contains(&key), "{v}: {}", plan.stdout);
     ws.apply().expect_success();
     let state = ws.show_json();
@@ -275,14 +277,9 @@ fn verified_apply(tf: &Terraform, bed: &Testbed, rendering: Rendering, timeout: 
         .into_iter()
         .flatten()
         .filter(|c| c["address"] == "clusternet_subscription.app")
-        .flat_map(|c| {
-            c["change"]["after"]["descriptions"]
-                .as_object()
-                .cloned()
-                .unwrap_or_default()
-        })
+        .flat_map(|c| preview::per_cluster(&c["change"]["after"]))
         .filter(|(key, _)| key.starts_with(&format!("{cluster}/")))
-        .filter_map(|(_, object)| object.as_str().map(str::to_string))
+        .map(|(_, object)| object)
         .collect();
     assert_eq!(predicted.len(), 2, "{v}: {predicted:?}");
 

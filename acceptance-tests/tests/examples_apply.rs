@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use acceptance_tests::package::Package;
-use acceptance_tests::terraform::{Terraform, Workspace, copy_example, repo_root};
+use acceptance_tests::terraform::{Terraform, Workspace, copy_example, repo_root, squashed};
 use acceptance_tests::testbed::{Cluster, Testbed, unique_name};
 
 fn examples() -> PathBuf {
@@ -175,10 +175,20 @@ fn module_reuse_environments_apply_with_both_terraform_versions() {
 
         let production = Environment::new("production", &tf, &package);
         let plan = production.plan().expect_success();
+        let text = squashed(&plan.stdout);
+        assert!(
+            text.contains("\"apps/v1/Deployment/shop/shop\" = jsonencode("),
+            "{v}: the Deployment is missing from the plan:\n{}",
+            plan.stdout
+        );
+        let covered = text
+            .split_once("+ description_clusters = [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map(|(list, _)| list.to_string())
+            .unwrap_or_default();
         for cluster in ["prod-eu-1", "prod-eu-2", "prod-us-1"] {
             assert!(
-                plan.stdout
-                    .contains(&format!("\"{cluster}/apps/v1/Deployment/shop/shop\"")),
+                covered.contains(&format!("+ \"{cluster}\"")),
                 "{v}: {cluster} missing from the plan:\n{}",
                 plan.stdout
             );

@@ -6,6 +6,7 @@
 //! them, a settled plan is empty); a state of schema version 0, which keyed such objects
 //! without the namespace, is upgraded without a diff.
 
+use acceptance_tests::preview;
 use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{ChartRepo, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
@@ -61,11 +62,8 @@ fn expected_keys(r: &str) -> Vec<String> {
 }
 
 fn templated_keys(ws: &Workspace) -> Vec<String> {
-    ws.resource_values("clusternet_subscription")["descriptions"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k.clone())
+    preview::per_cluster(&ws.resource_values("clusternet_subscription"))
+        .into_keys()
         .filter(|k| !k.contains("/CustomResourceDefinition/") && k.split('/').count() > 4)
         .collect()
 }
@@ -84,7 +82,9 @@ fn templated_objects_are_keyed_in_the_release_namespace_on_real_clusters() {
         let ws = Workspace::from_files(&[("main.tf", &config(&target, repo.url(), &release))], &tf);
         let plan = ws.plan().expect_success();
         let text = squashed(&plan.stdout);
+        // One cluster: its entries are the shared ones, keyed without the cluster.
         for key in expected_keys(&release) {
+            let key = key.strip_prefix("c1/").expect("c1's key");
             assert!(
                 text.contains(&format!("\"{key}\"")),
                 "{tf:?}: {key} missing from the plan:\n{}",
@@ -116,7 +116,7 @@ fn templated_objects_are_keyed_in_the_release_namespace_on_real_clusters() {
         let text = squashed(&plan.stdout);
         assert!(
             text.contains(&format!(
-                "\"c1/helm/{release}/v1/ConfigMap/{release}/{release}-settings\""
+                "helm/{release}/v1/ConfigMap/{release}/{release}-settings\""
             )) && text.contains("greeting = \"edited\" -> \"hello\""),
             "{tf:?}: drift not shown under the namespaced key:\n{}",
             plan.stdout
@@ -156,13 +156,16 @@ fn a_version_0_state_is_upgraded_without_a_diff() {
                 continue;
             }
             let instance = &mut resource["instances"][0];
-            assert_eq!(instance["schema_version"], 1, "{tf:?}");
+            assert_eq!(instance["schema_version"], 2, "{tf:?}");
             instance["schema_version"] = Json::from(0);
-            let descriptions = instance["attributes"]["descriptions"]
-                .as_object_mut()
-                .expect("descriptions");
-            let old: serde_json::Map<String, Json> = std::mem::take(descriptions)
+            // Version 0 kept one entry per cluster and object in `descriptions`.
+            let per_cluster = preview::per_cluster(&instance["attributes"]);
+            let attributes = instance["attributes"].as_object_mut().expect("attributes");
+            attributes.remove("deviations");
+            attributes.remove("description_clusters");
+            let old: serde_json::Map<String, Json> = per_cluster
                 .into_iter()
+                .map(|(k, v)| (k, Json::from(v)))
                 .map(|(k, v)| {
                     if k.contains("/helm/") && k.contains(&namespaced) {
                         rewritten += 1;
@@ -172,7 +175,7 @@ fn a_version_0_state_is_upgraded_without_a_diff() {
                     }
                 })
                 .collect();
-            *descriptions = old;
+            attributes.insert("descriptions".into(), Json::Object(old));
         }
         assert_eq!(rewritten, 2, "{tf:?}: ConfigMap and Widget keys rewritten");
         std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();

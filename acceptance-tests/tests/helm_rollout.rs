@@ -6,6 +6,7 @@
 //! or deleted restored, a release left pending-install recovered, and releases uninstalled
 //! when the chart leaves the subscription and on destroy.
 
+use acceptance_tests::preview;
 use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{ChartRepo, Cluster, Testbed, charts_dir, tools, unique_name};
 use serde_json::Value as Json;
@@ -100,10 +101,7 @@ fn plan_is_empty(ws: &Workspace, what: &str) {
             .find(|r| r["type"] == "clusternet_subscription")
             .map(|r| r["values"].clone())
             .unwrap_or_default();
-        let keys: Vec<&String> = subscription["descriptions"]
-            .as_object()
-            .map(|m| m.keys().collect())
-            .unwrap_or_default();
+        let keys: Vec<String> = preview::per_cluster(&subscription).into_keys().collect();
         panic!(
             "{what}: plan not empty:\n{}\nstate releases: {}\nstate keys: {keys:?}",
             again.all_output(),
@@ -122,20 +120,23 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     let mut ws = workspace(&tf, bed, &repo, &helm, &release);
     let (c1, c2) = (bed.child(1), bed.child(2));
 
-    // 1. The plan shows each cluster's chart, values and templated objects.
+    // 1. The plan shows the chart, values and templated objects as c1 and c2 share them,
+    // and c2's own values (its Localization) as its deviations.
     let plan = ws.plan().expect_success();
     let text = squashed(&plan.stdout);
-    for cluster in ["c1", "c2"] {
+    for cluster in ["", "c2/"] {
         assert!(
-            text.contains(&format!("\"{cluster}/helm/default/{release}\"")),
-            "chart entry of {cluster} missing:\n{}",
+            text.contains(&format!(
+                "\"{cluster}helm/default/{release}\" = jsonencode("
+            )),
+            "chart entry {cluster} missing:\n{}",
             plan.stdout
         );
         assert!(
             text.contains(&format!(
-                "\"{cluster}/helm/{release}/v1/ConfigMap/{release}/{release}-config\""
+                "\"{cluster}helm/{release}/v1/ConfigMap/{release}/{release}-config\" = jsonencode("
             )),
-            "templated ConfigMap of {cluster} missing:\n{}",
+            "templated ConfigMap {cluster} missing:\n{}",
             plan.stdout
         );
     }
@@ -144,7 +145,7 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     // The chart's Secret is templated too, its value never shown.
     assert!(
         text.contains(&format!(
-            "\"c1/helm/{release}/v1/Secret/{release}/{release}-secret\""
+            "\"helm/{release}/v1/Secret/{release}/{release}-secret\""
         )),
         "{}",
         plan.stdout
@@ -233,7 +234,9 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     let text = squashed(&plan.stdout);
     assert!(text.contains("edited by hand"), "{}", plan.stdout);
     assert!(
-        text.contains(&format!("+ \"c2/helm/default/{release}\"")),
+        text.contains(&format!(
+            "~ \"c2/helm/default/{release}\" = \"(absent)\" -> jsonencode("
+        )),
         "{}",
         plan.stdout
     );
@@ -267,7 +270,7 @@ fn chart_rollout_with_per_cluster_values_upgrade_drift_and_removal() {
     );
     assert!(
         text.contains(&format!(
-            "+ \"c2/helm/{release}/v1/ConfigMap/{release}/{config}\""
+            "~ \"c2/helm/{release}/v1/ConfigMap/{release}/{config}\" = \"(absent)\" -> jsonencode("
         )),
         "{}",
         plan.stdout
@@ -421,7 +424,7 @@ fn helm_example_writes_templated_charts_to_directory_targets() {
     for shown in [
         "hijacked",
         "edited",
-        "\"eu-1/helm/greeter/v1/ConfigMap/greeter/greeter\"",
+        "helm/greeter/v1/ConfigMap/greeter/greeter\"",
     ] {
         assert!(
             text.contains(shown),
@@ -590,8 +593,8 @@ fn bad_chart_input_is_diagnosed_at_plan() {
         "{output}"
     );
     let text = squashed(&plan.stdout);
-    assert!(text.contains("\"eu-1/helm/default/app\""), "{output}");
-    assert!(!text.contains("\"eu-1/helm/app/v1/"), "{output}");
+    assert!(text.contains("\"helm/default/app\""), "{output}");
+    assert!(!text.contains("helm/app/v1/"), "{output}");
 }
 
 /// `chart_pull_secret`: a private chart repository (HTTP basic auth), its credentials in a
@@ -688,7 +691,7 @@ resource "clusternet_subscription" "private" {{
     let plan = ws.plan().expect_success();
     assert!(
         squashed(&plan.stdout).contains(&format!(
-            "\"c1/helm/{release}/v1/ConfigMap/{release}/{release}-config\""
+            "helm/{release}/v1/ConfigMap/{release}/{release}-config\""
         )),
         "templated with the credentials:\n{}",
         plan.all_output()

@@ -7,7 +7,7 @@
 //! cluster on the hub while real helm installs the release in the children; removing the
 //! values removes their Globalization, removing the chart or destroying removes the rest.
 
-use acceptance_tests::terraform::{Terraform, Workspace};
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
 use acceptance_tests::testbed::{
     ChartRepo, Cluster, Testbed, charts_dir, names_of, tools, unique_name,
 };
@@ -58,7 +58,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
 
     let plan = ws.plan().expect_success();
     assert!(
-        plan.stdout.contains("\"c1/apps/v1/Deployment/"),
+        squashed(&plan.stdout).contains("descriptions = { + \"apps/v1/Deployment/"),
         "{v}:\n{}",
         plan.stdout
     );

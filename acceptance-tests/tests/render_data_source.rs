@@ -1,6 +1,7 @@
 //! `clusternet_render` is a pure render: it runs under `terraform test` with no cluster, and
 //! it gives exactly the descriptions `clusternet_subscription` plans for the same objects.
 
+use acceptance_tests::preview;
 use acceptance_tests::terraform::{Terraform, Workspace, repo_root};
 
 fn example(path: &str) -> String {
@@ -119,7 +120,11 @@ data "clusternet_render" "web" {
 }
 
 output "from_resource" {
-  value = clusternet_subscription.web.descriptions
+  value = {
+    descriptions         = clusternet_subscription.web.descriptions
+    deviations           = clusternet_subscription.web.deviations
+    description_clusters = clusternet_subscription.web.description_clusters
+  }
 }
 
 output "from_data_source" {
@@ -162,11 +167,16 @@ fn data_source_renders_what_the_subscription_plans() {
         let ws = Workspace::from_files(&[("main.tf", SAME_RENDERING)], &tf);
         ws.apply().expect_success();
         let outputs = ws.outputs();
-        let from_resource = outputs["from_resource"].as_object().expect("a map");
+        // The resource groups its preview (ADR 0026); per cluster, it is the data source's.
+        let from_resource: serde_json::Map<String, serde_json::Value> =
+            preview::per_cluster(&outputs["from_resource"])
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::from(v)))
+                .collect();
         // The resource marks Secret values with its own key (ADR 0008); the data source, which
         // has no state to keep a key in, with a bare `(sensitive value)`.
         assert_eq!(
-            unkeyed(&outputs["from_resource"]),
+            unkeyed(&serde_json::Value::Object(from_resource.clone())),
             outputs["from_data_source"],
             "{}",
             tf.version

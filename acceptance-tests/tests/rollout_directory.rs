@@ -104,8 +104,8 @@ fn stages_show_in_the_plan_and_every_cluster_ends_ready() {
             );
         }
         assert!(
-            text.contains("\"eu-1/v1/ConfigMap/default/settings\""),
-            "{tf:?}: the per-cluster diff shows with the stages:\n{}",
+            text.contains("\"v1/ConfigMap/default/settings\" = jsonencode("),
+            "{tf:?}: the preview shows with the stages:\n{}",
             plan.stdout
         );
         ws.apply().expect_success();

@@ -13,9 +13,10 @@ use sha2::Digest as _;
 const PASSWORD: &str = "Summer2024!";
 const NEW_PASSWORD: &str = "Winter2025!";
 const TOKEN: &str = "static-api-token";
-const DB: &str = "eu-1/v1/Secret/shop/db";
-const API: &str = "eu-1/v1/Secret/shop/api";
-const SETTINGS: &str = "eu-1/v1/ConfigMap/shop/settings";
+// The entries of `descriptions`: one cluster, so each object's shared rendering is eu-1's.
+const DB: &str = "v1/Secret/shop/db";
+const API: &str = "v1/Secret/shop/api";
+const SETTINGS: &str = "v1/ConfigMap/shop/settings";
 
 const MAIN_TF: &str = r#"
 terraform {

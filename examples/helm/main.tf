@@ -36,7 +36,7 @@ resource "clusternet_helm_chart" "greeter" {
 # Every cluster of a region gets its region in the values.
 resource "clusternet_globalization" "eu" {
   name = "greeter-eu"
-  feed = clusternet_helm_chart.greeter.feed
+  feed = "apps.clusternet.io/v1alpha1/HelmChart/${clusternet_helm_chart.greeter.id}"
   cluster_affinity {
     match_labels = { region = "eu" }
   }
@@ -48,7 +48,7 @@ resource "clusternet_globalization" "eu" {
 
 resource "clusternet_globalization" "us" {
   name = "greeter-us"
-  feed = clusternet_helm_chart.greeter.feed
+  feed = "apps.clusternet.io/v1alpha1/HelmChart/${clusternet_helm_chart.greeter.id}"
   cluster_affinity {
     match_labels = { region = "us" }
   }
@@ -62,7 +62,7 @@ resource "clusternet_globalization" "us" {
 resource "clusternet_localization" "us_1" {
   name    = "greeter-us-1"
   cluster = "us-1"
-  feed    = clusternet_helm_chart.greeter.feed
+  feed    = "apps.clusternet.io/v1alpha1/HelmChart/${clusternet_helm_chart.greeter.id}"
   override {
     type  = "Helm"
     value = yamlencode({ greeting = "howdy" })

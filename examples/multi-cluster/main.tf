@@ -87,7 +87,7 @@ resource "clusternet_manifest" "web" {
 # Every production cluster logs at `info` (a Globalization selects clusters by label).
 resource "clusternet_globalization" "prod_logging" {
   name     = "shop-prod-logging"
-  feed     = clusternet_manifest.settings.feed
+  feed     = clusternet_manifest.settings.id
   priority = 500
   cluster_affinity {
     match_labels = { env = "prod" }
@@ -103,7 +103,7 @@ resource "clusternet_globalization" "prod_logging" {
 resource "clusternet_localization" "us" {
   name     = "shop-us"
   cluster  = "child-2"
-  feed     = clusternet_manifest.settings.feed
+  feed     = clusternet_manifest.settings.id
   priority = 600
   override {
     type  = "MergePatch"

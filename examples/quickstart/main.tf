@@ -68,7 +68,7 @@ resource "clusternet_manifest" "frontend" {
 # Production clusters get a louder log level; eu-1 also gets its own greeting.
 resource "clusternet_globalization" "prod_logging" {
   name = "prod-logging"
-  feed = clusternet_manifest.settings.feed
+  feed = clusternet_manifest.settings.id
   cluster_affinity {
     match_labels = { env = "prod" }
   }
@@ -82,7 +82,7 @@ resource "clusternet_globalization" "prod_logging" {
 resource "clusternet_localization" "eu_greeting" {
   name     = "eu-greeting"
   cluster  = "eu-1"
-  feed     = clusternet_manifest.settings.feed
+  feed     = clusternet_manifest.settings.id
   priority = 600
   override {
     type  = "JSONPatch"

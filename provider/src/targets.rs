@@ -3,8 +3,9 @@
 //! A directory target holds one subdirectory per subscription, `<namespace>.<name>/`, so
 //! several subscriptions can share a cluster's directory without pruning each other's files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clusternet_deploy::apply::ApplyOptions;
 use clusternet_deploy::cluster::Cluster;
@@ -467,6 +468,22 @@ pub async fn read(
             (cluster.to_string(), target, entries)
         })
         .collect();
+    // What a directory target's file holds for each distinct entry, made once: most clusters
+    // share most entries.
+    let file_texts: Arc<HashMap<String, Option<String>>> = Arc::new(
+        jobs.iter()
+            .filter(|(_, target, _)| matches!(target, Some(Target::Directory(_))))
+            .flat_map(|(_, _, entries)| entries.iter().map(|(_, _, planned)| planned))
+            .collect::<HashSet<&String>>()
+            .into_iter()
+            .map(|planned| {
+                let text = clusternet_model::json::parse(planned)
+                    .ok()
+                    .and_then(|object| directory::to_yaml(&object).ok());
+                (planned.clone(), text)
+            })
+            .collect(),
+    );
     // Clusters are read at once, as many as the provider deploys to at once.
     let ignored = ignored.to_vec();
     let owned = owned_selector(subscription_id);
@@ -474,15 +491,21 @@ pub async fn read(
         let subscription_id = subscription_id.to_string();
         let ignored = ignored.clone();
         let owned = owned.clone();
+        let file_texts = file_texts.clone();
         async move {
             let (states, failure): (Vec<Option<FileState>>, Option<String>) = match &target {
                 Some(Target::Directory(root)) => {
                     let refs: Vec<ObjectIdentity> =
                         entries.iter().map(|(_, r, _)| r.clone()).collect();
+                    // A file as planned keeps the planned text (`None`) unparsed.
+                    let expected: Vec<Option<&str>> = entries
+                        .iter()
+                        .map(|(_, _, planned)| file_texts.get(planned).and_then(Option::as_deref))
+                        .collect();
                     match subscription_dir(root, &subscription_id)
-                        .and_then(|dir| directory::read_directory(&dir, &refs))
+                        .and_then(|dir| directory::read_directory_expecting(&dir, &refs, &expected))
                     {
-                        Ok(objects) => (objects.into_iter().map(|o| Some(o.state)).collect(), None),
+                        Ok(states) => (states, None),
                         Err(e) => (entries.iter().map(|_| None).collect(), Some(e.to_string())),
                     }
                 }

@@ -306,6 +306,34 @@ pub fn read_directory(
         .collect()
 }
 
+/// [`read_directory`] for files expected to hold the texts `expected` (one per reference, as
+/// [`to_yaml`] writes an object; `None` when nothing is expected): a file whose text is
+/// exactly its expected text reads as `None` (as expected) without going through the YAML
+/// parser; any other file reads as its state. A directory target is mostly as apply wrote it,
+/// so a refresh of thousands of files mostly compares text.
+pub fn read_directory_expecting(
+    dir: &Path,
+    references: &[ObjectIdentity],
+    expected: &[Option<&str>],
+) -> Result<Vec<Option<FileState>>, DirectoryError> {
+    references
+        .iter()
+        .zip(expected)
+        .map(|(reference, expected)| {
+            let path = dir.join(file_name(reference));
+            match std::fs::read_to_string(&path) {
+                Ok(text) if *expected == Some(text.as_str()) => Ok(None),
+                Ok(text) => Ok(Some(match from_yaml(&text) {
+                    Ok(value) => FileState::Present(value),
+                    Err(message) => FileState::Unparsable(message),
+                })),
+                Err(e) if e.kind() == ErrorKind::NotFound => Ok(Some(FileState::Missing)),
+                Err(source) => Err(DirectoryError::Io { path, source }),
+            }
+        })
+        .collect()
+}
+
 /// Removes every file the provider wrote to `dir`, and its index (destroy). Returns the files
 /// removed. Other files and the directory itself stay.
 pub fn clear_directory(dir: &Path) -> Result<Vec<PathBuf>, DirectoryError> {
@@ -600,6 +628,34 @@ mod tests {
         assert_eq!(read[0].state, FileState::Present(objects[0].clone()));
         assert_eq!(read[1].state, FileState::Missing);
         assert!(matches!(read[2].state, FileState::Unparsable(_)));
+    }
+
+    #[test]
+    fn files_as_expected_are_not_parsed_and_the_rest_read_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = [
+            cm("a", "one", "1"),
+            cm("a", "two", "2"),
+            cm("a", "three", "3"),
+        ];
+        write_directory(dir.path(), &objects).unwrap();
+        let refs: Vec<ObjectIdentity> = objects
+            .iter()
+            .map(|o| ObjectIdentity::of(o).unwrap())
+            .collect();
+        std::fs::remove_file(dir.path().join(file_name(&refs[1]))).unwrap();
+        let edited = cm("a", "three", "33");
+        std::fs::write(
+            dir.path().join(file_name(&refs[2])),
+            to_yaml(&edited).unwrap(),
+        )
+        .unwrap();
+        let expected: Vec<String> = objects.iter().map(|o| to_yaml(o).unwrap()).collect();
+        let expected: Vec<Option<&str>> = expected.iter().map(|t| Some(t.as_str())).collect();
+        let read = read_directory_expecting(dir.path(), &refs, &expected).unwrap();
+        assert_eq!(read[0], None);
+        assert_eq!(read[1], Some(FileState::Missing));
+        assert_eq!(read[2], Some(FileState::Present(edited)));
     }
 
     #[test]

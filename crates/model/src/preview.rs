@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::render::SubscriptionRender;
 
+pub mod grouped;
 pub mod key;
 
 pub use key::{PreviewKey, Previewed, ReleaseKey};

@@ -11,7 +11,7 @@ resource "clusternet_manifest" "settings" {
 # cluster_affinity). Globalizations apply before Localizations.
 resource "clusternet_globalization" "prod_logging" {
   name = "prod-logging"
-  feed = clusternet_manifest.settings.feed
+  feed = clusternet_manifest.settings.id
 
   cluster_affinity {
     match_labels = { env = "prod" }

@@ -38,7 +38,7 @@ resource "clusternet_helm_chart" "cache" {
 resource "clusternet_localization" "greeter_eu" {
   name    = "greeter-eu"
   cluster = "eu-1"
-  feed    = clusternet_helm_chart.greeter.feed
+  feed    = "apps.clusternet.io/v1alpha1/HelmChart/${clusternet_helm_chart.greeter.id}"
 
   override {
     type  = "Helm"

@@ -11,7 +11,7 @@ resource "clusternet_manifest" "settings" {
 resource "clusternet_localization" "eu_greeting" {
   name     = "eu-greeting"
   cluster  = "eu-1"
-  feed     = clusternet_manifest.settings.feed
+  feed     = clusternet_manifest.settings.id
   priority = 600 # higher priorities apply later, so they win
 
   override {

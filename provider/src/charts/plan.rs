@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use clusternet_deploy::fan_out;
 use clusternet_model::hub::releases::WRITTEN;
 use clusternet_model::identity::ObjectIdentity;
+use clusternet_model::preview::key::HELM;
 use clusternet_model::preview::{PreviewKey, Previewed};
 use clusternet_model::scope::Scopes;
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
@@ -172,6 +173,27 @@ pub async fn templated_entries(
     (entries, diagnostics)
 }
 
+/// The keys of `entries` that `release` templates: they sort together, after
+/// `<cluster>/helm/<release>/`, so a range scan finds them without visiting every entry.
+fn templated_keys<'a, V>(
+    entries: &'a BTreeMap<String, V>,
+    release: &'a ChartRelease,
+) -> impl Iterator<Item = &'a String> + 'a {
+    let prefix = format!("{}/{HELM}/{}/", release.cluster, release.name);
+    entries
+        .range(prefix.clone()..)
+        .map(|(k, _)| k)
+        .take_while(move |k| k.starts_with(&prefix))
+        .filter(|k| release.templates(k))
+}
+
+/// Whether a per-cluster preview key can be a chart entry (`<cluster>/helm/...`): a cheap test
+/// before parsing, as most entries are plain objects.
+fn may_be_chart(key: &str) -> bool {
+    key.split_once('/')
+        .is_some_and(|(_, rest)| rest.starts_with(HELM) && rest[HELM.len()..].starts_with('/'))
+}
+
 /// The planned `releases`: per chart entry in `planned`, the prior state of the release when
 /// nothing about it changes (chart, values, templated objects) and it is settled, or unknown
 /// (apply installs or upgrades it and records the outcome).
@@ -182,19 +204,13 @@ pub fn planned_releases(
 ) -> BTreeMap<String, Value> {
     let prior_text = |k: &String| prior_descriptions.get(k).and_then(Value::as_str);
     let mut releases = BTreeMap::new();
-    for (key, text) in planned {
+    for (key, text) in planned.iter().filter(|(k, _)| may_be_chart(k)) {
         let Ok(release) = ChartRelease::from_entry(key, text) else {
             continue;
         };
-        let templated_of = |k: &&String| release.templates(k);
-        let same_templates = planned
-            .keys()
-            .filter(templated_of)
+        let same_templates = templated_keys(planned, &release)
             .all(|k| prior_text(k) == planned.get(k).map(String::as_str))
-            && prior_descriptions
-                .keys()
-                .filter(templated_of)
-                .all(|k| planned.contains_key(k));
+            && templated_keys(prior_descriptions, &release).all(|k| planned.contains_key(k));
         let release_key = release.release_key();
         let prior_state = prior_releases.get(&release_key).and_then(Value::as_str);
         let unchanged = prior_text(key) == Some(text.as_str())

@@ -277,6 +277,7 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
         let object = rendered
             .attribute_values()
             .into_iter()
+            .chain([("descriptions", rendered.per_cluster_descriptions())])
             .fold(ObjectBuilder::new(&object_type), |object, (attr, value)| {
                 object.set(attr, value)
             })

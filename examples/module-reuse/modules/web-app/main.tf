@@ -97,7 +97,7 @@ resource "clusternet_globalization" "group" {
   count = length(var.group_settings) > 0 ? 1 : 0
 
   name = "${var.name}-group-settings"
-  feed = clusternet_manifest.settings.feed
+  feed = clusternet_manifest.settings.id
   cluster_affinity {
     match_labels = var.cluster_labels
   }
@@ -113,7 +113,7 @@ resource "clusternet_localization" "settings" {
 
   name     = "${var.name}-settings"
   cluster  = each.key
-  feed     = clusternet_manifest.settings.feed
+  feed     = clusternet_manifest.settings.id
   priority = 600
   override {
     type  = "MergePatch"
@@ -126,7 +126,7 @@ resource "clusternet_localization" "replicas" {
 
   name    = "${var.name}-replicas"
   cluster = each.key
-  feed    = clusternet_manifest.deployment.feed
+  feed    = clusternet_manifest.deployment.id
   override {
     type  = "JSONPatch"
     value = jsonencode([{ op = "replace", path = "/spec/replicas", value = each.value }])

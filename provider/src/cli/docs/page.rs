@@ -45,10 +45,12 @@ Clusternet's model in Terraform: plain Kubernetes objects are **feeds**
 (`clusternet_manifest`, and `clusternet_secret` for Secrets); a **subscription**
 (`clusternet_subscription`) sends feeds to the child clusters its subscribers select by label,
 replicated or with replicas divided by weight; **localizations** and **globalizations** override
-feeds for one cluster or a group. The subscription's computed `descriptions` map holds every cluster's rendered objects, keyed
-`<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, so `terraform plan` shows a per-cluster,
-field-level diff before anything reaches a cluster. The guide *Reviewing a multi-cluster rollout
-in a pull request* shows how to read that diff and extract it from a saved plan.
+feeds for one cluster or a group. The subscription's computed preview holds every cluster's
+rendered objects, grouped: `descriptions` has each object as the clusters share it (keyed
+`<apiVersion>/<Kind>/<namespace>/<name>`) and `deviations` each cluster's difference from it
+(keyed `<cluster>/...`), so `terraform plan` shows a field-level diff before anything reaches a
+cluster, a change made on every cluster once. The guide *Reviewing a multi-cluster rollout in a
+pull request* shows how to read that diff and extract it from a saved plan.
 
 A child cluster is either reached with credentials (`kubeconfig_path` + `context`, `host` with a
 token or client certificate, or `exec`) or is a **directory target**: apply writes its rendered

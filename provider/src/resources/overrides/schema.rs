@@ -39,17 +39,21 @@ pub(super) fn override_block() -> NestedBlock {
 /// The schema of `kind` (LOCALIZATION or GLOBALIZATION).
 pub fn schema(type_name: &str) -> Schema {
     let localization = type_name == LOCALIZATION;
-    let mut attributes =
-        vec![
+    let mut attributes = vec![
         Attribute::required("name", Type::String).describe(
             "Name of the override object: a Kubernetes object name (a DNS subdomain: lowercase \
              letters, digits, `-` and `.`, at most 253 characters).",
         ),
-        Attribute::required("feed", Type::String).sensitive().describe(
-            "The feed it overrides: a feed value (`clusternet_manifest.x.feed`) or a feed key \
-             `<apiVersion>/<Kind>/<namespace>/<name>`. For a Secret, prefer the key \
-             (`clusternet_secret.x.id`): a Secret's `feed` is sensitive, and a sensitive value \
-             passed here costs one sensitivity-only update after an import.",
+        Attribute::required("feed", Type::String).describe(
+            "The feed it overrides, best by key: `clusternet_manifest.x.id` or \
+             `clusternet_secret.x.id`, i.e. `<apiVersion>/<Kind>/<namespace>/<name>` \
+             (`apps.clusternet.io/v1alpha1/HelmChart/<namespace>/<name>` for a chart); the \
+             reference still orders the graph, and an edit of the feed then leaves the \
+             override as it is. A feed value \
+             (`clusternet_manifest.x.feed`) is accepted too, but makes every edit of the feed \
+             an update of this override; a Secret's value shows as `(sensitive value)`, as \
+             Terraform carries its sensitivity, and costs one sensitivity-only update after \
+             an import.",
         ),
         Attribute::optional("priority", Type::Number)
             .with_computed()

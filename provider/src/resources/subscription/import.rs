@@ -135,7 +135,7 @@ pub async fn imported_state(
             if diags.has_errors() {
                 return Err(diags);
             }
-            let mut state = computed_state(&config, Some(&rendered));
+            let mut state = computed_state(&config, Some(&rendered), &Value::Null);
             if let Value::Object(entries) = &mut state {
                 let key = if markers::any_secret_values(&rendered.descriptions) {
                     Value::from(key)

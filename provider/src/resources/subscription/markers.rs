@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use clusternet_model::preview::{PreviewKey, Previewed};
+use clusternet_model::preview::Previewed;
 use clusternet_tfplugin::Value;
 use hmac::{Hmac, Mac};
 use serde_json::Value as Json;
@@ -66,15 +66,12 @@ pub fn new_key() -> Result<String, String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Whether the preview entry `key` with text `text` shows Secret values (a v1 Secret, plain
-/// or templated from a chart, with `data` or `stringData` entries): those are the entries
-/// whose text depends on the marker key.
-pub fn holds_secret_values(key: &str, text: &str) -> bool {
-    let identity = match key.parse::<PreviewKey>() {
-        Ok(PreviewKey {
-            previewed: Previewed::Object(identity) | Previewed::Templated { identity, .. },
-            ..
-        }) => identity,
+/// Whether the preview entry of the object key `object` (the key after `<cluster>/`) with
+/// text `text` shows Secret values (a v1 Secret, plain or templated from a chart, with `data`
+/// or `stringData` entries): those are the entries whose text depends on the marker key.
+pub fn holds_secret_values(object: &str, text: &str) -> bool {
+    let identity = match object.parse::<Previewed>() {
+        Ok(Previewed::Object(identity) | Previewed::Templated { identity, .. }) => identity,
         _ => return false,
     };
     if !identity.is_secret() {
@@ -91,11 +88,12 @@ pub fn holds_secret_values(key: &str, text: &str) -> bool {
     })
 }
 
-/// Whether any entry of `descriptions` shows Secret values.
+/// Whether any entry of the per-cluster preview `descriptions` shows Secret values.
 pub fn any_secret_values(descriptions: &BTreeMap<String, String>) -> bool {
-    descriptions
-        .iter()
-        .any(|(key, text)| holds_secret_values(key, text))
+    descriptions.iter().any(|(key, text)| {
+        key.split_once('/')
+            .is_some_and(|(_, object)| holds_secret_values(object, text))
+    })
 }
 
 #[cfg(test)]
@@ -133,10 +131,10 @@ mod tests {
         let secret = r#"{"apiVersion":"v1","data":{"p":"x"},"kind":"Secret"}"#;
         let empty = r#"{"apiVersion":"v1","kind":"Secret","type":"Opaque"}"#;
         let map = r#"{"apiVersion":"v1","data":{"p":"x"},"kind":"ConfigMap"}"#;
-        assert!(holds_secret_values("eu-1/v1/Secret/shop/db", secret));
-        assert!(holds_secret_values("eu-1/helm/r/v1/Secret/shop/db", secret));
-        assert!(!holds_secret_values("eu-1/v1/Secret/shop/db", empty));
-        assert!(!holds_secret_values("eu-1/v1/ConfigMap/shop/db", map));
-        assert!(!holds_secret_values("eu-1/helm/default/redis", secret));
+        assert!(holds_secret_values("v1/Secret/shop/db", secret));
+        assert!(holds_secret_values("helm/r/v1/Secret/shop/db", secret));
+        assert!(!holds_secret_values("v1/Secret/shop/db", empty));
+        assert!(!holds_secret_values("v1/ConfigMap/shop/db", map));
+        assert!(!holds_secret_values("helm/default/redis", secret));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use clusternet_model::preview::grouped::Deviation;
 use clusternet_tfplugin::provider::{PlanRequest, PlanResponse};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
@@ -13,7 +14,7 @@ use super::config::{
 use super::markers::{KEY_ATTRIBUTE, SecretMarkers, holds_secret_values};
 use super::render::{Rendered, render, template_charts};
 use super::rollout::{self, config::Waiting};
-use super::state::{descriptions_of, releases_value};
+use super::state::{self, descriptions_of, releases_value};
 use crate::attrs::{self, Field};
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
@@ -42,8 +43,16 @@ pub async fn plan(
         return response;
     }
     // Secret values show under the prior state's marker key; without one, the entries that
-    // show them are planned unknown with the key, which apply makes (ADR 0008).
-    let markers = SecretMarkers::of_state(&req.prior_state);
+    // show them are planned unknown with the key, which apply makes (ADR 0008). They are
+    // rendered under a throwaway key meanwhile, so that clusters with different values group
+    // apart as they will under the real key (ADR 0026).
+    let markers = match SecretMarkers::of_state(&req.prior_state) {
+        SecretMarkers::Unkeyed => match super::markers::new_key() {
+            Ok(throwaway) => SecretMarkers::Keyed(throwaway),
+            Err(_) => SecretMarkers::Unkeyed,
+        },
+        keyed => keyed,
+    };
     let rendered = match &config {
         Some(config) => render(config, inventory, false, &markers),
         None => Ok(None),
@@ -82,7 +91,7 @@ pub async fn plan(
                 }
             }
             let base = with_defaults(&req.proposed_new_state, &req.config, &req.prior_state);
-            response.planned_state = computed_state(&base, rendered.as_ref());
+            response.planned_state = computed_state(&base, rendered.as_ref(), &req.prior_state);
             plan_marker_key(&mut response.planned_state, &req.prior_state);
             match (&rendered, &mut response.planned_state) {
                 // Clusternet's controllers install the charts: no release is the provider's.
@@ -147,7 +156,9 @@ fn plan_rollout(
             .at(AttributePath::root().attr(attribute)),
         );
     }
-    let changes = planned.get("descriptions") != prior.get("descriptions")
+    let changes = [state::SHARED, state::DEVIATIONS, state::CLUSTERS]
+        .iter()
+        .any(|attribute| planned.get(attribute) != prior.get(attribute))
         || planned
             .get("releases")
             .and_then(Value::as_entries)
@@ -212,7 +223,9 @@ fn with_defaults(state: &Value, config: &Value, prior: &Value) -> Value {
     Value::Object(entries)
 }
 
-pub fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
+/// `base` with the computed attributes of `rendered` (unknown while it is not known), the
+/// preview grouped with `prior`'s shared renderings preferred.
+pub fn computed_state(base: &Value, rendered: Option<&Rendered>, prior: &Value) -> Value {
     let mut entries = base.as_entries().cloned().unwrap_or_default();
     let name = attrs::string(base, "name").known();
     let namespace = match attrs::string(base, "namespace") {
@@ -232,13 +245,19 @@ pub fn computed_state(base: &Value, rendered: Option<&Rendered>) -> Value {
             for (attr, value) in r.attribute_values() {
                 entries.insert(attr.into(), value);
             }
+            let grouped = state::grouped_attributes(&r.descriptions, &r.binding_clusters, prior);
+            for (attr, value) in grouped {
+                entries.insert(attr.into(), value);
+            }
         }
         None => {
             for attr in [
                 "binding_clusters",
                 "replicas",
                 "spec_hash",
-                "descriptions",
+                state::SHARED,
+                state::DEVIATIONS,
+                state::CLUSTERS,
                 "releases",
                 "rollout_plan",
                 "cluster_status",
@@ -260,28 +279,40 @@ fn plan_marker_key(planned: &mut Value, prior: &Value) {
     };
     let key = match attrs::string(prior, KEY_ATTRIBUTE) {
         Field::Known(key) => Value::from(key),
-        _ => match entries.get_mut("descriptions") {
-            Some(Value::Map(descriptions)) => {
-                let mut needed = false;
-                for (entry, value) in descriptions.iter_mut() {
-                    if value
-                        .as_str()
-                        .is_some_and(|text| holds_secret_values(entry, text))
-                    {
-                        *value = Value::unknown();
-                        needed = true;
-                    }
-                }
-                if needed {
-                    Value::unknown()
-                } else {
-                    Value::Null
-                }
+        _ if !entries.get(state::SHARED).is_some_and(Value::is_known) => Value::unknown(),
+        _ => {
+            let shared = unknown_secret_values(entries.get_mut(state::SHARED), |k| k);
+            let deviations = unknown_secret_values(entries.get_mut(state::DEVIATIONS), |k| {
+                k.split_once('/').map_or(k, |(_, object)| object)
+            });
+            if shared || deviations {
+                Value::unknown()
+            } else {
+                Value::Null
             }
-            _ => Value::unknown(),
-        },
+        }
     };
     entries.insert(KEY_ATTRIBUTE.into(), key);
+}
+
+/// Makes unknown each entry of the preview map `entries` that shows Secret values (`object`
+/// gives an entry's object key); whether there was one.
+fn unknown_secret_values(entries: Option<&mut Value>, object: impl Fn(&str) -> &str) -> bool {
+    let Some(Value::Map(entries)) = entries else {
+        return false;
+    };
+    let mut found = false;
+    for (key, value) in entries.iter_mut() {
+        let text = value.as_str().map(|text| match Deviation::parse(text) {
+            Deviation::Patch(text) | Deviation::Whole(text) => text,
+            Deviation::Absent => "",
+        });
+        if text.is_some_and(|text| holds_secret_values(object(key), text)) {
+            *value = Value::unknown();
+            found = true;
+        }
+    }
+    found
 }
 
 /// Sets the planned `releases` of `planned` (see [`charts::plan::planned_releases`]).

@@ -6,7 +6,7 @@ use clusternet_tfplugin::provider::{ReadRequest, ReadResponse};
 use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use super::markers::SecretMarkers;
-use super::state::releases_value;
+use super::state::{clusters_of, descriptions_of, releases_value, with_descriptions};
 use crate::attrs;
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig, Target};
@@ -25,11 +25,11 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
     let mut state = req.current_state.clone();
     let mut diagnostics = Diagnostics::new();
     let id = attrs::string(&state, "id").known().unwrap_or_default();
-    if let Some(descriptions) = state
-        .get("descriptions")
-        .and_then(Value::as_entries)
-        .cloned()
+    if state
+        .get(super::state::SHARED)
+        .is_some_and(|d| !d.is_null())
     {
+        let descriptions = descriptions_of(&state);
         // The plan's marker key; a state from before keys has none, and shows a drifted
         // Secret value as a bare marker until its next apply makes one (ADR 0008).
         let markers = SecretMarkers::of_state(&state);
@@ -68,8 +68,10 @@ pub async fn read(req: ReadRequest, inventory: &ProviderConfig) -> ReadResponse 
             mark_unread(cluster, reason, &mut live, &mut releases);
             diagnostics.push(unreadable(cluster, reason));
         }
+        // Still covering the clusters it covered: a cluster whose objects are all gone shows
+        // each as absent.
+        state = with_descriptions(&state, live, &clusters_of(&state), &req.current_state);
         if let Value::Object(entries) = &mut state {
-            entries.insert("descriptions".into(), Value::Map(live));
             entries.insert("releases".into(), releases_value(releases));
         }
     }
@@ -112,5 +114,5 @@ fn unreadable(cluster: &str, reason: &str) -> Diagnostic {
              apply leaves what is already right as it is)."
         ),
     )
-    .at(AttributePath::root().attr("descriptions"))
+    .at(AttributePath::root().attr(super::state::DEVIATIONS))
 }

@@ -38,17 +38,10 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    /// The rendering as the values of the attributes `binding_clusters`, `replicas`,
-    /// `spec_hash` and `descriptions` (shared by the resource and `clusternet_render`).
-    pub(crate) fn attribute_values(&self) -> [(&'static str, Value); 4] {
-        let strings = |items: &BTreeMap<String, String>| {
-            Value::Map(
-                items
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                    .collect(),
-            )
-        };
+    /// The rendering as the values of the attributes `binding_clusters`, `replicas` and
+    /// `spec_hash` (shared by the resource and `clusternet_render`; the preview is the
+    /// resource's grouped one, or the data source's [`Rendered::per_cluster_descriptions`]).
+    pub(crate) fn attribute_values(&self) -> [(&'static str, Value); 3] {
         [
             (
                 "binding_clusters",
@@ -69,8 +62,17 @@ impl Rendered {
                 ),
             ),
             ("spec_hash", self.spec_hash.as_str().into()),
-            ("descriptions", strings(&self.descriptions)),
         ]
+    }
+
+    /// The per-cluster preview as a `descriptions` value keyed `<cluster>/<object key>`.
+    pub(crate) fn per_cluster_descriptions(&self) -> Value {
+        Value::Map(
+            self.descriptions
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .collect(),
+        )
     }
 }
 

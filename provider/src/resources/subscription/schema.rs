@@ -95,18 +95,40 @@ pub fn schema() -> Schema {
                 Attribute::computed("spec_hash", Type::String)
                     .describe("Clusternet's specHash of the subscription."),
                 Attribute::computed("descriptions", Type::map(Type::String)).describe(
-                    "The preview: every rendered object of every cluster, keyed \
-                     `<cluster>/<apiVersion>/<Kind>/<namespace>/<name>`, as compact JSON with \
-                     sorted keys. Each value of a Secret's `data` and `stringData` is replaced by \
-                     a marker, `(sensitive value, hmac-sha256:<16 hex digits>)`: a hash keyed \
-                     with `secret_marker_key`, so a changed value shows as a changed marker and \
-                     the value cannot be guessed from it. Until that key exists (a new \
+                    "The preview, grouped by identical rendering (a change made the same way on \
+                     every cluster shows once): every rendered object, keyed \
+                     `<apiVersion>/<Kind>/<namespace>/<name>` (`<apiVersion>/<Kind>/<name>` if \
+                     cluster-scoped), as the clusters share it - compact JSON with sorted keys. \
+                     A cluster whose object differs has its own entry in `deviations`; every \
+                     cluster of `description_clusters` gets the shared rendering otherwise. The \
+                     shared rendering is the one most clusters get (the previous one while a \
+                     cluster still has it; ties go to the first cluster by name). Each value of \
+                     a Secret's `data` and `stringData` is replaced by a marker, \
+                     `(sensitive value, hmac-sha256:<16 hex digits>)`: a hash keyed with \
+                     `secret_marker_key`, so a changed value shows as a changed marker and the \
+                     value cannot be guessed from it. Until that key exists (a new \
                      subscription, or one from before the key) the entries holding Secret \
-                     values are `(known after apply)`. A HelmChart \
-                     feed shows as `<cluster>/helm/<chart namespace>/<chart name>` (the chart \
-                     as overridden for the cluster, and its values) and, when the chart can be \
-                     fetched at plan time, the objects `helm template` makes of it as \
-                     `<cluster>/helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`.",
+                     values are `(known after apply)`. A HelmChart feed shows as \
+                     `helm/<chart namespace>/<chart name>` (the chart as overridden for the \
+                     cluster, and its values) and, when the chart can be fetched at plan time, \
+                     the objects `helm template` makes of it as \
+                     `helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`. The \
+                     `clusternet_render` data source gives the same rendering per cluster, \
+                     keyed `<cluster>/...`.",
+                ),
+                Attribute::computed("deviations", Type::map(Type::String)).describe(
+                    "Where a cluster's rendering of an object differs from the shared one in \
+                     `descriptions` (a Localization, its share of divided replicas, drift), \
+                     keyed `<cluster>/<object key>`: a JSON merge patch (RFC 7386) from the \
+                     shared rendering to the cluster's, e.g. `{\"spec\":{\"replicas\":2}}`; \
+                     `(absent)` when the cluster has no such object; the cluster's whole \
+                     rendering after `(whole) ` where no merge patch can say it (a `null` \
+                     value); or a marker of what could not be read, e.g. `(not read: ...)`.",
+                ),
+                Attribute::computed("description_clusters", Type::list(Type::String)).describe(
+                    "The clusters `descriptions` covers, sorted: the bound clusters, plus a \
+                     cluster that left and still holds objects (its removal failed), minus a \
+                     joining cluster whose deployment failed.",
                 ),
                 Attribute::computed("secret_marker_key", Type::String)
                     .sensitive()

@@ -5,6 +5,9 @@
 //!   is keyed in the release namespace, where helm installs it
 //!   (`<cluster>/helm/<release>/<apiVersion>/<Kind>/<namespace>/<name>`); version 0 left the
 //!   namespace out of its key.
+//! * Version 1 -> 2: the per-cluster `descriptions` (`<cluster>/<object key>` to entry) is
+//!   grouped by identical rendering into `descriptions`, `deviations` and
+//!   `description_clusters` (ADR 0026).
 
 use std::collections::BTreeMap;
 
@@ -14,24 +17,42 @@ use clusternet_model::scope::Scopes;
 use clusternet_tfplugin::Value;
 use serde_json::Value as Json;
 
-use super::state::descriptions_of;
+use super::state::with_descriptions;
 use crate::charts::plan::chart_releases;
 use crate::charts::release::ChartRelease;
 
 /// The schema version this provider writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `state`, written with schema `version`, as this schema version keys it.
-pub fn upgrade(version: i64, state: Value) -> Value {
-    if version >= 1 || state.is_null() {
+pub fn upgrade(version: i64, mut state: Value) -> Value {
+    if version >= SCHEMA_VERSION || state.is_null() {
         return state;
     }
-    namespace_templated_keys(state)
+    if version < 1 {
+        state = namespace_templated_keys(state);
+    }
+    group_per_cluster_entries(state)
+}
+
+/// The per-cluster `descriptions` of a version 0 or 1 state.
+fn per_cluster(state: &Value) -> BTreeMap<String, Value> {
+    state
+        .get("descriptions")
+        .and_then(Value::as_entries)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Version 1 -> 2: the per-cluster entries grouped by identical rendering.
+fn group_per_cluster_entries(state: Value) -> Value {
+    let entries = per_cluster(&state);
+    with_descriptions(&state, entries, &[], &Value::Null)
 }
 
 /// Version 0 -> 1: templated objects keyed in their release namespace.
 fn namespace_templated_keys(mut state: Value) -> Value {
-    let descriptions = descriptions_of(&state);
+    let descriptions = per_cluster(&state);
     if descriptions.is_empty() {
         return state;
     }
@@ -99,8 +120,8 @@ mod tests {
             ("eu-1/helm/web/example.com/v1/Widget/w", "{}"),
             ("eu-1/v1/ConfigMap/default/plain", "{}"),
         ]);
-        let new = upgrade(0, old);
-        let keys: Vec<String> = descriptions_of(&new).into_keys().collect();
+        let new = namespace_templated_keys(old);
+        let keys: Vec<String> = per_cluster(&new).into_keys().collect();
         assert_eq!(
             keys,
             [
@@ -115,6 +136,27 @@ mod tests {
             ]
         );
         assert_eq!(new.get("id"), Some(&Value::from("default/web")));
+    }
+
+    #[test]
+    fn version_1_entries_are_grouped_and_expand_to_what_they_were() {
+        let old = state(&[
+            ("eu-1/v1/ConfigMap/default/plain", r#"{"data":{"a":"1"}}"#),
+            ("eu-2/v1/ConfigMap/default/plain", r#"{"data":{"a":"1"}}"#),
+            ("us-1/v1/ConfigMap/default/plain", r#"{"data":{"a":"2"}}"#),
+        ]);
+        let new = upgrade(1, old.clone());
+        assert_eq!(
+            new.get("descriptions"),
+            Some(&Value::Map(BTreeMap::from([(
+                "v1/ConfigMap/default/plain".to_string(),
+                Value::from(r#"{"data":{"a":"1"}}"#)
+            )])))
+        );
+        assert_eq!(
+            super::super::state::descriptions_of(&new),
+            per_cluster(&old)
+        );
     }
 
     #[test]
