@@ -106,12 +106,19 @@ pub async fn connect(cluster: &str, connection: &Connection) -> Result<Cluster, 
         })
 }
 
+/// Requests in flight at once on one cluster during a refresh; clusters are read
+/// `parallelism` at a time on top of that (see [`read`]).
+const READS_PER_CLUSTER: usize = 8;
+
 /// The objects `references` of `cluster` as they are live, for a refresh; when the cluster
-/// cannot even be reached, why (the text of the connection error).
+/// cannot even be reached, why (the text of the connection error). With the `owned` label
+/// selector of the objects' owner they are read by list (see
+/// [`Cluster::read_live_by_list`]), otherwise one GET each.
 pub async fn read_live(
     cluster: &str,
     connection: &Connection,
     references: &[ObjectIdentity],
+    owned: Option<&str>,
 ) -> Result<Vec<LiveObject>, String> {
     let client = connect(cluster, connection).await.map_err(|diagnostics| {
         diagnostics
@@ -119,7 +126,14 @@ pub async fn read_live(
             .next()
             .map_or_else(|| "cannot connect".to_string(), |d| d.detail.clone())
     })?;
-    Ok(client.read_live(references, 8).await)
+    Ok(match owned {
+        Some(selector) => {
+            client
+                .read_live_by_list(references, selector, READS_PER_CLUSTER)
+                .await
+        }
+        None => client.read_live(references, READS_PER_CLUSTER).await,
+    })
 }
 
 /// How a subscription marks what it deployed, so that pruning finds exactly its objects.
@@ -134,6 +148,12 @@ fn ownership(cluster_namespace: &str, subscription_id: &str) -> Ownership {
         .with_label(clusternet_deploy::ownership::SUBS_NAMESPACE, ns);
     ownership.record_last_applied = false;
     ownership
+}
+
+/// The label selector of every object subscription `subscription_id` deployed to a cluster:
+/// its ownership labels (they do not depend on the cluster).
+fn owned_selector(subscription_id: &str) -> Option<String> {
+    ownership("", subscription_id).label_selector()
 }
 
 fn cluster_namespace(inventory: &ProviderConfig, cluster: &str) -> String {
@@ -466,9 +486,11 @@ pub async fn read(
     );
     // Clusters are read at once, as many as the provider deploys to at once.
     let ignored = ignored.to_vec();
+    let owned = owned_selector(subscription_id);
     let read = fan_out(jobs, inventory.parallelism, |(cluster, target, entries)| {
         let subscription_id = subscription_id.to_string();
         let ignored = ignored.clone();
+        let owned = owned.clone();
         let file_texts = file_texts.clone();
         async move {
             let (states, failure): (Vec<Option<FileState>>, Option<String>) = match &target {
@@ -488,7 +510,7 @@ pub async fn read(
                     }
                 }
                 Some(Target::Cluster(connection)) => {
-                    read_cluster(&cluster, connection, &entries, &ignored).await
+                    read_cluster(&cluster, connection, &entries, &ignored, owned.as_deref()).await
                 }
                 // A target not known yet is reported by the subscription's read, for its chart
                 // entries too.
@@ -542,15 +564,17 @@ pub async fn read(
 /// the plan declares shows its live value, whichever field manager holds it now (a
 /// `kubectl edit` moves ownership away from us), and fields the server or others added are
 /// left out. Returned in the shape of directory file states, with why the cluster could not
-/// be read when an object of it could not.
+/// be read when an object of it could not. `owned`: the owner's label selector, to read by
+/// list.
 async fn read_cluster(
     cluster: &str,
     connection: &Connection,
     entries: &[(String, ObjectIdentity, String)],
     ignored: &[IgnoreRule],
+    owned: Option<&str>,
 ) -> (Vec<Option<FileState>>, Option<String>) {
     let refs: Vec<ObjectIdentity> = entries.iter().map(|(_, r, _)| r.clone()).collect();
-    let live = match read_live(cluster, connection, &refs).await {
+    let live = match read_live(cluster, connection, &refs, owned).await {
         Ok(live) => live,
         Err(reason) => return (entries.iter().map(|_| None).collect(), Some(reason)),
     };

@@ -1,5 +1,12 @@
 //! Reading back live objects, reduced to the fields our field manager owns, so the provider
 //! can compare them with what it planned.
+//!
+//! [`Cluster::read_live`] sends one GET per object; [`Cluster::read_live_by_list`] (in
+//! [`by_list`]) reads the same objects with one LIST per kind and namespace where
+//! [`read_plan`] finds that saves requests (a refresh of many objects).
+
+pub mod by_list;
+pub mod read_plan;
 
 use futures::StreamExt;
 use serde_json::Value;

@@ -6,7 +6,8 @@
 //! server-side apply and Clusternet's [`Ownership`] marks, reporting per object;
 //! [`Cluster::prune`] and [`Cluster::delete`] remove objects in reverse order, only those the
 //! owner holds; [`Cluster::read_owned`] reads objects back reduced to the fields our field
-//! manager owns, for drift. [`directory`] does the same for clusters that are folders of YAML
+//! manager owns, for drift ([`Cluster::read_live_by_list`] reads many objects with one
+//! label-selected LIST per kind and namespace instead of one GET each). [`directory`] does the same for clusters that are folders of YAML
 //! files, and [`apply_many`] runs several clusters in parallel. [`helm`] wraps the Helm CLI
 //! for chart-based feeds.
 //!

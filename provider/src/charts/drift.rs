@@ -71,7 +71,8 @@ pub async fn read_objects(
         |(cluster, connection, entries)| async move {
             let references: Vec<ObjectIdentity> =
                 entries.iter().map(|(_, r, _)| r.clone()).collect();
-            let live = targets::read_live(&cluster, &connection, &references).await;
+            // Helm's objects carry helm's labels, not ours: one GET each.
+            let live = targets::read_live(&cluster, &connection, &references, None).await;
             (cluster, entries, live)
         },
     )
