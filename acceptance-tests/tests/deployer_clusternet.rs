@@ -168,13 +168,7 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
             .run(&["import", "-no-color", "-input=false", address, &id])
             .expect_success();
     }
-    let after_import = imported.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(
-        after_import.exit_code,
-        Some(0),
-        "{v}: the plan after import is not empty:\n{}",
-        after_import.all_output()
-    );
+    imported.expect_no_changes_after_import("the plan after import");
 
     ws.destroy().expect_success();
     assert!(

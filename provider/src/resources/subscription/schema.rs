@@ -77,8 +77,12 @@ pub fn schema() -> Schema {
                          so that a Secret's values never show; the rendered objects are in \
                          `descriptions`.",
                     ),
-                Attribute::optional("overrides", Type::list(Type::String)).describe(
-                    "Localizations and Globalizations by value (`clusternet_localization.x.ref`). \
+                Attribute::optional("overrides", Type::list(Type::String))
+                    .sensitive()
+                    .describe(
+                    "Localizations and Globalizations by value (`clusternet_localization.x.ref`), \
+                     sensitive like `ref` (an override's values may be a Secret's: the override's \
+                     own plan shows its `override` blocks, this plan their effect). \
                      Passing them here orders the graph and makes changes to them show in this \
                      plan. With a hub, the overrides of these feeds found on the hub apply \
                      too (a value passed here wins over the hub copy of the same name); one \
