@@ -35,8 +35,6 @@ impl fmt::Display for Place {
 /// One object of the stream.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// Where it is.
-    pub place: Place,
     /// The object.
     pub object: Json,
     /// Its identity.
@@ -142,15 +140,11 @@ pub fn read(text: &str) -> Stream {
                         continue;
                     }
                     seen.insert(key, place);
-                    stream.entries.push(Entry {
-                        place,
-                        object,
-                        identity,
-                    });
+                    stream.entries.push(Entry { object, identity });
                 }
-                Err((identity, error)) => stream.bad.push(BadDocument {
+                Err(error) => stream.bad.push(BadDocument {
                     place,
-                    identity,
+                    identity: feed::identity_of(&object).ok(),
                     error,
                 }),
             }
@@ -192,16 +186,14 @@ fn objects_of(document: &str, place: Place) -> Result<Vec<(Place, Json)>, Docume
 }
 
 /// The identity of a feed object, checked as clusternet_manifest checks it.
-fn checked(object: &Json) -> Result<ObjectIdentity, (Option<ObjectIdentity>, DocumentError)> {
+fn checked(object: &Json) -> Result<ObjectIdentity, DocumentError> {
     if !object.is_object() {
-        return Err((None, DocumentError::NotAnObject));
+        return Err(DocumentError::NotAnObject);
     }
-    let identity = feed::identity_of(object).map_err(|e| (None, e.into()))?;
-    if let Err(e) = feed::check_names(&identity) {
-        return Err((Some(identity), DocumentError::InvalidName(e)));
-    }
+    let identity = feed::identity_of(object)?;
+    feed::check_names(&identity).map_err(DocumentError::InvalidName)?;
     if identity.is_secret() {
-        return Err((Some(identity), DocumentError::Secret));
+        return Err(DocumentError::Secret);
     }
     Ok(identity)
 }
@@ -240,8 +232,8 @@ fn documents(text: &str) -> Vec<(usize, &str)> {
 mod tests {
     use super::*;
 
-    fn places(stream: &Stream) -> Vec<String> {
-        stream.entries.iter().map(|e| e.place.to_string()).collect()
+    fn keys(stream: &Stream) -> Vec<String> {
+        stream.entries.iter().map(|e| e.identity.key()).collect()
     }
 
     #[test]
@@ -259,10 +251,7 @@ mod tests {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n---\n\n---\n# nothing\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: x}\n";
         let stream = read(text);
         assert!(stream.bad.is_empty(), "{:?}", stream.bad);
-        assert_eq!(
-            places(&stream),
-            ["document 1 (line 1)", "document 4 (line 8)"]
-        );
+        assert_eq!(keys(&stream), ["v1/ConfigMap/x/a", "v1/ConfigMap/x/b"]);
     }
 
     #[test]
@@ -271,10 +260,10 @@ mod tests {
             {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}},
             {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b","namespace":"x"}}]}"#;
         let stream = read(text);
-        assert_eq!(
-            places(&stream),
-            ["document 1 (line 1), item 1", "document 1 (line 1), item 2"]
-        );
+        assert_eq!(keys(&stream), ["v1/ConfigMap/x/a", "v1/ConfigMap/x/b"]);
+        let broken = text.replace(r#""name":"b","#, "");
+        let bad = &read(&broken).bad[0];
+        assert_eq!(bad.place.to_string(), "document 1 (line 1), item 2");
     }
 
     #[test]
