@@ -292,7 +292,7 @@ mod tests {
         let diags = validate(&config(&format!("{object}---\n{object}")));
         let d = diags.iter().next().unwrap();
         assert_eq!(d.summary, "Duplicate object in manifests");
-        assert!(d.detail.contains("document 2 (line 4)"), "{}", d.detail);
+        assert!(d.detail.contains("document 2 (line 5)"), "{}", d.detail);
         assert!(d.detail.contains("document 1 (line 1)"), "{}", d.detail);
         assert_eq!(d.path, Some(AttributePath::root().attr("manifests")));
     }

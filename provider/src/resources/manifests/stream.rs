@@ -16,7 +16,7 @@ use crate::resources::feed::{self, NoIdentity};
 pub struct Place {
     /// The document, counted from 1 as `---` separates them (empty documents count).
     pub document: usize,
-    /// The line (1-based) of the document's first line.
+    /// The line (1-based) the document starts on: the first, or the one after its `---`.
     pub line: usize,
     /// The item (1-based) of a `List` document.
     pub item: Option<usize>,
@@ -215,7 +215,8 @@ fn documents(text: &str) -> Vec<(usize, &str)> {
                 documents.push((start_line, &text[start..offset]));
             }
             start = offset + 3;
-            start_line = index + 1;
+            // The document starts on the line after its marker.
+            start_line = index + 2;
         }
         if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
             first = false;
@@ -241,9 +242,9 @@ mod tests {
         let text = "---\nkind: A\n---\n# only a comment\n---\nkind: B\n";
         let documents = documents(text);
         assert_eq!(documents.len(), 3);
-        assert_eq!(documents[0].0, 1);
-        assert_eq!(documents[1].0, 3);
-        assert_eq!(documents[2].0, 5);
+        assert_eq!(documents[0].0, 2);
+        assert_eq!(documents[1].0, 4);
+        assert_eq!(documents[2].0, 6);
     }
 
     #[test]
@@ -274,7 +275,7 @@ mod tests {
         let duplicate = &stream.duplicates[0];
         assert_eq!(duplicate.first.document, 1);
         assert_eq!(duplicate.again.document, 2);
-        assert_eq!(duplicate.again.line, 4);
+        assert_eq!(duplicate.again.line, 5);
     }
 
     #[test]
@@ -287,7 +288,7 @@ mod tests {
             .iter()
             .map(|b| (b.place.document, b.place.line))
             .collect();
-        assert_eq!(bad, [(2, 4), (3, 6), (4, 10)]);
+        assert_eq!(bad, [(2, 5), (3, 7), (4, 11)]);
         assert!(matches!(stream.bad[1].error, DocumentError::Secret));
         assert!(matches!(stream.bad[2].error, DocumentError::InvalidName(_)));
     }
