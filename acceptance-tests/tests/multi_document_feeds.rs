@@ -314,3 +314,42 @@ fn a_crd_and_its_custom_resource_in_one_stream_deploy_in_one_apply() {
         ws.destroy().expect_success();
     }
 }
+
+#[test]
+fn a_list_gives_the_same_feeds_as_clusternet_manifest() {
+    let config = r#"
+locals {
+  settings = { apiVersion = "v1", kind = "ConfigMap", metadata = { name = "settings", namespace = "default" }, data = { b = "2", a = "1" } }
+}
+
+resource "clusternet_manifest" "settings" {
+  manifest = yamlencode(local.settings)
+}
+
+resource "clusternet_manifests" "list" {
+  manifests = jsonencode({ apiVersion = "v1", kind = "List", items = [local.settings] })
+}
+
+output "feeds" {
+  value = clusternet_manifests.list.feeds
+}
+
+output "feed" {
+  value = clusternet_manifest.settings.feed
+}
+"#;
+    for tf in Terraform::all() {
+        let ws = Workspace::from_files(
+            &[("main.tf", &format!("{DIRECTORY_PROVIDER}{config}"))],
+            &tf,
+        );
+        ws.apply().expect_success();
+        let outputs = ws.outputs();
+        assert_eq!(
+            outputs["feeds"],
+            serde_json::json!([outputs["feed"]]),
+            "{}",
+            tf.version
+        );
+    }
+}
