@@ -11,7 +11,7 @@ use crate::config;
 use crate::context::Context;
 use crate::data_sources;
 use crate::registry::Registry;
-use crate::resources::{helm_chart, manifest, overrides, subscription};
+use crate::resources::{helm_chart, manifest, manifests, overrides, subscription};
 
 /// The provider's source address.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet";
@@ -47,6 +47,7 @@ fn registry() -> Registry {
         vec![
             Box::new(manifest::FeedResource::Manifest),
             Box::new(manifest::FeedResource::Secret),
+            Box::new(manifests::Manifests),
             Box::new(helm_chart::HelmChart),
             Box::new(subscription::Subscription),
             Box::new(overrides::Override::Localization),

@@ -4,6 +4,7 @@
 pub mod feed;
 pub mod helm_chart;
 pub mod manifest;
+pub mod manifests;
 pub mod names;
 pub mod overrides;
 pub mod secret_values;

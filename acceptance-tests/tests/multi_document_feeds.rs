@@ -1,0 +1,355 @@
+//! `clusternet_manifests`: a multi-document stream is one resource exporting one feed per
+//! object, errors name the document at fault, and a CRD with its custom resource in one stream
+//! deploys in one apply to real clusters (issue 14, point 4).
+
+use std::path::Path;
+
+use acceptance_tests::terraform::{Terraform, Workspace, squashed};
+use acceptance_tests::testbed::{Testbed, unique_name};
+
+const DIRECTORY_PROVIDER: &str = r#"
+terraform {
+  required_providers {
+    clusternet = { source = "clusternet/clusternet" }
+  }
+}
+
+provider "clusternet" {
+  clusters = {
+    "eu-1" = { labels = { env = "prod" }, directory = "${path.module}/rendered/eu-1" }
+  }
+}
+"#;
+
+/// A `clusternet_manifests` of `app.yaml` and a subscription of its feeds.
+const FROM_FILE: &str = r#"
+resource "clusternet_manifests" "app" {
+  manifests = file("${path.module}/app.yaml")
+}
+
+resource "clusternet_subscription" "app" {
+  name = "app"
+  subscriber {
+    cluster_affinity {
+      match_labels = { env = "prod" }
+    }
+  }
+  feeds = clusternet_manifests.app.feeds
+}
+
+output "feed_keys" {
+  value = clusternet_manifests.app.feed_keys
+}
+"#;
+
+/// A workspace with a directory target and `stream` as app.yaml.
+fn workspace(tf: &Terraform, stream: &str) -> Workspace {
+    Workspace::from_files(
+        &[
+            ("main.tf", &format!("{DIRECTORY_PROVIDER}{FROM_FILE}")),
+            ("app.yaml", stream),
+        ],
+        tf,
+    )
+}
+
+fn config_map(name: &str, value: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\ndata:\n  value: \"{value}\"\n"
+    )
+}
+
+/// `count` ConfigMaps as one stream, each holding `value`.
+fn config_maps(count: usize, value: &str) -> String {
+    (1..=count)
+        .map(|i| config_map(&format!("object-{i:02}"), value))
+        .collect::<Vec<_>>()
+        .join("---\n")
+}
+
+fn rendered_files(dir: &Path) -> usize {
+    walk(dir)
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                usize::from(path.extension().is_some_and(|e| e == "yaml"))
+            }
+        })
+        .sum()
+}
+
+/// Applies a bad stream and checks that every phrase is in the error.
+fn expect_error(stream: &str, phrases: &[&str]) {
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ws = workspace(&tf, stream);
+        let out = ws.apply().expect_failure();
+        let text = squashed(&out.all_output());
+        for phrase in phrases {
+            assert!(
+                text.contains(phrase),
+                "{v}: expected {phrase:?} in:\n{text}"
+            );
+        }
+        assert!(text.contains("manifests"), "{v}: attribute path:\n{text}");
+    }
+}
+
+#[test]
+fn fifty_objects_are_one_resource_with_feeds_in_document_order() {
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ws = workspace(&tf, &config_maps(50, "1"));
+        ws.apply().expect_success();
+        assert_eq!(
+            rendered_files(&ws.path().join("rendered/eu-1")),
+            50,
+            "{v}: every object deployed"
+        );
+        let keys = ws.outputs()["feed_keys"].clone();
+        assert_eq!(keys[0], "v1/ConfigMap/default/object-01", "{v}: {keys}");
+        assert_eq!(keys[49], "v1/ConfigMap/default/object-50", "{v}: {keys}");
+        ws.expect_no_changes("after applying fifty objects");
+
+        // A change to every object is one in-place update of the stream and of the
+        // subscription; reformatting alone (comments, a leading marker) is no change.
+        ws.write(
+            "app.yaml",
+            &format!("# the app\n---\n{}", config_maps(50, "1")),
+        );
+        ws.expect_no_changes("the same objects, reformatted");
+        ws.write("app.yaml", &config_maps(50, "2"));
+        let plan = ws.plan().expect_success();
+        assert!(plan.stdout.contains("2 to change"), "{v}: {}", plan.stdout);
+    }
+}
+
+#[test]
+fn a_bad_document_is_named_by_its_index_and_line() {
+    let stream = format!(
+        "{}---\n{}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: default\n",
+        config_map("a", "1"),
+        config_map("b", "1")
+    );
+    expect_error(
+        &stream,
+        &[
+            "Incomplete manifest",
+            "document 3 (line 17)",
+            "metadata.name",
+        ],
+    );
+}
+
+#[test]
+fn invalid_yaml_in_one_document_is_named_by_its_index() {
+    let stream = format!("{}---\nkey: [unclosed\n", config_map("a", "1"));
+    expect_error(&stream, &["Invalid manifest", "document 2 (line 9)"]);
+}
+
+#[test]
+fn a_duplicate_object_names_both_documents() {
+    let stream = format!(
+        "{}---\n{}---\n{}",
+        config_map("a", "1"),
+        config_map("b", "1"),
+        config_map("a", "2")
+    );
+    expect_error(
+        &stream,
+        &[
+            "Duplicate object in manifests",
+            "document 3 (line 17) gives v1/ConfigMap/default/a again, already given by document 1 (line 1)",
+        ],
+    );
+}
+
+#[test]
+fn an_invalid_name_is_rejected_as_clusternet_manifest_rejects_it() {
+    expect_error(
+        &config_map("Not_A_Name", "1"),
+        &["Invalid object name", "document 1 (line 1)"],
+    );
+}
+
+#[test]
+fn a_secret_in_the_stream_is_refused_without_showing_its_values() {
+    let stream = format!(
+        "{}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: default\nstringData:\n  password: hunter2\n",
+        config_map("a", "1")
+    );
+    expect_error(
+        &stream,
+        &[
+            "A Secret belongs in clusternet_secret",
+            "document 2 (line 9) (v1/Secret/default/db)",
+        ],
+    );
+    for tf in Terraform::all() {
+        let ws = workspace(&tf, &stream);
+        let out = ws.plan().expect_failure();
+        assert!(!out.all_output().contains("hunter2"), "{}", tf.version);
+    }
+}
+
+#[test]
+fn a_stream_without_objects_is_a_warning() {
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ws = workspace(&tf, "# nothing here yet\n---\n---\n");
+        let out = ws.apply().expect_success();
+        let text = squashed(&out.all_output());
+        assert!(text.contains("No objects in manifests"), "{v}:\n{text}");
+    }
+}
+
+/// A CRD and a custom resource of it in one stream, for three real clusters.
+fn crd_and_cr(group: &str, ns: &str) -> String {
+    format!(
+        r#"apiVersion: v1
+kind: Namespace
+metadata:
+  name: {ns}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.{group}
+spec:
+  group: {group}
+  scope: Namespaced
+  names: {{ plural: widgets, singular: widget, kind: Widget, listKind: WidgetList }}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {{ type: string }}
+---
+apiVersion: {group}/v1
+kind: Widget
+metadata:
+  name: w1
+  namespace: {ns}
+spec:
+  size: m
+"#
+    )
+}
+
+fn bed_workspace(tf: &Terraform, bed: &Testbed, stream: &str) -> Workspace {
+    let clusters: String = bed
+        .children()
+        .iter()
+        .map(|c| {
+            format!(
+                "    \"{name}\" = {{ labels = {{ env = \"prod\" }}, kubeconfig_path = \"{path}\", context = \"{name}\" }}\n",
+                name = c.name(),
+                path = c.kubeconfig().display()
+            )
+        })
+        .collect();
+    let provider = format!(
+        r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+
+provider "clusternet" {{
+  clusters = {{
+{clusters}  }}
+}}
+"#
+    );
+    Workspace::from_files(
+        &[
+            ("main.tf", &format!("{provider}{FROM_FILE}")),
+            ("app.yaml", stream),
+        ],
+        tf,
+    )
+}
+
+#[test]
+fn a_crd_and_its_custom_resource_in_one_stream_deploy_in_one_apply() {
+    let bed = Testbed::shared();
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ns = unique_name("multi");
+        let group = format!("{}.example.com", unique_name("g"));
+        let ws = bed_workspace(&tf, bed, &crd_and_cr(&group, &ns));
+        ws.apply().expect_success();
+        for child in bed.children() {
+            let size = child
+                .kubectl([
+                    "get",
+                    &format!("widgets.{group}"),
+                    "w1",
+                    "-n",
+                    &ns,
+                    "-o",
+                    "jsonpath={.spec.size}",
+                ])
+                .unwrap_or_else(|e| panic!("{v}: widget missing on {}: {e}", child.name()));
+            assert_eq!(size, "m", "{v}: {}", child.name());
+        }
+        ws.expect_no_changes("after deploying a CRD and its custom resource");
+        ws.destroy().expect_success();
+    }
+}
+
+#[test]
+fn a_list_gives_the_same_feeds_as_clusternet_manifest() {
+    let config = r#"
+locals {
+  settings = { apiVersion = "v1", kind = "ConfigMap", metadata = { name = "settings", namespace = "default" }, data = { b = "2", a = "1" } }
+}
+
+resource "clusternet_manifest" "settings" {
+  manifest = yamlencode(local.settings)
+}
+
+resource "clusternet_manifests" "list" {
+  manifests = jsonencode({ apiVersion = "v1", kind = "List", items = [local.settings] })
+}
+
+output "feeds" {
+  value = clusternet_manifests.list.feeds
+}
+
+output "feed" {
+  value = clusternet_manifest.settings.feed
+}
+"#;
+    for tf in Terraform::all() {
+        let ws = Workspace::from_files(
+            &[("main.tf", &format!("{DIRECTORY_PROVIDER}{config}"))],
+            &tf,
+        );
+        ws.apply().expect_success();
+        let outputs = ws.outputs();
+        assert_eq!(
+            outputs["feeds"],
+            serde_json::json!([outputs["feed"]]),
+            "{}",
+            tf.version
+        );
+    }
+}
