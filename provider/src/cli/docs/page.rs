@@ -115,9 +115,8 @@ pub(super) fn render_page(page: &Page<'_>) -> String {
                 );
             }
             None => out.push_str(
-                "This resource does not support `terraform import` yet: create it from \
-                 configuration. (Import is planned for every resource that exists on the hub \
-                 or in a cluster.)\n",
+                "This resource cannot be imported: it stands for no single object on the hub \
+                 or in a cluster. Create it from configuration.\n",
             ),
         }
     }
