@@ -199,21 +199,27 @@ fn checked(object: &Json) -> Result<ObjectIdentity, DocumentError> {
 }
 
 /// The documents of `text` with the line each starts on: cut at every line that starts with
-/// `---` (the YAML document marker, possibly followed by a comment or content).
+/// `---` (the YAML document marker, possibly followed by a comment or content) or `...` (the
+/// document end marker; what follows it up to the next `---` is a document of its own, as in
+/// YAML, and an empty one is skipped).
 fn documents(text: &str) -> Vec<(usize, &str)> {
     let mut documents = Vec::new();
     let (mut start, mut start_line) = (0, 1);
     let mut offset = 0;
     let mut first = true;
+    // After `...`, the `---` that opens the next document closes nothing.
+    let mut after_end = false;
     for (index, line) in text.split_inclusive('\n').enumerate() {
-        let is_marker =
-            line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
+        let is_marker = (line.starts_with("---") || line.starts_with("..."))
+            && line[3..].chars().next().is_none_or(char::is_whitespace);
         if is_marker {
+            let pending_empty = text[start..offset].trim().is_empty();
             // A marker on the first content line opens the first document rather than
             // closing an empty one.
-            if !(first && text[start..offset].trim().is_empty()) {
+            if !((first || after_end) && pending_empty) {
                 documents.push((start_line, &text[start..offset]));
             }
+            after_end = line.starts_with("...");
             start = offset + 3;
             // The document starts on the line after its marker.
             start_line = index + 2;
@@ -235,6 +241,16 @@ mod tests {
 
     fn keys(stream: &Stream) -> Vec<String> {
         stream.entries.iter().map(|e| e.identity.key()).collect()
+    }
+
+    #[test]
+    fn the_document_end_marker_ends_a_document() {
+        let text = "kind: A\n...\n---\nkind: B\n...\n";
+        let documents = documents(text);
+        assert_eq!(documents.len(), 2, "{documents:?}");
+        assert_eq!(documents[0], (1, "kind: A\n"));
+        assert_eq!(documents[1].0, 4);
+        assert_eq!(documents[1].1.trim(), "kind: B");
     }
 
     #[test]
