@@ -307,7 +307,7 @@ mod tests {
              ### Nested Schema for `subscriber.cluster_affinity`"
         ));
         assert!(page.contains("- `descriptions` (Map of String) "));
-        assert!(page.contains("## Import\n\nThis resource does not support `terraform import`"));
+        assert!(page.contains("## Import\n\nThis resource cannot be imported"));
     }
 
     #[test]
