@@ -12,8 +12,8 @@ use super::markers::KEY_ATTRIBUTE;
 use super::plan::computed_state;
 use super::rollout;
 use super::state::{
-    HUB_NOT_WRITTEN, clusters_of, descriptions_of, grouped_attributes, in_cluster, keep_only,
-    matches_plan, record_failures, releases_value,
+    HUB_NOT_WRITTEN, clusters_of, descriptions_of, in_cluster, keep_only, matches_plan,
+    record_failures, releases_value,
 };
 use crate::apply_options::{field_manager, ignore_fields, timeouts};
 use crate::attrs;
@@ -104,12 +104,8 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         }
     };
     let planned_descriptions = descriptions_of(&req.planned_state);
-    let preview = grouped_attributes(
-        &rendered.descriptions,
-        &rendered.binding_clusters,
-        &req.prior_state,
-    );
-    if !matches_plan(&req.planned_state, &preview) {
+    let mut planned = computed_state(&req.planned_state, Some(&rendered), &req.prior_state);
+    if !matches_plan(&req.planned_state, &planned) {
         diagnostics.push(Diagnostic::error(
             "Rendering changed between plan and apply",
             "The subscription rendered differently during apply than in the plan; nothing was \
@@ -121,7 +117,6 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
             diagnostics,
         };
     }
-    let mut planned = computed_state(&req.planned_state, Some(&rendered), &req.prior_state);
     if let Value::Object(entries) = &mut planned {
         entries.insert(KEY_ATTRIBUTE.into(), key);
     }

@@ -6,7 +6,7 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Value};
 
 use super::markers::KEY_ATTRIBUTE;
 use super::plan::computed_state;
-use super::state::{grouped_attributes, matches_plan};
+use super::state::matches_plan;
 use crate::attrs;
 use crate::config::ProviderConfig;
 
@@ -56,12 +56,8 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         }
         Err(d) => return respond(req.prior_state, d),
     };
-    let preview = grouped_attributes(
-        &rendered.descriptions,
-        &rendered.binding_clusters,
-        &req.prior_state,
-    );
-    if !matches_plan(&req.planned_state, &preview) {
+    let mut planned = computed_state(&req.planned_state, Some(&rendered), &req.prior_state);
+    if !matches_plan(&req.planned_state, &planned) {
         let diagnostics = Diagnostic::error(
             "Rendering changed between plan and apply",
             "The subscription rendered differently during apply than in the plan; nothing was \
@@ -70,7 +66,6 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         .into();
         return respond(req.prior_state, diagnostics);
     }
-    let mut planned = computed_state(&req.planned_state, Some(&rendered), &req.prior_state);
     if let Value::Object(entries) = &mut planned {
         entries.insert(KEY_ATTRIBUTE.into(), key);
     }

@@ -107,13 +107,15 @@ fn attribute_values(grouped: Grouped) -> [(&'static str, Value); 3] {
     ]
 }
 
-/// Whether the preview rendered at apply is what the plan planned: the same attributes and
-/// entries, each planned value that was known unchanged (an entry planned unknown - Secret
-/// values under a marker key made at apply - may take any value).
-pub fn matches_plan(planned: &Value, rendered: &[(&'static str, Value); 3]) -> bool {
-    rendered
-        .iter()
-        .all(|(attribute, value)| match (planned.get(attribute), value) {
+/// Whether the preview of `rendered` (the state computed at apply) is what the plan planned:
+/// the same attributes and entries, each planned value that was known unchanged (an entry
+/// planned unknown - Secret values under a marker key made at apply - may take any value).
+pub fn matches_plan(planned: &Value, rendered: &Value) -> bool {
+    [SHARED, DEVIATIONS, CLUSTERS].iter().all(|attribute| {
+        let Some(value) = rendered.get(attribute) else {
+            return false;
+        };
+        match (planned.get(attribute), value) {
             (Some(Value::Map(planned)), Value::Map(rendered)) => {
                 planned.len() == rendered.len()
                     && planned.iter().all(|(key, value)| {
@@ -124,7 +126,8 @@ pub fn matches_plan(planned: &Value, rendered: &[(&'static str, Value); 3]) -> b
             }
             (Some(planned), rendered) => !planned.is_known() || planned == rendered,
             (None, _) => false,
-        })
+        }
+    })
 }
 
 /// Whether the per-cluster key `key` is one of `clusters`'.
