@@ -6,6 +6,7 @@
 //! the hub.
 
 use clusternet_model::identity::ObjectIdentity;
+use clusternet_tfplugin::Value;
 use serde_json::Value as Json;
 
 /// A feed object without an identity: the field it lacks.
@@ -44,4 +45,24 @@ pub fn decode(text: &str) -> Result<(Json, ObjectIdentity), FeedValueError> {
 pub fn check_names(identity: &ObjectIdentity) -> Result<(), String> {
     clusternet_model::names::check_identity(identity)
         .map_err(|e| format!("{e}; Kubernetes would reject the object"))
+}
+
+/// `planned`, with the prior text of the configured attribute `text` when every attribute of
+/// `meaning` (what the text says: its feeds, a Secret's values) is known and as before, an
+/// attribute absent from both counting as the same: reformatted YAML, comments, or JSON
+/// written as YAML plan no change. Terraform accepts the prior value of a configured
+/// attribute as the provider's statement that the two are equivalent.
+pub fn keep_equivalent_text(planned: Value, prior: &Value, text: &str, meaning: &[&str]) -> Value {
+    let same = meaning.iter().all(|name| {
+        let value = planned.get(name);
+        value.is_none_or(Value::is_known) && value == prior.get(name)
+    });
+    match prior.get(text).filter(|t| t.as_str().is_some()) {
+        Some(prior_text) if same => {
+            let mut entries = planned.as_entries().cloned().unwrap_or_default();
+            entries.insert(text.to_string(), prior_text.clone());
+            Value::Object(entries)
+        }
+        _ => planned,
+    }
 }

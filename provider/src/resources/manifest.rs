@@ -379,33 +379,19 @@ pub fn plan(resource: FeedResource, req: PlanRequest) -> PlanResponse {
     }
     // `parse` reads the configuration's attributes, which the proposed state carries as is.
     match state_of(resource, &req.proposed_new_state) {
-        Ok(planned) => response.planned_state = keep_equivalent_text(planned, &req.prior_state),
+        // The same feed and Secret values (absent from a clusternet_manifest's): the text is only
+        // reformatted.
+        Ok(planned) => {
+            response.planned_state = super::feed::keep_equivalent_text(
+                planned,
+                &req.prior_state,
+                "manifest",
+                &["feed", "secret_data", "secret_binary_data"],
+            )
+        }
         Err(diags) => response.diagnostics = diags,
     }
     response
-}
-
-/// `planned`, with the prior `manifest` text when the new text describes the same object
-/// (same feed, same Secret values): YAML reformatted, or JSON from an import written as YAML,
-/// plans no change. Terraform accepts the prior value of a configured attribute as the
-/// provider's statement that the two are equivalent.
-fn keep_equivalent_text(planned: Value, prior: &Value) -> Value {
-    let feed = planned.get("feed");
-    let same_feed = feed.is_some_and(Value::is_known) && feed == prior.get("feed");
-    // The value maps are absent from a clusternet_manifest's values: equal then too.
-    let same_values = ["secret_data", "secret_binary_data"].iter().all(|name| {
-        let values = planned.get(name);
-        values.is_none_or(Value::is_known) && values == prior.get(name)
-    });
-    let prior_text = prior.get("manifest").filter(|m| m.as_str().is_some());
-    match (prior_text, same_feed && same_values) {
-        (Some(text), true) => {
-            let mut entries = planned.as_entries().cloned().unwrap_or_default();
-            entries.insert("manifest".to_string(), text.clone());
-            Value::Object(entries)
-        }
-        _ => planned,
-    }
 }
 
 /// The state of a manifest or secret imported from an object stored on the hub (a

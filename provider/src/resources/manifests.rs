@@ -189,29 +189,17 @@ pub fn plan(req: PlanRequest) -> PlanResponse {
     match parse(&req.proposed_new_state) {
         Ok((entries, _)) => {
             let planned = with_computed(&req.proposed_new_state, entries.as_deref());
-            response.planned_state = keep_equivalent_text(planned, &req.prior_state);
+            // The same feeds in the same order: the text is only reformatted.
+            response.planned_state = super::feed::keep_equivalent_text(
+                planned,
+                &req.prior_state,
+                "manifests",
+                &["feeds"],
+            );
         }
         Err(diags) => response.diagnostics = diags,
     }
     response
-}
-
-/// `planned` with the prior `manifests` text when the new text gives the same feeds in the
-/// same order (reformatted YAML, comments, YAML for JSON): no change to plan.
-fn keep_equivalent_text(planned: Value, prior: &Value) -> Value {
-    let feeds = planned.get("feeds");
-    let same = feeds.is_some_and(Value::is_known) && feeds == prior.get("feeds");
-    match (
-        prior.get("manifests").filter(|m| m.as_str().is_some()),
-        same,
-    ) {
-        (Some(text), true) => {
-            let mut entries = planned.as_entries().cloned().unwrap_or_default();
-            entries.insert("manifests".to_string(), text.clone());
-            Value::Object(entries)
-        }
-        _ => planned,
-    }
 }
 
 impl Resource for Manifests {
