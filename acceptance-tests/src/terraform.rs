@@ -314,53 +314,6 @@ impl Workspace {
         self.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
     }
 
-    /// Panics, naming `what` and showing the plan, unless the plan after an import changes no
-    /// value: Terraform plans an update, once, where an imported attribute's value is unchanged
-    /// but the configuration marks more of it sensitive than the import recorded (a
-    /// subscription's `overrides` holds sensitive `ref`s element by element).
-    pub fn expect_no_changes_after_import(&self, what: &str) {
-        let plan = self.run(&[
-            "plan",
-            "-no-color",
-            "-input=false",
-            "-detailed-exitcode",
-            "-out=after-import.tfplan",
-        ]);
-        let shown = || plan.all_output();
-        match plan.exit_code {
-            Some(0) => return,
-            Some(2) => {}
-            _ => panic!(
-                "{what}: plan failed ({}):\n{}",
-                self.terraform.version,
-                shown()
-            ),
-        }
-        let json = self
-            .run(&["show", "-json", "after-import.tfplan"])
-            .expect_success();
-        let plan_json: Json = serde_json::from_str(&json.stdout).expect("plan JSON");
-        for change in plan_json["resource_changes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            let c = &change["change"];
-            if c["actions"] == serde_json::json!(["no-op"]) {
-                continue;
-            }
-            assert!(
-                c["actions"] == serde_json::json!(["update"])
-                    && c["before"] == c["after"]
-                    && !c["after_unknown"].to_string().contains("true"),
-                "{what}: {} changes a value ({}):\n{}",
-                change["address"],
-                self.terraform.version,
-                shown()
-            );
-        }
-    }
-
     /// Panics, naming `what` and showing the plan, unless `terraform plan` has nothing to do.
     pub fn expect_no_changes(&self, what: &str) {
         let plan = self.plan_detailed();

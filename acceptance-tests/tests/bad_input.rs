@@ -158,6 +158,32 @@ fn a_feed_given_by_key_without_a_hub() {
 }
 
 #[test]
+fn an_override_handle_this_configuration_does_not_manage_without_a_hub() {
+    expect_rejected(
+        "override handle of no resource",
+        &GOOD.replace(
+            "feeds = [clusternet_manifest.settings.feed]",
+            "feeds = [clusternet_manifest.settings.feed]\n  overrides = [\"Localization/clusternet-eu-1/elsewhere\"]",
+        ),
+        "Override not found",
+        "overrides = ",
+    );
+}
+
+#[test]
+fn an_override_reference_that_is_no_handle() {
+    expect_rejected(
+        "override reference of another kind",
+        &GOOD.replace(
+            "feeds = [clusternet_manifest.settings.feed]",
+            "feeds = [clusternet_manifest.settings.feed]\n  overrides = [\"Manifest/default/settings\"]",
+        ),
+        "Invalid override reference",
+        "overrides = ",
+    );
+}
+
+#[test]
 fn a_patch_on_a_missing_path_is_a_warning_and_the_object_stays_unpatched() {
     let tf = Terraform::v1_11();
     let config = format!(

@@ -168,7 +168,7 @@ fn clusternet_deployer(tf: &Terraform, bed: &Testbed) {
             .run(&["import", "-no-color", "-input=false", address, &id])
             .expect_success();
     }
-    imported.expect_no_changes_after_import("the plan after import");
+    imported.expect_no_changes("the plan after import");
 
     ws.destroy().expect_success();
     assert!(

@@ -156,7 +156,7 @@ fn a_version_0_state_is_upgraded_without_a_diff() {
                 continue;
             }
             let instance = &mut resource["instances"][0];
-            assert_eq!(instance["schema_version"], 2, "{tf:?}");
+            assert_eq!(instance["schema_version"], 3, "{tf:?}");
             instance["schema_version"] = Json::from(0);
             // Version 0 kept one entry per cluster and object in `descriptions`.
             let per_cluster = preview::per_cluster(&instance["attributes"]);

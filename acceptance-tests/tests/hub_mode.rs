@@ -744,7 +744,7 @@ fn hub_helm(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames)
 /// chart keeps both on the hub when the first drops the chart; destroy removes them.
 /// The same configuration, an empty state: the chart (its values from the hub's
 /// Globalization), the manifest, the Localization of the chart and the subscription are
-/// imported, and the plan after it changes no value.
+/// imported, and the plan after it shows no changes.
 fn import_chart_rollout(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: &ChartNames) {
     let imported = chart_workspace(tf, bed, repo, names);
     let (ns, release) = (names.ns.as_str(), names.release.as_str());
@@ -764,7 +764,7 @@ fn import_chart_rollout(tf: &Terraform, bed: &Testbed, repo: &ChartRepo, names: 
             .run(&["import", "-no-color", "-input=false", address, &id])
             .expect_success();
     }
-    imported.expect_no_changes_after_import("the plan after importing the chart rollout");
+    imported.expect_no_changes("the plan after importing the chart rollout");
 }
 
 #[test]

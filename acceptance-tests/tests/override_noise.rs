@@ -1,9 +1,12 @@
 //! Overrides in the plan show only what changed (issue 14, point 6): an override that names
 //! its feed by key is left alone when the feed is edited, and its `feed` is not masked
-//! unless it carries a Secret's values; a Secret value in an override's patch never shows.
-//! Directory targets, both terraform versions.
+//! unless it carries a Secret's values; an override's edit shows once, in its own `override`
+//! blocks, and its effect in the subscription's preview, with nothing masked (ADR 0030); a
+//! Secret value in an override's patch never shows. Directory targets, both terraform
+//! versions.
 
 use acceptance_tests::terraform::{Terraform, Workspace, copy_example, repo_root, squashed};
+use serde_json::{Value as Json, json};
 
 #[test]
 fn a_feed_edit_leaves_the_overrides_that_name_it_by_key_alone() {
@@ -43,6 +46,169 @@ fn a_feed_edit_leaves_the_overrides_that_name_it_by_key_alone() {
             text.contains("Plan: 0 to add, 2 to change, 0 to destroy."),
             "{v}: the feed and the subscription change, nothing else:\n{text}"
         );
+        // A saved plan applied by another terraform process: apply plans the subscription
+        // again without planning the unchanged overrides, so it renders with the objects it
+        // recorded (ADR 0030), exactly as planned.
+        ws.run(&["plan", "-no-color", "-input=false", "-out=edit.tfplan"])
+            .expect_success();
+        ws.run(&["apply", "-no-color", "-input=false", "edit.tfplan"])
+            .expect_success();
+        ws.expect_no_changes("the plan after applying the feed's edit");
+        let rendered = std::fs::read_to_string(
+            ws.path()
+                .join("rendered/eu-1/default.web/core_v1_configmap_web_settings.yaml"),
+        )
+        .expect("eu-1's ConfigMap");
+        assert!(
+            rendered.contains("log_level: warn") && rendered.contains("hallo"),
+            "{v}: eu-1 keeps both overrides:\n{rendered}"
+        );
+    }
+}
+
+#[test]
+fn an_override_edit_shows_once_and_nothing_is_masked() {
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ws = Workspace::from_files(&[], &tf);
+        copy_example(&repo_root().join("examples/quickstart"), ws.path());
+        let created = squashed(&ws.plan().expect_success().stdout);
+        assert!(
+            created.contains("+ ref = \"Localization/clusternet-eu-1/eu-greeting\""),
+            "{v}: the ref is a readable handle:\n{created}"
+        );
+        ws.apply().expect_success();
+
+        let main = ws.path().join("main.tf");
+        let text = std::fs::read_to_string(&main).expect("main.tf");
+        let edited = text.replace("value = \"hallo\"", "value = \"servus\"");
+        assert_ne!(text, edited, "{v}: the example's Localization says hallo");
+        std::fs::write(&main, edited).expect("write main.tf");
+        let plan = ws.plan_detailed();
+        assert_eq!(plan.exit_code, Some(2), "{v}:\n{}", plan.all_output());
+        let text = squashed(&plan.stdout);
+        assert!(
+            !text.contains("sensitive"),
+            "{v}: nothing in a plan without Secrets is masked:\n{text}"
+        );
+        for unchanged in ["~ ref", "~ overrides", "~ feed"] {
+            assert!(
+                !text.contains(unchanged),
+                "{v}: {unchanged} changes although only the override's patch did:\n{text}"
+            );
+        }
+        // The patch shows once as the override's change, once as its effect on eu-1's
+        // rendering of the ConfigMap.
+        assert_eq!(
+            text.matches("servus").count(),
+            2,
+            "{v}: the edit shows in the override and in the preview:\n{text}"
+        );
+        assert!(
+            text.contains("Plan: 0 to add, 2 to change, 0 to destroy."),
+            "{v}: the Localization and the subscription change, nothing else:\n{text}"
+        );
+        ws.apply().expect_success();
+        ws.expect_no_changes("the plan after applying the override's edit");
+        let rendered = |cluster: &str| {
+            std::fs::read_to_string(ws.path().join(format!(
+                "rendered/{cluster}/default.web/core_v1_configmap_web_settings.yaml"
+            )))
+            .expect("the ConfigMap is rendered")
+        };
+        assert!(
+            rendered("eu-1").contains("servus"),
+            "{v}: eu-1 got the new greeting"
+        );
+        assert!(
+            !rendered("us-1").contains("servus"),
+            "{v}: the Localization is eu-1's only"
+        );
+    }
+}
+
+/// A state written before `ref` was a handle (overrides at schema version 0 holding the
+/// object as JSON, the subscription at version 2 passing the objects, and no private state)
+/// upgrades without a diff; a saved plan applied after it renders with the overrides as
+/// before.
+#[test]
+fn a_state_with_override_objects_upgrades_without_a_diff() {
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ws = Workspace::from_files(&[], &tf);
+        copy_example(&repo_root().join("examples/quickstart"), ws.path());
+        ws.apply().expect_success();
+        let path = ws.path().join("terraform.tfstate");
+        let mut state: Json =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("state")).expect("JSON");
+        let object = |kind: &str, namespace: Option<&str>, name: &str| {
+            let mut metadata = json!({"name": name});
+            if let Some(ns) = namespace {
+                metadata["namespace"] = json!(ns);
+            }
+            json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": kind,
+                   "metadata": metadata, "spec": {"priority": 500}})
+            .to_string()
+        };
+        let mut rewritten = 0;
+        for resource in state["resources"].as_array_mut().expect("resources") {
+            let kind = resource["type"].as_str().unwrap_or_default().to_string();
+            let instance = &mut resource["instances"][0];
+            let attributes = instance["attributes"].clone();
+            match kind.as_str() {
+                "clusternet_localization" | "clusternet_globalization" => {
+                    assert_eq!(instance["schema_version"], 1, "{v}");
+                    let handle = attributes["ref"].as_str().expect("ref").to_string();
+                    let old = match handle.split('/').collect::<Vec<_>>().as_slice() {
+                        ["Localization", ns, name] => object("Localization", Some(ns), name),
+                        ["Globalization", name] => object("Globalization", None, name),
+                        _ => panic!("{v}: ref {handle} is no handle"),
+                    };
+                    instance["attributes"]["ref"] = json!(old);
+                    instance["schema_version"] = json!(0);
+                    rewritten += 1;
+                }
+                "clusternet_subscription" if !attributes["overrides"].is_null() => {
+                    assert_eq!(instance["schema_version"], 3, "{v}");
+                    let old: Vec<Json> = attributes["overrides"]
+                        .as_array()
+                        .expect("overrides")
+                        .iter()
+                        .map(|h| {
+                            let h = h.as_str().expect("handle");
+                            match h.split('/').collect::<Vec<_>>().as_slice() {
+                                ["Localization", ns, name] => {
+                                    json!(object("Localization", Some(ns), name))
+                                }
+                                _ => json!(object("Globalization", None, &h[14..])),
+                            }
+                        })
+                        .collect();
+                    instance["attributes"]["overrides"] = Json::from(old);
+                    instance["schema_version"] = json!(2);
+                    instance
+                        .as_object_mut()
+                        .expect("instance")
+                        .remove("private");
+                    rewritten += 1;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(rewritten, 3, "{v}: two overrides and their subscription");
+        state["serial"] = json!(state["serial"].as_i64().unwrap_or(0) + 1);
+        std::fs::write(&path, state.to_string()).expect("write state");
+        ws.expect_no_changes("the plan after upgrading the state");
+
+        let main = ws.path().join("main.tf");
+        let text = std::fs::read_to_string(&main).expect("main.tf");
+        std::fs::write(&main, text.replace("log_level: info", "log_level: debug"))
+            .expect("write main.tf");
+        ws.run(&["plan", "-no-color", "-input=false", "-out=edit.tfplan"])
+            .expect_success();
+        ws.run(&["apply", "-no-color", "-input=false", "edit.tfplan"])
+            .expect_success();
+        ws.expect_no_changes("the plan after applying the feed's edit");
     }
 }
 
@@ -115,11 +281,11 @@ resource "clusternet_subscription" "db" {
             "{v}: a Secret's feed value stays masked:\n{text}"
         );
         assert!(!plan.all_output().contains("s3cr3t-value"), "{v}");
-        // A sensitive value in an override's patch never shows: not in the override's `ref`,
-        // not in the subscription's `overrides`.
+        // The ref names the override without its content: a sensitive value in its patch
+        // cannot show there, nor in the subscription's `overrides`.
         assert!(
-            text.contains("ref = (sensitive value)"),
-            "{v}: the ref is masked:\n{text}"
+            text.contains("+ ref = \"Localization/clusternet-eu-1/db-password\""),
+            "{v}: the ref is a handle:\n{text}"
         );
         let applied = ws.apply().expect_success();
         ws.set_env("TF_VAR_eu_password", "an0ther-s3cret");

@@ -7,6 +7,7 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics};
 
 use crate::config::ProviderConfig;
 use crate::diagnostics::ToDiagnostic;
+use crate::override_handles::KnownOverrides;
 use crate::pending_overrides::PendingOverrides;
 use crate::snapshot::HubSnapshot;
 
@@ -19,6 +20,9 @@ pub struct Context {
     inventory: tokio::sync::OnceCell<Result<Arc<ProviderConfig>, Diagnostics>>,
     /// Overrides and subscriptions planned in this process, for the next-apply warning.
     pending: Mutex<PendingOverrides>,
+    /// Override objects planned, applied or imported in this process, for the subscriptions
+    /// that pass them by handle.
+    known_overrides: KnownOverrides,
 }
 
 impl Context {
@@ -64,5 +68,10 @@ impl Context {
     /// Overrides and subscriptions planned in this process.
     pub fn pending(&self) -> &Mutex<PendingOverrides> {
         &self.pending
+    }
+
+    /// Override objects planned, applied or imported in this process.
+    pub fn known_overrides(&self) -> &KnownOverrides {
+        &self.known_overrides
     }
 }

@@ -12,18 +12,6 @@ use serde_json::Value as Json;
 use crate::config::{Deployer, ProviderConfig, Target};
 use crate::snapshot::{APPS, HubSnapshot, OverrideId};
 
-/// The identities of the override objects among `objects` (those passed by value).
-pub fn passed_overrides(objects: &[Json]) -> BTreeSet<OverrideId> {
-    objects
-        .iter()
-        .filter(|o| {
-            o["apiVersion"] == APPS
-                && matches!(o["kind"].as_str(), Some("Localization" | "Globalization"))
-        })
-        .filter_map(OverrideId::of)
-        .collect()
-}
-
 /// The identities of the feeds among `objects` that came from the hub (stored Manifests):
 /// they are the hub's, never written back by the provider.
 pub fn hub_feed_identities(objects: &[Json]) -> BTreeSet<ObjectIdentity> {

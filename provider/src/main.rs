@@ -15,6 +15,7 @@ mod diagnostics;
 mod hub;
 mod hub_inputs;
 mod import;
+mod override_handles;
 mod pending_overrides;
 mod provider;
 mod registry;

@@ -167,6 +167,16 @@ impl HubSnapshot {
         })
     }
 
+    /// The hub's Localization or Globalization `id`.
+    pub fn override_object(&self, id: &OverrideId) -> Option<&Json> {
+        let list = if id.kind == "Localization" {
+            &self.localizations
+        } else {
+            &self.globalizations
+        };
+        list.iter().find(|o| OverrideId::of(o).as_ref() == Some(id))
+    }
+
     /// The users' overrides on the hub that refer to one of `feeds` and are not in `passed`
     /// (kind, namespace, name): what a subscription with those feeds gets from the hub. Left
     /// out are the generated dividing Localizations and the Globalizations the provider

@@ -38,16 +38,31 @@ pub async fn import(
     inventory: &ProviderConfig,
 ) -> (Vec<ImportedResource>, Diagnostics) {
     match import_state(type_name, id, inventory).await {
-        Ok(state) => (
+        Ok(Imported { state, private }) => (
             vec![ImportedResource {
                 type_name: type_name.to_string(),
                 state,
-                private: Vec::new(),
+                private,
             }],
             Diagnostics::new(),
         ),
         Err(Failure::Import(e)) => (Vec::new(), e.to_diagnostic().into()),
         Err(Failure::Diagnostics(d)) => (Vec::new(), d),
+    }
+}
+
+/// An imported state, with the private state a subscription keeps its overrides in.
+struct Imported {
+    state: Value,
+    private: Vec<u8>,
+}
+
+impl From<Value> for Imported {
+    fn from(state: Value) -> Self {
+        Imported {
+            state,
+            private: Vec::new(),
+        }
     }
 }
 
@@ -73,7 +88,7 @@ async fn import_state(
     type_name: &str,
     id: &str,
     inventory: &ProviderConfig,
-) -> Result<Value, Failure> {
+) -> Result<Imported, Failure> {
     let parsed = id::parse(type_name, id)?;
     // A Secret is a clusternet_secret and anything else a clusternet_manifest: the ID says
     // which, before anything is read.
@@ -106,12 +121,12 @@ async fn import_state(
                 kind: "Manifest of feed".to_string(),
                 id: identity.to_string(),
             })?;
-            Ok(manifest::imported_state(feed_resource, template)?)
+            Ok(manifest::imported_state(feed_resource, template)?.into())
         }
         ImportId::Namespaced { namespace, name } if type_name == helm_chart::TYPE_NAME => {
             let chart = hub.object("HelmChart", Some(&namespace), &name).await?;
             let values = chart_values(&hub, &namespace, &name).await?;
-            Ok(helm_chart::imported_state(&chart, values.as_ref())?)
+            Ok(helm_chart::imported_state(&chart, values.as_ref())?.into())
         }
         ImportId::Namespaced { namespace, name } if type_name == subscription::TYPE_NAME => {
             let object = hub.object("Subscription", Some(&namespace), &name).await?;
@@ -119,11 +134,15 @@ async fn import_state(
         }
         ImportId::Namespaced { namespace, name } => {
             let object = hub.object("Localization", Some(&namespace), &name).await?;
-            import_override(&hub, type_name, &object, inventory).await
+            Ok(import_override(&hub, type_name, &object, inventory)
+                .await?
+                .into())
         }
         ImportId::ClusterScoped { name } => {
             let object = hub.object("Globalization", None, &name).await?;
-            import_override(&hub, type_name, &object, inventory).await
+            Ok(import_override(&hub, type_name, &object, inventory)
+                .await?
+                .into())
         }
     }
 }
@@ -220,9 +239,8 @@ async fn import_override(
         Some(identity) => override_feed(hub, &templates, &identity).await?,
         None => String::new(),
     };
-    Ok(overrides::imported_state(
-        type_name, object, feed, inventory,
-    )?)
+    let (state, _) = overrides::imported_state(type_name, object, feed, inventory)?;
+    Ok(state)
 }
 
 async fn import_subscription(
@@ -230,7 +248,7 @@ async fn import_subscription(
     object: &Json,
     id: &str,
     inventory: &ProviderConfig,
-) -> Result<Value, Failure> {
+) -> Result<Imported, Failure> {
     let templates = hub.feed_templates().await?;
     let mut feeds = Vec::new();
     let mut identities = Vec::new();
@@ -250,6 +268,7 @@ async fn import_subscription(
         identities.push(identity);
     }
     let mut refs = Vec::new();
+    let mut objects = Vec::new();
     for (kind, override_object) in hub.user_overrides().await? {
         let Some(identity) = feed_identity(&override_object["spec"]["feed"]) else {
             continue;
@@ -268,12 +287,18 @@ async fn import_subscription(
             overrides::GLOBALIZATION
         };
         let feed = override_feed(hub, &templates, &identity).await?;
-        let state = overrides::imported_state(type_name, &override_object, feed, inventory)?;
-        if let Some(text) = state.get("ref").and_then(Value::as_str) {
+        let (state, built) =
+            overrides::imported_state(type_name, &override_object, feed, inventory)?;
+        if let (Some(text), Some(built)) = (state.get("ref").and_then(Value::as_str), built) {
             refs.push(text.to_string());
+            objects.push(built);
         }
     }
-    Ok(subscription::imported_state(object, feeds, refs, inventory).await?)
+    let state = subscription::imported_state(object, feeds, refs, &objects, inventory).await?;
+    Ok(Imported {
+        state,
+        private: crate::override_handles::private_state(&objects),
+    })
 }
 
 #[cfg(test)]

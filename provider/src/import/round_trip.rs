@@ -11,7 +11,9 @@ use clusternet_tfplugin::{Block, Value};
 use serde_json::{Value as Json, json};
 
 use crate::config::{ClusterConfig, ClusterSource, Deployer, ProviderConfig, Target};
+use crate::override_handles::KnownOverrides;
 use crate::resources::{manifest, overrides, subscription};
+use crate::snapshot::OverrideId;
 use crate::values::{block_value, nested, string_list};
 
 fn inventory() -> ProviderConfig {
@@ -53,6 +55,16 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 /// The planned state of a create of `config`, as Terraform asks for it.
 fn planned(type_name: &str, config: &Value, inventory: &ProviderConfig) -> Value {
+    planned_with(type_name, config, inventory, &KnownOverrides::default())
+}
+
+/// [`planned`], recording the overrides it plans in `known`.
+fn planned_with(
+    type_name: &str,
+    config: &Value,
+    inventory: &ProviderConfig,
+    known: &KnownOverrides,
+) -> Value {
     let request = PlanRequest {
         type_name: type_name.to_string(),
         prior_state: Value::Null,
@@ -61,10 +73,13 @@ fn planned(type_name: &str, config: &Value, inventory: &ProviderConfig) -> Value
         prior_private: Vec::new(),
     };
     let response = match type_name {
-        subscription::TYPE_NAME => {
-            block_on(subscription::plan(request, inventory, &Default::default()))
-        }
-        _ => overrides::plan(request, inventory, &Default::default()),
+        subscription::TYPE_NAME => block_on(subscription::plan(
+            request,
+            inventory,
+            &Default::default(),
+            known,
+        )),
+        _ => overrides::plan(request, inventory, &Default::default(), known),
     };
     assert!(
         !response.diagnostics.has_errors(),
@@ -124,14 +139,19 @@ fn an_imported_localization_is_what_its_configuration_plans() {
             ),
         ],
     );
-    let planned = planned(overrides::LOCALIZATION, &config, &inventory);
-    // The hub's copy: the `ref`, with what the API server and the provider's apply add.
-    let mut on_hub: Json =
-        clusternet_model::json::parse(planned.get("ref").and_then(Value::as_str).unwrap()).unwrap();
+    let known = KnownOverrides::default();
+    let planned = planned_with(overrides::LOCALIZATION, &config, &inventory, &known);
+    let handle = planned.get("ref").and_then(Value::as_str).unwrap();
+    assert_eq!(handle, "Localization/clusternet-eu-1/eu-color");
+    // The hub's copy: the object the plan recorded for the `ref`, with what the API server
+    // and the provider's apply add.
+    let mut on_hub = known
+        .get(&OverrideId::from_handle(handle).unwrap())
+        .unwrap();
     on_hub["metadata"]["uid"] = json!("3f1c");
     on_hub["metadata"]["annotations"] =
         json!({"apps.clusternet.io/owned-by-description": "terraform"});
-    let imported =
+    let (imported, _) =
         overrides::imported_state(overrides::LOCALIZATION, &on_hub, settings, &inventory).unwrap();
     assert_eq!(imported, planned);
 }
@@ -228,6 +248,7 @@ fn an_imported_subscription_is_what_its_configuration_plans() {
         &on_hub,
         vec![namespace, web],
         Vec::new(),
+        &[],
         &inventory,
     ))
     .unwrap();
@@ -272,6 +293,7 @@ fn a_namespace_a_state_holds_as_null_stays_null_and_the_subscription_is_not_repl
         },
         &inventory,
         &Default::default(),
+        &KnownOverrides::default(),
     ));
     assert_eq!(response.planned_state, old_state);
 }

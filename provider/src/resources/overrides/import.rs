@@ -11,13 +11,14 @@ use crate::config::ProviderConfig;
 /// The state of an override imported from its object on the hub (`object`, a Localization
 /// or Globalization as the hub holds it). `feed` is what the `feed` attribute is to hold (the
 /// feed's value when its Manifest is on the hub, else its key); a Localization's namespace is
-/// mapped back to the configured cluster that owns it.
+/// mapped back to the configured cluster that owns it. Also the object as the state
+/// describes it, for a subscription imported with it.
 pub fn imported_state(
     type_name: &str,
     object: &Json,
     feed: String,
     inventory: &ProviderConfig,
-) -> Result<Value, Diagnostics> {
+) -> Result<(Value, Option<Json>), Diagnostics> {
     use crate::values::{block_value, nested, non_empty};
     let schema = schema(type_name);
     let spec = &object["spec"];

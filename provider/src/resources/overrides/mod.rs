@@ -1,6 +1,7 @@
 //! `clusternet_localization` (one cluster) and `clusternet_globalization` (all clusters, or a
-//! labelled group): override objects. Each exports `ref`, the Clusternet object as JSON, which
-//! subscriptions take by value in `overrides`.
+//! labelled group): override objects. Each exports `ref`, a handle to the Clusternet object
+//! (`Localization/<namespace>/<name>`, `Globalization/<name>`), which subscriptions take in
+//! `overrides`; the object reaches them through the provider process (ADR 0030).
 
 mod apply;
 mod config;
@@ -127,10 +128,14 @@ impl Resource for Override {
         validate(self.type_name(), config)
     }
 
+    fn upgrade_state(&self, version: i64, state: Value) -> Value {
+        schema::upgrade(version, state)
+    }
+
     fn plan<'a>(&'a self, ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse> {
         Box::pin(async move {
             match registry::inventory_or(ctx, PlanResponse::null).await {
-                Ok(inventory) => plan(req, &inventory, ctx.pending()),
+                Ok(inventory) => plan(req, &inventory, ctx.pending(), ctx.known_overrides()),
                 Err(response) => response,
             }
         })
@@ -140,7 +145,7 @@ impl Resource for Override {
         Box::pin(async move {
             // The snapshot is taken here at the latest, before anything is written to the hub.
             match ctx.inventory().await {
-                Ok(inventory) => apply::apply(req, &inventory).await,
+                Ok(inventory) => apply::apply(req, &inventory, ctx.known_overrides()).await,
                 Err(diagnostics) => registry::apply_refused(req, diagnostics),
             }
         })

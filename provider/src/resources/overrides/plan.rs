@@ -5,23 +5,26 @@ use std::sync::Mutex;
 
 use clusternet_tfplugin::provider::{PlanRequest, PlanResponse};
 use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
+use serde_json::Value as Json;
 
 use super::config::build;
 use super::{DEFAULT_POLICY, DEFAULT_PRIORITY, LOCALIZATION, parse_feed_reference};
 use crate::attrs;
 use crate::config::ProviderConfig;
+use crate::override_handles::KnownOverrides;
 use crate::pending_overrides::{self, ChangedOverride, PendingOverrides};
 use crate::snapshot::OverrideId;
 
 /// `base` with the computed attributes (`id`, `ref`, a Localization's `namespace`, and the
-/// defaults of `priority` and `override_policy`) derived from `config`: the one function
-/// behind plan and import. Unknown inputs make them unknown.
+/// defaults of `priority` and `override_policy`) derived from `config`, and the override
+/// object Clusternet would hold: the one function behind plan, apply and import. Unknown
+/// inputs make them unknown (and no object).
 pub(super) fn with_computed(
     type_name: &str,
     base: &Value,
     config: &Value,
     inventory: &ProviderConfig,
-) -> Result<Value, Diagnostics> {
+) -> Result<(Value, Option<Json>), Diagnostics> {
     let mut entries = base.as_entries().cloned().unwrap_or_default();
     let localization = type_name == LOCALIZATION;
     // Computed only to hold the default: unset in configuration means the default, never the
@@ -32,12 +35,14 @@ pub(super) fn with_computed(
     if !attrs::integer(config, "priority").is_set() {
         entries.insert("priority".into(), Value::from(DEFAULT_PRIORITY));
     }
-    match build(type_name, config, Some(inventory))? {
+    let built = build(type_name, config, Some(inventory))?;
+    match &built {
         Some((id, object)) => {
-            entries.insert("id".into(), id.into());
+            let handle = OverrideId::of(object).map(|id| id.handle());
+            entries.insert("id".into(), id.clone().into());
             entries.insert(
                 "ref".into(),
-                clusternet_model::json::to_compact(&object).into(),
+                handle.map_or_else(Value::unknown, Value::from),
             );
             if localization {
                 let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
@@ -52,33 +57,29 @@ pub(super) fn with_computed(
             }
         }
     }
-    Ok(Value::Object(entries))
+    Ok((Value::Object(entries), built.map(|(_, object)| object)))
 }
 
-/// Records an override this plan creates or changes (its planned `ref` differs from the
-/// prior one); with a hub, warns for the subscriptions planned earlier in this process that
-/// do not pass it.
+/// Records an override this plan creates or changes (any of its attributes differs from the
+/// prior state); with a hub, warns for the subscriptions planned earlier in this process
+/// that do not pass it.
 pub(super) fn note_change(
     req: &PlanRequest,
     planned: &Value,
+    object: Option<&Json>,
     inventory: &ProviderConfig,
     pending: &Mutex<PendingOverrides>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let planned_ref = attrs::string(planned, "ref").known();
-    let prior_ref = attrs::string(&req.prior_state, "ref").known();
-    if inventory.hub.is_none() || planned_ref.is_none() || planned_ref == prior_ref {
+    if inventory.hub.is_none() || planned == &req.prior_state {
         return diags;
     }
-    let object = planned_ref
-        .as_deref()
-        .and_then(|text| clusternet_model::json::parse(text).ok());
     let feed = parse_feed_reference(
         &attrs::string(&req.config, "feed")
             .known()
             .unwrap_or_default(),
     );
-    let (Some(id), Ok(feed)) = (object.as_ref().and_then(OverrideId::of), feed) else {
+    let (Some(id), Ok(feed)) = (object.and_then(OverrideId::of), feed) else {
         return diags;
     };
     let missed = pending
@@ -94,11 +95,13 @@ pub(super) fn note_change(
     diags
 }
 
-/// Plans `id`, `namespace` and `ref`.
+/// Plans `id`, `namespace` and `ref`, and records the override object for the subscriptions
+/// planned after it in this process.
 pub fn plan(
     req: PlanRequest,
     inventory: &ProviderConfig,
     pending: &Mutex<PendingOverrides>,
+    known: &KnownOverrides,
 ) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     if req.proposed_new_state.is_null() {
@@ -111,8 +114,11 @@ pub fn plan(
         &req.config,
         inventory,
     ) {
-        Ok(planned) => {
-            response.diagnostics = note_change(&req, &planned, inventory, pending);
+        Ok((planned, object)) => {
+            if let Some(object) = &object {
+                known.record(object);
+            }
+            response.diagnostics = note_change(&req, &planned, object.as_ref(), inventory, pending);
             response.planned_state = planned;
         }
         Err(diags) => {

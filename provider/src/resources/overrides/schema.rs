@@ -1,9 +1,11 @@
 //! The schema of `clusternet_localization` and `clusternet_globalization`.
 
-use clusternet_tfplugin::{Attribute, Block, BlockNesting, NestedBlock, Schema, Type};
+use clusternet_tfplugin::{Attribute, Block, BlockNesting, NestedBlock, Schema, Type, Value};
 
 use super::LOCALIZATION;
+use crate::attrs;
 use crate::selector;
+use crate::snapshot::OverrideId;
 
 pub(super) fn override_block() -> NestedBlock {
     let mut nested = NestedBlock::new(
@@ -39,8 +41,7 @@ pub(super) fn override_block() -> NestedBlock {
 /// The schema of `kind` (LOCALIZATION or GLOBALIZATION).
 pub fn schema(type_name: &str) -> Schema {
     let localization = type_name == LOCALIZATION;
-    let mut attributes =
-        vec![
+    let mut attributes = vec![
         Attribute::required("name", Type::String).describe(
             "Name of the override object: a Kubernetes object name (a DNS subdomain: lowercase \
              letters, digits, `-` and `.`, at most 253 characters).",
@@ -70,11 +71,12 @@ pub fn schema(type_name: &str) -> Schema {
                  that receives the `ref` is planned.",
             ),
         Attribute::computed("id", Type::String).describe("`<namespace>/<name>` or `<name>`."),
-        Attribute::computed("ref", Type::String).sensitive().describe(
-            "The override object as JSON, for `clusternet_subscription.overrides`. Sensitive: \
-             an override's values may be a Secret's (a sensitive variable in `value` would \
-             otherwise show in plain text here and in the subscription's `overrides`); the \
-             `override` blocks show what changes, and the subscription's preview its effect.",
+        Attribute::computed("ref", Type::String).describe(
+            "A handle to the override object for `clusternet_subscription.overrides`: \
+             `Localization/<namespace>/<name>` or `Globalization/<name>`. It changes only when \
+             the override becomes another object; the provider hands the object itself to the \
+             subscriptions that pass it, so an edit shows once, in the `override` blocks, and \
+             its effect in their preview.",
         ),
     ];
     let mut block = if localization {
@@ -102,5 +104,29 @@ pub fn schema(type_name: &str) -> Schema {
         ))
     };
     block = block.with_block(override_block());
-    Schema::new(block)
+    Schema::new(block).with_version(SCHEMA_VERSION)
+}
+
+/// The schema version this provider writes: 1 since `ref` is a handle (0 held the object).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// `state`, written with schema `version`, as this version holds it: a `ref` holding the
+/// object becomes its handle.
+pub fn upgrade(version: i64, state: Value) -> Value {
+    if version >= SCHEMA_VERSION {
+        return state;
+    }
+    let Value::Object(mut entries) = state else {
+        return state;
+    };
+    let handle = attrs::string(&Value::Object(entries.clone()), "ref")
+        .known()
+        .and_then(|text| clusternet_model::json::parse(&text).ok())
+        .as_ref()
+        .and_then(OverrideId::of)
+        .map(|id| id.handle());
+    if let Some(handle) = handle {
+        entries.insert("ref".into(), Value::from(handle));
+    }
+    Value::Object(entries)
 }

@@ -19,14 +19,19 @@ use crate::apply_options::{field_manager, ignore_fields, timeouts};
 use crate::attrs;
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
+use crate::override_handles::KnownOverrides;
 use crate::targets;
 
 /// Deploys the planned rendering to every bound cluster (in parallel, bounded by the
 /// provider's `parallelism`) and removes what left. A cluster that fails keeps, in the new
 /// state, the entries it had before, so the next plan shows it as still to do.
-pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
+pub async fn apply(
+    req: ApplyRequest,
+    inventory: &ProviderConfig,
+    known: &KnownOverrides,
+) -> ApplyResponse {
     if inventory.deployer == Deployer::Clusternet {
-        return super::apply_clusternet::apply(req, inventory).await;
+        return super::apply_clusternet::apply(req, inventory, known).await;
     }
     let mut diagnostics = Diagnostics::new();
     let prior = descriptions_of(&req.prior_state);
@@ -85,7 +90,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         config,
         rendered,
         marker_key: key,
-    } = match super::render_for_apply(&req, inventory, hub.is_some()).await {
+    } = match super::render_for_apply(&req, inventory, hub.is_some(), known).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             diagnostics.push(super::still_unknown());

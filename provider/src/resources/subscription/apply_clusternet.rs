@@ -9,13 +9,18 @@ use super::plan::computed_state;
 use super::state::matches_plan;
 use crate::attrs;
 use crate::config::ProviderConfig;
+use crate::override_handles::KnownOverrides;
 
 /// deployer = "clusternet": the Subscription and its feeds passed by value go to the hub
 /// and Clusternet's controllers render and deploy; nothing is written to the children, and
 /// the planned `descriptions` are the provider's prediction of what Clusternet renders.
 /// Destroy removes the Subscription and the Manifests no other Subscription uses. A hub
 /// failure keeps the prior state, so the next apply retries.
-pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyResponse {
+pub async fn apply(
+    req: ApplyRequest,
+    inventory: &ProviderConfig,
+    known: &KnownOverrides,
+) -> ApplyResponse {
     let respond = |new_state: Value, diagnostics: Diagnostics| ApplyResponse {
         new_state,
         private: Vec::new(),
@@ -48,7 +53,7 @@ pub async fn apply(req: ApplyRequest, inventory: &ProviderConfig) -> ApplyRespon
         rendered,
         marker_key: key,
         ..
-    } = match super::render_for_apply(&req, inventory, true).await {
+    } = match super::render_for_apply(&req, inventory, true, known).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             let diagnostics = super::still_unknown().into();

@@ -10,14 +10,16 @@ use clusternet_model::types::{
     Subscriber, Subscription, SubscriptionSpec, SubscriptionStatus, TaintEffect, Toleration,
     TolerationOperator,
 };
-use clusternet_tfplugin::{AttributePath, Diagnostics, Value};
+use clusternet_tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use serde_json::Value as Json;
 
 use super::rollout::config::Waiting;
 use crate::apply_options::ignore_fields::IgnoreRule;
 use crate::attrs::{self, Field};
+use crate::override_handles::{OverrideRef, Sources};
 use crate::resources::names;
 use crate::selector;
+use crate::snapshot::OverrideId;
 
 pub use crate::resources::DEFAULT_NAMESPACE;
 /// `scheduling_strategy` when the configuration leaves it out.
@@ -88,8 +90,9 @@ pub struct SubscriptionConfig {
     pub tolerations: Vec<Toleration>,
     /// Feeds, in order.
     pub feeds: Vec<FeedInput>,
-    /// The override objects passed by value (`ref`s), in order.
-    pub overrides: Vec<Json>,
+    /// The overrides passed (`ref`s: handles, or objects), in order; resolved to objects by
+    /// [`crate::override_handles::Sources`].
+    pub overrides: Vec<OverrideRef>,
     /// Whether and how apply waits for readiness (`wait_for_ready`, `rollout`).
     pub waiting: Waiting,
     /// `ignore_fields`.
@@ -193,16 +196,22 @@ impl SubscriptionConfig {
         if diags.has_errors() {
             return None;
         }
-        let mut override_objects = Vec::new();
+        let mut override_refs = Vec::new();
         for (i, text) in overrides.iter().enumerate() {
-            match clusternet_model::json::parse(text) {
-                Ok(o) if o.is_object() => override_objects.push(o),
-                _ => diags.error_at(
+            match OverrideRef::parse(text) {
+                Ok(r) => override_refs.push(r),
+                Err(e) => diags.error_at(
                     attr("overrides").index(i as i64),
                     "Invalid override reference",
-                    "Pass `ref` of a clusternet_localization or clusternet_globalization.",
+                    format!(
+                        "{e}. Pass `clusternet_localization.<name>.ref` or \
+                         `clusternet_globalization.<name>.ref`."
+                    ),
                 ),
             }
+        }
+        if diags.has_errors() {
+            return None;
         }
         Some(SubscriptionConfig {
             name,
@@ -214,10 +223,32 @@ impl SubscriptionConfig {
             weights_set,
             tolerations,
             feeds,
-            overrides: override_objects,
+            overrides: override_refs,
             waiting,
             ignore_fields,
             apply_settings_set,
+        })
+    }
+
+    /// The overrides passed, by identity.
+    pub fn passed_overrides(&self) -> BTreeSet<OverrideId> {
+        self.overrides.iter().filter_map(OverrideRef::id).collect()
+    }
+
+    /// The override objects `overrides` names, from `sources`; an error on each entry none
+    /// of them holds.
+    pub fn override_objects(&self, sources: &Sources<'_>) -> Result<Vec<Json>, Diagnostics> {
+        sources.resolve(&self.overrides).map_err(|(i, e)| {
+            Diagnostic::error(
+                "Override not found",
+                format!(
+                    "{e}. Pass the `ref` of a clusternet_localization or \
+                     clusternet_globalization of this configuration (Terraform then plans it \
+                     first), or, with a hub, of one another configuration applied there."
+                ),
+            )
+            .at(attr("overrides").index(i as i64))
+            .into()
         })
     }
 

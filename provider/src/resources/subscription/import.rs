@@ -18,11 +18,13 @@ use crate::config::ProviderConfig;
 
 /// The state of a subscription imported from the hub's Subscription `object`, with `feeds`
 /// (each the `feed` of the imported `clusternet_manifest`, or a key) and `overrides` (each the
-/// `ref` of an imported override), rendered exactly as plan renders it.
+/// `ref` of an imported override, `override_objects` the objects they name), rendered
+/// exactly as plan renders it.
 pub async fn imported_state(
     object: &Json,
     feeds: Vec<String>,
     overrides: Vec<String>,
+    override_objects: &[Json],
     inventory: &ProviderConfig,
 ) -> Result<Value, Diagnostics> {
     use crate::values::{block_value, nested, non_empty};
@@ -125,7 +127,9 @@ pub async fn imported_state(
     })?;
     let markers = SecretMarkers::Keyed(key.clone());
     let rendered = match &decoded {
-        Some(decoded) => render(decoded, inventory, false, &markers)?.map(|r| (decoded, r)),
+        Some(decoded) => {
+            render(decoded, override_objects, inventory, false, &markers)?.map(|r| (decoded, r))
+        }
         None => None,
     };
     match rendered {

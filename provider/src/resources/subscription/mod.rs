@@ -35,6 +35,7 @@ use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 use crate::attrs::{self, Field};
 use crate::config::ProviderConfig;
 use crate::context::Context;
+use crate::override_handles::{self, KnownOverrides, Sources};
 use crate::registry::{self, Fut, Resource};
 
 pub use import::imported_state;
@@ -62,6 +63,7 @@ async fn render_for_apply(
     req: &clusternet_tfplugin::provider::ApplyRequest,
     inventory: &ProviderConfig,
     with_hub: bool,
+    known: &KnownOverrides,
 ) -> Result<Option<ForApply>, Diagnostics> {
     use clusternet_model::preview::PreviewKey;
     let (markers, key) = match attrs::string(&req.planned_state, markers::KEY_ATTRIBUTE) {
@@ -86,7 +88,14 @@ async fn render_for_apply(
     let Some(decoded) = decoded else {
         return Ok(None);
     };
-    let Some(mut rendered) = render::render(&decoded, inventory, with_hub, &markers)? else {
+    let sources = Sources {
+        known,
+        recorded: override_handles::recorded(&req.planned_private),
+        snapshot: inventory.snapshot.as_deref(),
+    };
+    let overrides = decoded.override_objects(&sources)?;
+    let Some(mut rendered) = render::render(&decoded, &overrides, inventory, with_hub, &markers)?
+    else {
         return Ok(None);
     };
     let is_templated = |k: &String| k.parse::<PreviewKey>().is_ok_and(|k| k.is_templated());
@@ -145,7 +154,7 @@ impl Resource for Subscription {
     fn plan<'a>(&'a self, ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse> {
         Box::pin(async move {
             match registry::inventory_or(ctx, PlanResponse::null).await {
-                Ok(inventory) => plan(req, &inventory, ctx.pending()).await,
+                Ok(inventory) => plan(req, &inventory, ctx.pending(), ctx.known_overrides()).await,
                 Err(response) => response,
             }
         })
@@ -155,7 +164,16 @@ impl Resource for Subscription {
         Box::pin(async move {
             // The snapshot is taken here at the latest, before anything is written to the hub.
             match ctx.inventory().await {
-                Ok(inventory) => apply::apply(req, &inventory).await,
+                Ok(inventory) => {
+                    let planned_private = req.planned_private.clone();
+                    let mut response = apply::apply(req, &inventory, ctx.known_overrides()).await;
+                    // What it renders with now, also when the apply failed and keeps the
+                    // prior state: an apply-time plan finds the objects there (ADR 0030).
+                    if !response.new_state.is_null() {
+                        response.private = planned_private;
+                    }
+                    response
+                }
                 Err(diagnostics) => registry::apply_refused(req, diagnostics),
             }
         })
@@ -168,7 +186,15 @@ impl Resource for Subscription {
     fn read<'a>(&'a self, ctx: &'a Context, req: ReadRequest) -> Fut<'a, ReadResponse> {
         Box::pin(async move {
             match ctx.inventory().await {
-                Ok(inventory) => read::read(req, &inventory).await,
+                Ok(inventory) => {
+                    let mut response = read::read(req, &inventory).await;
+                    response.private = override_handles::refreshed(
+                        &response.private,
+                        &response.new_state,
+                        ctx.known_overrides(),
+                    );
+                    response
+                }
                 Err(diagnostics) => registry::read_refused(req, diagnostics),
             }
         })

@@ -18,15 +18,18 @@ use super::state::{self, descriptions_of, releases_value};
 use crate::attrs::{self, Field};
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
-use crate::hub_inputs;
+use crate::override_handles::{self, KnownOverrides, Sources};
 use crate::pending_overrides::{self, PendingOverrides, PlannedSubscription};
 
-/// Plans the rendering. With a hub, overrides changed by this run that the subscription
-/// does not pass get a warning (see [`crate::pending_overrides`]).
+/// Plans the rendering, with the overrides it passes taken from this process (`known`), what
+/// it rendered with before, or the hub (ADR 0030); the planned private state records them
+/// for apply. With a hub, overrides changed by this run that the subscription does not pass
+/// get a warning (see [`crate::pending_overrides`]).
 pub async fn plan(
     req: PlanRequest,
     inventory: &ProviderConfig,
     pending: &Mutex<PendingOverrides>,
+    known: &KnownOverrides,
 ) -> PlanResponse {
     let mut response = PlanResponse::null(Diagnostics::new());
     response.requires_replace = vec![
@@ -42,6 +45,19 @@ pub async fn plan(
         response.diagnostics = diags;
         return response;
     }
+    let sources = Sources {
+        known,
+        recorded: override_handles::recorded(&req.prior_private),
+        snapshot: inventory.snapshot.as_deref(),
+    };
+    let overrides = match config.as_ref().map(|c| c.override_objects(&sources)) {
+        Some(Err(diags)) => {
+            response.diagnostics = diags;
+            return response;
+        }
+        Some(Ok(objects)) => objects,
+        None => Vec::new(),
+    };
     // Secret values show under the prior state's marker key; without one, the entries that
     // show them are planned unknown with the key, which apply makes (ADR 0008). They are
     // rendered under a throwaway key meanwhile, so that clusters with different values group
@@ -54,7 +70,7 @@ pub async fn plan(
         keyed => keyed,
     };
     let rendered = match &config {
-        Some(config) => render(config, inventory, false, &markers),
+        Some(config) => render(config, &overrides, inventory, false, &markers),
         None => Ok(None),
     };
     match rendered {
@@ -121,6 +137,7 @@ pub async fn plan(
         }
         Err(diags) => response.diagnostics = diags,
     }
+    response.planned_private = override_handles::private_state(&overrides);
     response
 }
 
@@ -179,7 +196,7 @@ fn planned_subscription(
     PlannedSubscription {
         id: config.id(),
         feeds: config.feed_identities(),
-        passed: hub_inputs::passed_overrides(&config.overrides),
+        passed: config.passed_overrides(),
         namespaces: rendered
             .binding_clusters
             .iter()

@@ -169,11 +169,13 @@ pub(crate) fn managed_cluster(
     }
 }
 
-/// Renders the subscription of `config` against the inventory, with the hub objects when
-/// `with_hub` (apply only: the plan never needs them), Secret values in the preview shown by
-/// `markers`. `Ok(None)`: the inventory is not known until apply.
+/// Renders the subscription of `config`, with `overrides` the objects its `overrides` name,
+/// against the inventory, with the hub objects when `with_hub` (apply only: the plan never
+/// needs them), Secret values in the preview shown by `markers`. `Ok(None)`: the inventory
+/// is not known until apply.
 pub fn render(
     config: &SubscriptionConfig,
+    overrides: &[Json],
     inventory: &ProviderConfig,
     with_hub: bool,
     markers: &SecretMarkers,
@@ -186,7 +188,7 @@ pub fn render(
     if inventory.has_unknowns {
         return Ok(None);
     }
-    let passed = hub_inputs::passed_overrides(&config.overrides);
+    let passed = config.passed_overrides();
     let hub_feed_identities = hub_inputs::hub_feed_identities(&hub_feeds);
     let chart_values = config.chart_values();
     let mut input = RenderInput::default();
@@ -209,7 +211,7 @@ pub fn render(
         .and_then(|()| {
             by_value
                 .chain(hub_feeds)
-                .chain(config.overrides.iter().cloned())
+                .chain(overrides.iter().cloned())
                 .chain(chart_values.iter().cloned())
                 .try_for_each(|object| input.add_object(object))
         });

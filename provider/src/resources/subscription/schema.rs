@@ -77,17 +77,17 @@ pub fn schema() -> Schema {
                          so that a Secret's values never show; the rendered objects are in \
                          `descriptions`.",
                     ),
-                Attribute::optional("overrides", Type::list(Type::String))
-                    .sensitive()
-                    .describe(
-                    "Localizations and Globalizations by value (`clusternet_localization.x.ref`), \
-                     sensitive like `ref` (an override's values may be a Secret's: the override's \
-                     own plan shows its `override` blocks, this plan their effect). \
-                     Passing them here orders the graph and makes changes to them show in this \
-                     plan. With a hub, the overrides of these feeds found on the hub apply \
-                     too (a value passed here wins over the hub copy of the same name); one \
-                     changed in this run but not passed takes effect at the next apply, with a \
-                     warning.",
+                Attribute::optional("overrides", Type::list(Type::String)).describe(
+                    "Localizations and Globalizations it passes, by their `ref` \
+                     (`clusternet_localization.x.ref`: `Localization/<namespace>/<name>`, \
+                     `Globalization/<name>`). Passing one orders the graph, and its changes \
+                     show in this plan's preview in the same run; the provider hands the \
+                     object from the override's own plan to this one. With a hub, the \
+                     overrides of these feeds found on the hub apply too (one passed here wins \
+                     over the hub copy of the same name), and a handle not managed in this \
+                     configuration is read from the hub; one changed in this run but not \
+                     passed takes effect at the next apply, with a warning. An override \
+                     object as JSON is accepted too.",
                 ),
                 Attribute::computed("id", Type::String).describe("`<namespace>/<name>`."),
                 Attribute::computed("binding_clusters", Type::list(Type::String))

@@ -8,6 +8,8 @@
 //! * Version 1 -> 2: the per-cluster `descriptions` (`<cluster>/<object key>` to entry) is
 //!   grouped by identical rendering into `descriptions`, `deviations` and
 //!   `description_clusters` (ADR 0026).
+//! * Version 2 -> 3: `overrides` holds handles (`Localization/<namespace>/<name>`), the
+//!   overrides' `ref` since ADR 0030, instead of the override objects as JSON.
 
 use std::collections::BTreeMap;
 
@@ -20,9 +22,10 @@ use serde_json::Value as Json;
 use super::state::with_descriptions;
 use crate::charts::plan::chart_releases;
 use crate::charts::release::ChartRelease;
+use crate::snapshot::OverrideId;
 
 /// The schema version this provider writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// `state`, written with schema `version`, as this schema version keys it.
 pub fn upgrade(version: i64, mut state: Value) -> Value {
@@ -32,7 +35,31 @@ pub fn upgrade(version: i64, mut state: Value) -> Value {
     if version < 1 {
         state = namespace_templated_keys(state);
     }
-    group_per_cluster_entries(state)
+    if version < 2 {
+        state = group_per_cluster_entries(state);
+    }
+    overrides_as_handles(state)
+}
+
+/// Version 2 -> 3: each override object in `overrides` replaced by its handle.
+fn overrides_as_handles(state: Value) -> Value {
+    let Value::Object(mut entries) = state else {
+        return state;
+    };
+    if let Some(Value::List(items)) = entries.get_mut("overrides") {
+        for item in items.iter_mut() {
+            let handle = item
+                .as_str()
+                .and_then(|text| json::parse(text).ok())
+                .as_ref()
+                .and_then(OverrideId::of)
+                .map(|id| id.handle());
+            if let Some(handle) = handle {
+                *item = Value::from(handle);
+            }
+        }
+    }
+    Value::Object(entries)
 }
 
 /// The per-cluster `descriptions` of a version 0 or 1 state.
@@ -167,5 +194,26 @@ mod tests {
         ]);
         assert_eq!(upgrade(SCHEMA_VERSION, current.clone()), current);
         assert_eq!(upgrade(0, Value::Null), Value::Null);
+    }
+
+    #[test]
+    fn version_2_override_objects_become_handles() {
+        let object = r#"{"apiVersion":"apps.clusternet.io/v1alpha1","kind":"Localization","metadata":{"name":"color","namespace":"clusternet-c1"},"spec":{"priority":500}}"#;
+        let mut old = state(&[]);
+        if let Value::Object(entries) = &mut old {
+            entries.insert(
+                "overrides".into(),
+                Value::List(vec![Value::from(object), Value::from("Globalization/size")]),
+            );
+        }
+        let upgraded = upgrade(2, old);
+        assert_eq!(
+            upgraded.get("overrides"),
+            Some(&Value::List(vec![
+                Value::from("Localization/clusternet-c1/color"),
+                Value::from("Globalization/size"),
+            ]))
+        );
+        assert_eq!(upgraded.get("descriptions"), state(&[]).get("descriptions"));
     }
 }
