@@ -133,6 +133,102 @@ fn fifty_objects_are_one_resource_with_feeds_in_document_order() {
     }
 }
 
+/// A kustomization: a name prefix, common labels, a namespace and a generated ConfigMap whose
+/// name carries a hash of its content.
+fn kustomization(dir: &Path, color: &str) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(
+        dir.join("kustomization.yaml"),
+        format!(
+            "namespace: shop\nnamePrefix: shop-\nlabels:\n- pairs:\n    app: web\n  includeSelectors: true\nresources:\n- deployment.yaml\nconfigMapGenerator:\n- name: settings\n  literals:\n  - color={color}\n"
+        ),
+    )
+    .expect("kustomization.yaml");
+    std::fs::write(
+        dir.join("deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {}\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        envFrom:\n        - configMapRef:\n            name: settings\n",
+    )
+    .expect("deployment.yaml");
+}
+
+/// The real `kubectl kustomize` of `dir`.
+fn kustomize(dir: &Path) -> String {
+    let kubectl = acceptance_tests::terraform::cache_dir().join("bin/kubectl");
+    let out = std::process::Command::new(&kubectl)
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", kubectl.display()));
+    assert!(
+        out.status.success(),
+        "kubectl kustomize: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn kustomize_output_is_one_resource_and_a_generated_name_change_replaces_that_feed() {
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let base = tempfile_dir(v);
+        kustomization(&base, "blue");
+        let ws = workspace(&tf, &kustomize(&base));
+        ws.apply().expect_success();
+        let keys = ws.outputs()["feed_keys"].clone();
+        let keys: Vec<&str> = keys
+            .as_array()
+            .expect("feed_keys")
+            .iter()
+            .filter_map(|k| k.as_str())
+            .collect();
+        assert_eq!(keys.len(), 2, "{v}: {keys:?}");
+        let config_map = keys[0];
+        assert!(
+            config_map.starts_with("v1/ConfigMap/shop/shop-settings-"),
+            "{v}: the generated ConfigMap, prefixed and hashed: {keys:?}"
+        );
+        assert_eq!(keys[1], "apps/v1/Deployment/shop/shop-web", "{v}");
+        let deployment = std::fs::read_to_string(
+            ws.path()
+                .join("rendered/eu-1/default.app/apps_v1_deployment_shop_shop-web.yaml"),
+        )
+        .expect("the Deployment is rendered");
+        let hashed_name = config_map.rsplit('/').next().unwrap_or_default();
+        assert!(
+            deployment.contains(hashed_name) && deployment.contains("app: web"),
+            "{v}: kustomize's references and labels are deployed as rendered:\n{deployment}"
+        );
+        ws.expect_no_changes("the same kustomize output");
+
+        // Another literal: kustomize generates a ConfigMap of another name, and the plan
+        // shows that feed leave and the new one come, with the Deployment's reference.
+        kustomization(&base, "green");
+        ws.write("app.yaml", &kustomize(&base));
+        let plan = squashed(&ws.plan().expect_success().stdout);
+        let gone = format!("- \"{config_map}\" = jsonencode(");
+        assert!(
+            plan.contains(&gone)
+                && plan.contains("+ \"v1/ConfigMap/shop/shop-settings-")
+                && plan.contains("+ color = \"green\""),
+            "{v}: the old generated ConfigMap leaves, the new one comes:\n{plan}"
+        );
+        ws.apply().expect_success();
+        ws.expect_no_changes("after applying the new kustomize output");
+        assert_eq!(
+            rendered_files(&ws.path().join("rendered/eu-1")),
+            2,
+            "{v}: the old generated ConfigMap is pruned"
+        );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}
+
+/// A scratch directory of this test process for a kustomization.
+fn tempfile_dir(version: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("kustomize-{}-{version}", std::process::id()))
+}
+
 #[test]
 fn a_bad_document_is_named_by_its_index_and_line() {
     let stream = format!(
