@@ -184,6 +184,7 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
         "{v}: second plan not empty:\n{}",
         again.all_output()
     );
+    another_configuration_passes_the_override_by_handle(tf, bed, names);
 
     // c2 leaves the selection: its objects go from the child and its Base, Description and
     // dividing Localization from the hub.
@@ -253,6 +254,45 @@ fn hub_mode(tf: &Terraform, bed: &Testbed, names: &Names) {
 /// missing CRD and how to install it, the child is still deployed. The create failed (on the
 /// hub), so it records no state (issue 12 point 1, ADR 0009): the next apply adopts what the
 /// child has, and until then the child's objects are found by the subscription's labels.
+/// Another configuration, on the same hub, passes the Localization the first one manages by
+/// its handle: the provider reads the object from the hub (ADR 0030), and the plan shows
+/// its effect on c1 only.
+fn another_configuration_passes_the_override_by_handle(
+    tf: &Terraform,
+    bed: &Testbed,
+    names: &Names,
+) {
+    let v = tf.version;
+    let scenario = std::fs::read_to_string(
+        acceptance_tests::terraform::repo_root()
+            .join("acceptance-tests/scenarios/hub_mode/main.tf"),
+    )
+    .expect("scenario");
+    let provider_part = &scenario[..scenario
+        .find("resource \"clusternet_manifest\"")
+        .expect("resources")];
+    let main = format!(
+        "{provider_part}\nresource \"clusternet_subscription\" \"other\" {{\n  name      = \"other\"\n  namespace = var.ns\n  feeds     = [\"v1/ConfigMap/${{var.ns}}/settings\"]\n  overrides = [\"Localization/${{var.cluster_ns_1}}/eu-color\"]\n  subscriber {{\n    cluster_affinity {{\n      match_labels = {{ env = \"prod\" }}\n    }}\n  }}\n}}\n"
+    );
+    let mut other = Workspace::from_files(&[("main.tf", &main)], tf);
+    let path = |c: &Cluster| c.kubeconfig().display().to_string();
+    other.set_env("TF_VAR_kubeconfig_hub", &path(bed.hub()));
+    other.set_env("TF_VAR_kubeconfig_1", &path(bed.child(1)));
+    other.set_env("TF_VAR_kubeconfig_2", &path(bed.child(2)));
+    other.set_env("TF_VAR_ns", &names.ns);
+    other.set_env("TF_VAR_cluster_ns_1", &names.cluster_ns_1);
+    other.set_env("TF_VAR_cluster_ns_2", &names.cluster_ns_2);
+    other.set_env("TF_VAR_glob_name", &names.glob);
+    let plan = squashed(&other.plan().expect_success().stdout);
+    let handle = format!("+ \"Localization/{}/eu-color\"", names.cluster_ns_1);
+    assert!(plan.contains(&handle), "{v}: the handle shows:\n{plan}");
+    // Two clusters, two renderings: the first by name is shared, the other its deviation.
+    assert!(
+        plan.contains("color = \"green\"") && plan.contains("\"c2/v1/ConfigMap/"),
+        "{v}: c1 gets the hub's Localization, c2 deviates:\n{plan}"
+    );
+}
+
 #[test]
 fn hub_without_clusternet_crds_is_a_clear_error() {
     let bed = Testbed::shared();
