@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::function::FunctionError;
 use crate::proto::tfplugin6 as pb;
 use crate::provider::{ApplyRequest, PlanRequest, Provider, ReadRequest};
 use crate::schema::Schema;
@@ -55,6 +56,75 @@ impl<P: Provider> GrpcProvider<P> {
             .unwrap_or_else(|_| unreachable!("one value decoded per input"));
         Ok((ty, decoded))
     }
+}
+
+impl<P: Provider> GrpcProvider<P> {
+    /// CallFunction, decoded: each argument with its parameter's type, the result with the
+    /// return type. A failure is a [`FunctionError`], never a gRPC error or a panic.
+    fn call(
+        &self,
+        name: &str,
+        arguments: &[pb::DynamicValue],
+    ) -> Result<pb::DynamicValue, FunctionError> {
+        let declaration = self
+            .provider
+            .schemas()
+            .functions
+            .get(name)
+            .ok_or_else(|| {
+                FunctionError::call(format!(
+                    "This provider defines no function {name:?}; check the name and the \
+                     provider version."
+                ))
+            })?;
+        let parameters = &declaration.parameters;
+        if arguments.len() != parameters.len() {
+            return Err(FunctionError::call(format!(
+                "{name} takes {} arguments, {} given.",
+                parameters.len(),
+                arguments.len()
+            )));
+        }
+        let decoded = arguments
+            .iter()
+            .zip(parameters)
+            .enumerate()
+            .map(|(position, (argument, parameter))| {
+                crate::value::decode_dynamic_value(&argument.msgpack, &argument.json, &parameter.ty)
+                    .map_err(|e| {
+                        FunctionError::argument(
+                            position,
+                            format!(
+                                "The provider could not read the argument {}: {e}.",
+                                parameter.name
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<Value>, _>>()?;
+        let result = self.provider.call_function(name, decoded)?;
+        msgpack::encode(&result, &declaration.return_type)
+            .map(|msgpack| pb::DynamicValue {
+                msgpack,
+                json: Vec::new(),
+            })
+            .map_err(|e| {
+                FunctionError::call(format!(
+                    "This is a bug in the provider: {name} produced a value it cannot encode: {e}."
+                ))
+            })
+    }
+}
+
+/// Every function declaration, in wire form.
+fn functions_to_proto(
+    schemas: &crate::schema::ProviderSchemas,
+) -> std::collections::HashMap<String, pb::Function> {
+    schemas
+        .functions
+        .iter()
+        .map(|(name, declaration)| (name.clone(), declaration.to_proto()))
+        .collect()
 }
 
 /// Encodes a reply value; a failure becomes a diagnostic (and no value).
@@ -193,7 +263,11 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
                     type_name: type_name.clone(),
                 })
                 .collect(),
-            functions: Vec::new(),
+            functions: schemas
+                .functions
+                .keys()
+                .map(|name| pb::get_metadata::FunctionMetadata { name: name.clone() })
+                .collect(),
         }))
     }
 
@@ -217,7 +291,8 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(server_capabilities()),
-            functions: Default::default(),
+            // Terraform 1.8+ reads function declarations here; older versions skip the field.
+            functions: functions_to_proto(schemas),
         }))
     }
 
@@ -531,22 +606,27 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> RpcResult<pb::get_functions::Response> {
-        Ok(Response::new(pb::get_functions::Response::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: functions_to_proto(self.provider.schemas()),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn call_function(
         &self,
         request: Request<pb::call_function::Request>,
     ) -> RpcResult<pb::call_function::Response> {
-        Ok(Response::new(pb::call_function::Response {
-            result: None,
-            error: Some(pb::FunctionError {
-                text: format!(
-                    "this provider defines no function {:?}",
-                    request.get_ref().name
-                ),
-                function_argument: None,
-            }),
+        let req = request.into_inner();
+        let result = self.call(&req.name, &req.arguments);
+        Ok(Response::new(match result {
+            Ok(value) => pb::call_function::Response {
+                result: Some(value),
+                error: None,
+            },
+            Err(error) => pb::call_function::Response {
+                result: None,
+                error: Some(error.to_proto()),
+            },
         }))
     }
 
