@@ -108,10 +108,11 @@ impl FunctionError {
         }
     }
 
-    /// The wire form.
+    /// The wire form. Terraform ends the message with a period of its own
+    /// (`Invalid value for "total" parameter: <text>.`), so the text's own goes.
     pub fn to_proto(&self) -> pb::FunctionError {
         pb::FunctionError {
-            text: self.text.clone(),
+            text: self.text.strip_suffix('.').unwrap_or(&self.text).to_string(),
             function_argument: self.argument.map(|a| a as i64),
         }
     }
@@ -145,8 +146,9 @@ mod tests {
 
     #[test]
     fn error_names_the_argument_position() {
-        let error = FunctionError::argument(1, "bad").to_proto();
+        let error = FunctionError::argument(1, "Bad.").to_proto();
         assert_eq!(error.function_argument, Some(1));
+        assert_eq!(error.text, "Bad", "Terraform adds the period");
         assert_eq!(FunctionError::call("bad").to_proto().function_argument, None);
     }
 }
