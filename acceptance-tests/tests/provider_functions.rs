@@ -35,7 +35,10 @@ fn evaluate(expression: &str) -> String {
 /// The error `terraform console` prints for `expression`, whitespace squashed.
 fn evaluation_error(expression: &str) -> String {
     let out = workspace("").console(expression).expect_failure();
-    out.all_output().split_whitespace().collect::<Vec<_>>().join(" ")
+    out.all_output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -152,7 +155,10 @@ output "known" {
     let outputs = ws.outputs();
     assert_eq!(outputs["split"], json!({"a": 1, "b": 2}));
     assert!(
-        outputs["key"].as_str().unwrap_or_default().starts_with("v1/ConfigMap/"),
+        outputs["key"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("v1/ConfigMap/"),
         "{outputs}"
     );
 }
@@ -258,7 +264,10 @@ fn divide_agrees_with_the_subscription_replicas_on_directory_targets() {
     // The cases cover what they claim: ties broken by `<namespace>/<name>`, not by name.
     assert_eq!(from_function["names"], json!({"a": 0, "a-b": 1}));
     assert_eq!(from_function["namespace"], json!({"a": 0, "z": 1}));
-    assert_eq!(from_function["even"], json!({"a": 2, "a-b": 2, "b": 2, "c": 1}));
+    assert_eq!(
+        from_function["even"],
+        json!({"a": 2, "a-b": 2, "b": 2, "c": 1})
+    );
     let large: i64 = from_function["large"]
         .as_object()
         .map(|m| m.values().filter_map(Json::as_i64).sum())
@@ -270,8 +279,16 @@ fn divide_agrees_with_the_subscription_replicas_on_directory_targets() {
 fn every_function_example_applies_with_the_outputs_it_promises() {
     let dir = repo_root().join("examples/functions");
     let expected: [(&str, &str, Json); 5] = [
-        ("divide", "replicas_per_cluster", json!({"eu-1": 2, "us-1": 4})),
-        ("feed_key", "deployment_key", json!("apps/v1/Deployment/shop/web")),
+        (
+            "divide",
+            "replicas_per_cluster",
+            json!({"eu-1": 2, "us-1": 4}),
+        ),
+        (
+            "feed_key",
+            "deployment_key",
+            json!("apps/v1/Deployment/shop/web"),
+        ),
         ("manifest_decode", "color", json!("blue")),
         (
             "manifest_decode_multi",
@@ -291,7 +308,11 @@ fn every_function_example_applies_with_the_outputs_it_promises() {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .collect();
-    assert_eq!(found.len(), expected.len(), "an example per function: {found:?}");
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "an example per function: {found:?}"
+    );
     for (name, output, value) in expected {
         let example = std::fs::read_to_string(dir.join(name).join("function.tf"))
             .unwrap_or_else(|e| panic!("examples/functions/{name}/function.tf: {e}"));

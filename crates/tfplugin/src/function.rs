@@ -112,7 +112,11 @@ impl FunctionError {
     /// (`Invalid value for "total" parameter: <text>.`), so the text's own goes.
     pub fn to_proto(&self) -> pb::FunctionError {
         pb::FunctionError {
-            text: self.text.strip_suffix('.').unwrap_or(&self.text).to_string(),
+            text: self
+                .text
+                .strip_suffix('.')
+                .unwrap_or(&self.text)
+                .to_string(),
             function_argument: self.argument.map(|a| a as i64),
         }
     }
@@ -149,6 +153,9 @@ mod tests {
         let error = FunctionError::argument(1, "Bad.").to_proto();
         assert_eq!(error.function_argument, Some(1));
         assert_eq!(error.text, "Bad", "Terraform adds the period");
-        assert_eq!(FunctionError::call("bad").to_proto().function_argument, None);
+        assert_eq!(
+            FunctionError::call("bad").to_proto().function_argument,
+            None
+        );
     }
 }

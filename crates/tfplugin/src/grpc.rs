@@ -66,17 +66,12 @@ impl<P: Provider> GrpcProvider<P> {
         name: &str,
         arguments: &[pb::DynamicValue],
     ) -> Result<pb::DynamicValue, FunctionError> {
-        let declaration = self
-            .provider
-            .schemas()
-            .functions
-            .get(name)
-            .ok_or_else(|| {
-                FunctionError::call(format!(
-                    "This provider defines no function {name:?}; check the name and the \
+        let declaration = self.provider.schemas().functions.get(name).ok_or_else(|| {
+            FunctionError::call(format!(
+                "This provider defines no function {name:?}; check the name and the \
                      provider version."
-                ))
-            })?;
+            ))
+        })?;
         let parameters = &declaration.parameters;
         if arguments.len() != parameters.len() {
             return Err(FunctionError::call(format!(

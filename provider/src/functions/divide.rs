@@ -78,9 +78,8 @@ impl Function for Divide {
                 weight,
             });
         }
-        let division = divide_by_weight(total, &clusters).map_err(|e| {
-            FunctionError::call(format!("This is a bug in the provider: {e}."))
-        })?;
+        let division = divide_by_weight(total, &clusters)
+            .map_err(|e| FunctionError::call(format!("This is a bug in the provider: {e}.")))?;
         match division {
             WeightedDivision::Divided { replicas, .. } => Ok(Value::Map(
                 weights
@@ -198,7 +197,10 @@ mod tests {
         for total in ["-1", "2.5", "1e40", "2147483648"] {
             let error = call(total, &[("a", "1")]).unwrap_err();
             assert_eq!(error.argument, Some(0), "{total}");
-            assert!(error.text.starts_with("total must be a whole number"), "{error}");
+            assert!(
+                error.text.starts_with("total must be a whole number"),
+                "{error}"
+            );
         }
     }
 
@@ -207,7 +209,10 @@ mod tests {
         for weight in ["-2", "0.5", "99999999999999999999"] {
             let error = call("3", &[("eu-1", weight)]).unwrap_err();
             assert_eq!(error.argument, Some(1), "{weight}");
-            assert!(error.text.starts_with("weights[\"eu-1\"] must be"), "{error}");
+            assert!(
+                error.text.starts_with("weights[\"eu-1\"] must be"),
+                "{error}"
+            );
         }
         for key in ["", "/a", "a/", "a/b/c"] {
             let error = call("3", &[(key, "1")]).unwrap_err();

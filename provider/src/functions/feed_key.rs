@@ -102,7 +102,8 @@ mod tests {
 
     #[test]
     fn keys_objects_and_text_alike() {
-        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n";
+        let yaml =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n";
         assert_eq!(
             call(Value::dynamic(Type::String, yaml.into())),
             Ok("apps/v1/Deployment/shop/web".to_string())

@@ -64,7 +64,9 @@ mod tests {
     #[test]
     fn decodes_one_object() {
         let value = ManifestDecode
-            .call(&["apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {n: '1'}\n".into()])
+            .call(&[
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {n: '1'}\n".into(),
+            ])
             .unwrap();
         let Value::Dynamic(ty, _) = &value else {
             panic!("a dynamic value")

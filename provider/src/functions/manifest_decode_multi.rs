@@ -46,7 +46,8 @@ impl Function for ManifestDecodeMulti {
         let mut types = Vec::new();
         let mut values = Vec::new();
         for document in parsed_documents(text) {
-            let objects = document.map_err(|(place, e)| refuse(place, format!("is invalid: {e}")))?;
+            let objects =
+                document.map_err(|(place, e)| refuse(place, format!("is invalid: {e}")))?;
             for (place, object) in objects {
                 if !object.is_object() {
                     return Err(refuse(place, "is not an object".to_string()));
@@ -89,7 +90,12 @@ mod tests {
             .as_elements()
             .unwrap()
             .iter()
-            .map(|o| o.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap())
+            .map(|o| {
+                o.get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap()
+            })
             .collect();
         assert_eq!(names, ["a", "s", "a"]);
     }
@@ -105,13 +111,18 @@ mod tests {
         let error = call(text).unwrap_err();
         assert_eq!(error.argument, Some(0));
         assert!(
-            error.text.starts_with("The manifest's document 2 (line 5) is invalid: "),
+            error
+                .text
+                .starts_with("The manifest's document 2 (line 5) is invalid: "),
             "{error}"
         );
-        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\nkind: ConfigMap\n";
+        let text =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\nkind: ConfigMap\n";
         let error = call(text).unwrap_err();
         assert!(
-            error.text.starts_with("The manifest's document 3 (line 6) is incomplete: "),
+            error
+                .text
+                .starts_with("The manifest's document 3 (line 6) is incomplete: "),
             "{error}"
         );
         let error = call("- a\n").unwrap_err();

@@ -73,10 +73,14 @@ impl Function for ManifestEncode {
             } else {
                 format!("Element {i} of the manifest list")
             };
-            let value = to_plain_json(object)
-                .map_err(|e| FunctionError::argument(0, format!("{which} cannot be encoded: {e}.")))?;
+            let value = to_plain_json(object).map_err(|e| {
+                FunctionError::argument(0, format!("{which} cannot be encoded: {e}."))
+            })?;
             if !value.is_object() {
-                return Err(FunctionError::argument(0, format!("{which} is not an object.")));
+                return Err(FunctionError::argument(
+                    0,
+                    format!("{which} is not an object."),
+                ));
             }
             feed::identity_of(&value).map_err(|e| {
                 FunctionError::argument(
@@ -124,7 +128,10 @@ mod tests {
         );
         let json = ManifestEncode.call(&[object(CM), "json".into()]).unwrap();
         let text = json.as_str().unwrap();
-        assert!(text.starts_with("{\n  \"apiVersion\": \"v1\",\n  \"big\": 12345678901234567890123,"), "{text}");
+        assert!(
+            text.starts_with("{\n  \"apiVersion\": \"v1\",\n  \"big\": 12345678901234567890123,"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -144,14 +151,22 @@ mod tests {
 
     #[test]
     fn bad_formats_and_objects_are_errors_on_their_argument() {
-        let error = ManifestEncode.call(&[object(CM), "toml".into()]).unwrap_err();
+        let error = ManifestEncode
+            .call(&[object(CM), "toml".into()])
+            .unwrap_err();
         assert_eq!(error.argument, Some(1));
-        assert_eq!(error.text, "format must be \"yaml\" or \"json\", not \"toml\".");
+        assert_eq!(
+            error.text,
+            "format must be \"yaml\" or \"json\", not \"toml\"."
+        );
         let error = ManifestEncode
             .call(&[object(r#"{"kind":"ConfigMap"}"#), "yaml".into()])
             .unwrap_err();
         assert_eq!(error.argument, Some(0));
-        assert!(error.text.starts_with("The manifest is incomplete"), "{error}");
+        assert!(
+            error.text.starts_with("The manifest is incomplete"),
+            "{error}"
+        );
         let error = ManifestEncode
             .call(&[Value::dynamic(Type::String, "x".into()), "yaml".into()])
             .unwrap_err();

@@ -104,15 +104,19 @@ fn replica_count(number: &Number, position: usize, what: &str) -> Result<i32, Fu
 /// A string argument's text (the declaration makes it a known, non-null string).
 fn text_argument(arguments: &[Value], position: usize) -> Result<&str, FunctionError> {
     argument(arguments, position)?.as_str().ok_or_else(|| {
-        FunctionError::argument(position, "This is a bug in the provider: expected a string.")
+        FunctionError::argument(
+            position,
+            "This is a bug in the provider: expected a string.",
+        )
     })
 }
 
 /// A decoded Kubernetes object as the dynamic value Terraform receives: object types for
 /// mappings, tuples for sequences, as `yamldecode` gives them.
 fn object_value(object: &Json) -> Result<Value, FunctionError> {
-    let (ty, value) = clusternet_tfplugin::value::from_plain_json(object)
-        .map_err(|e| FunctionError::call(format!("The object cannot be a Terraform value: {e}.")))?;
+    let (ty, value) = clusternet_tfplugin::value::from_plain_json(object).map_err(|e| {
+        FunctionError::call(format!("The object cannot be a Terraform value: {e}."))
+    })?;
     Ok(Value::dynamic(ty, value))
 }
 
@@ -135,7 +139,10 @@ mod tests {
             ]
         );
         let error = functions.call("nope", &[]).unwrap_err();
-        assert!(error.text.contains("defines no function \"nope\""), "{error}");
+        assert!(
+            error.text.contains("defines no function \"nope\""),
+            "{error}"
+        );
     }
 
     #[test]

@@ -90,10 +90,14 @@ mod tests {
         let page = render_function_page("divide", &declaration, Some("output \"x\" {}\n"));
         assert!(page.contains("page_title: \"divide function - terraform-provider-clusternet\""));
         assert!(page.contains("# function: divide\n\nDivides replicas.\n"));
-        assert!(page.contains(
-            "```text\ndivide(total number, weights map of number) map of number\n```"
-        ));
-        assert!(page.contains("1. `total` (Number) Replicas.\n2. `weights` (Map of Number) Weights.\n"));
+        assert!(
+            page.contains(
+                "```text\ndivide(total number, weights map of number) map of number\n```"
+            )
+        );
+        assert!(
+            page.contains("1. `total` (Number) Replicas.\n2. `weights` (Map of Number) Weights.\n")
+        );
         assert!(page.contains("## Example Usage\n\n```terraform\noutput \"x\" {}\n```"));
     }
 }

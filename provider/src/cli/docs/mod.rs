@@ -289,7 +289,9 @@ mod tests {
         assert!(pages.contains_key("functions/divide.md"));
         assert_eq!(
             pages.len(),
-            1 + schemas().resources.len() + schemas().data_sources.len() + schemas().functions.len()
+            1 + schemas().resources.len()
+                + schemas().data_sources.len()
+                + schemas().functions.len()
         );
     }
 

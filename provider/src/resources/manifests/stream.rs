@@ -100,11 +100,15 @@ pub struct Stream {
     pub duplicates: Vec<Duplicate>,
 }
 
-/// The documents of `text` parsed, in order: each one's objects with their place (none for
-/// an empty or comment-only document, the items of a `List`), or why it is not YAML, not an
-/// object, or a `List` without items. Nothing is checked beyond that (`read` checks feeds;
-/// the `manifest_decode_multi` function only decodes).
-pub fn parsed_documents(text: &str) -> Vec<Result<Vec<(Place, Json)>, (Place, DocumentError)>> {
+/// One document parsed: its objects with their place (none for an empty or comment-only
+/// document, the items of a `List`), or where it is and why it is not YAML, not an object, or
+/// a `List` without items.
+pub type ParsedDocument = Result<Vec<(Place, Json)>, (Place, DocumentError)>;
+
+/// The documents of `text` parsed, in order. Nothing is checked beyond what
+/// [`ParsedDocument`] says (`read` checks feeds; the `manifest_decode_multi` function only
+/// decodes).
+pub fn parsed_documents(text: &str) -> Vec<ParsedDocument> {
     documents(text)
         .into_iter()
         .enumerate()
