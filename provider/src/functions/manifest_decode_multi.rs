@@ -3,7 +3,7 @@
 
 use clusternet_tfplugin::{FunctionDeclaration, FunctionError, Parameter, Type, Value};
 
-use super::{Function, object_value, text_argument};
+use super::{Function, text_argument, typed_object};
 use crate::resources::feed;
 use crate::resources::manifests::stream::{Place, parsed_documents};
 
@@ -61,11 +61,9 @@ impl Function for ManifestDecodeMulti {
                         ),
                     ));
                 }
-                let Value::Dynamic(ty, value) = object_value(&object)? else {
-                    unreachable!("object_value wraps its value with the type")
-                };
+                let (ty, value) = typed_object(&object)?;
                 types.push(ty);
-                values.push(*value);
+                values.push(value);
             }
         }
         Ok(Value::dynamic(Type::Tuple(types), Value::Tuple(values)))

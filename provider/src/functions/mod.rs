@@ -15,7 +15,7 @@ mod manifest_encode;
 use std::collections::BTreeMap;
 
 use clusternet_tfplugin::value::Number;
-use clusternet_tfplugin::{FunctionDeclaration, FunctionError, Value};
+use clusternet_tfplugin::{FunctionDeclaration, FunctionError, Type, Value};
 use serde_json::Value as Json;
 
 /// One function.
@@ -111,12 +111,17 @@ fn text_argument(arguments: &[Value], position: usize) -> Result<&str, FunctionE
     })
 }
 
-/// A decoded Kubernetes object as the dynamic value Terraform receives: object types for
-/// mappings, tuples for sequences, as `yamldecode` gives them.
+/// A Kubernetes object decoded from the text in argument 0, with its Terraform type: object
+/// types for mappings, tuples for sequences, as `yamldecode` gives them.
+fn typed_object(object: &Json) -> Result<(Type, Value), FunctionError> {
+    clusternet_tfplugin::value::from_plain_json(object).map_err(|e| {
+        FunctionError::argument(0, format!("The object cannot be a Terraform value: {e}."))
+    })
+}
+
+/// [`typed_object`] as the dynamic value a function returns.
 fn object_value(object: &Json) -> Result<Value, FunctionError> {
-    let (ty, value) = clusternet_tfplugin::value::from_plain_json(object).map_err(|e| {
-        FunctionError::call(format!("The object cannot be a Terraform value: {e}."))
-    })?;
+    let (ty, value) = typed_object(object)?;
     Ok(Value::dynamic(ty, value))
 }
 
