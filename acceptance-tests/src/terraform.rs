@@ -281,10 +281,28 @@ impl Workspace {
     /// Output goes to files, not pipes: if terraform crashes, a provider process it leaves
     /// behind would hold a pipe open and hang the test.
     pub fn run(&self, args: &[&str]) -> Outcome {
+        self.run_with_input(args, None)
+    }
+
+    /// `terraform console -no-color` evaluating `expressions` (one a line) in this workspace.
+    pub fn console(&self, expressions: &str) -> Outcome {
+        self.run_with_input(&["console", "-no-color"], Some(expressions))
+    }
+
+    /// Runs `terraform <args>` with `input` (from a file, like the output) as its stdin, or none.
+    fn run_with_input(&self, args: &[&str], input: Option<&str>) -> Outcome {
         let logs = self.dir.path().join(".logs");
         std::fs::create_dir_all(&logs).expect("log dir");
         let stdout_path = logs.join("stdout");
         let stderr_path = logs.join("stderr");
+        let stdin = match input {
+            Some(text) => {
+                let stdin_path = logs.join("stdin");
+                std::fs::write(&stdin_path, text).expect("stdin file");
+                std::process::Stdio::from(std::fs::File::open(&stdin_path).expect("stdin file"))
+            }
+            None => std::process::Stdio::null(),
+        };
         let status = Command::new(&self.terraform.path)
             .args(args)
             .current_dir(self.dir.path())
@@ -292,7 +310,7 @@ impl Workspace {
             .env("CHECKPOINT_DISABLE", "1")
             .env_remove("TF_LOG")
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(std::process::Stdio::null())
+            .stdin(stdin)
             .stdout(std::fs::File::create(&stdout_path).expect("stdout file"))
             .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
             .status()

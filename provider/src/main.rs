@@ -12,6 +12,7 @@ mod config;
 mod context;
 mod data_sources;
 mod diagnostics;
+mod functions;
 mod hub;
 mod hub_inputs;
 mod import;

@@ -5,11 +5,12 @@ use clusternet_tfplugin::provider::{
     ApplyRequest, ApplyResponse, ImportedResource, PlanRequest, PlanResponse, ReadRequest,
     ReadResponse,
 };
-use clusternet_tfplugin::{Diagnostics, Provider, ProviderSchemas, Value};
+use clusternet_tfplugin::{Diagnostics, FunctionError, Provider, ProviderSchemas, Value};
 
 use crate::config;
 use crate::context::Context;
 use crate::data_sources;
+use crate::functions::Functions;
 use crate::registry::Registry;
 use crate::resources::{helm_chart, manifest, manifests, overrides, subscription};
 
@@ -20,6 +21,7 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/clusternet/clusternet"
 pub struct ClusternetProvider {
     schemas: ProviderSchemas,
     registry: Registry,
+    functions: Functions,
     context: Context,
 }
 
@@ -33,9 +35,11 @@ impl ClusternetProvider {
     /// A provider not yet configured.
     pub fn new() -> Self {
         let registry = registry();
+        let functions = Functions::new();
         ClusternetProvider {
-            schemas: schemas_of(&registry),
+            schemas: schemas_of(&registry, &functions),
             registry,
+            functions,
             context: Context::default(),
         }
     }
@@ -62,10 +66,10 @@ fn registry() -> Registry {
 
 /// Every schema the provider serves.
 pub fn schemas() -> ProviderSchemas {
-    schemas_of(&registry())
+    schemas_of(&registry(), &Functions::new())
 }
 
-fn schemas_of(registry: &Registry) -> ProviderSchemas {
+fn schemas_of(registry: &Registry, functions: &Functions) -> ProviderSchemas {
     ProviderSchemas {
         provider: config::provider_schema(),
         resources: registry
@@ -76,6 +80,7 @@ fn schemas_of(registry: &Registry) -> ProviderSchemas {
             .data_sources()
             .map(|d| (d.type_name().to_string(), d.schema()))
             .collect(),
+        functions: functions.declarations(),
     }
 }
 
@@ -174,5 +179,9 @@ impl Provider for ClusternetProvider {
         // report why (no hub, missing CRDs, unreachable) more precisely.
         let inventory = self.context.inventory().await.unwrap_or(configured);
         crate::import::import(type_name, id, &inventory).await
+    }
+
+    fn call_function(&self, name: &str, arguments: Vec<Value>) -> Result<Value, FunctionError> {
+        self.functions.call(name, &arguments)
     }
 }

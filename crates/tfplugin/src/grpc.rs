@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::function::FunctionError;
 use crate::proto::tfplugin6 as pb;
 use crate::provider::{ApplyRequest, PlanRequest, Provider, ReadRequest};
 use crate::schema::Schema;
@@ -55,6 +56,75 @@ impl<P: Provider> GrpcProvider<P> {
             .unwrap_or_else(|_| unreachable!("one value decoded per input"));
         Ok((ty, decoded))
     }
+}
+
+impl<P: Provider> GrpcProvider<P> {
+    /// CallFunction, decoded: each argument with its parameter's type, the result with the
+    /// return type. A failure is a [`FunctionError`], never a gRPC error or a panic.
+    fn call(
+        &self,
+        name: &str,
+        arguments: &[pb::DynamicValue],
+    ) -> Result<pb::DynamicValue, FunctionError> {
+        let declaration = self.provider.schemas().functions.get(name).ok_or_else(|| {
+            FunctionError::call(format!(
+                "This provider defines no function {name:?}; check the name and the \
+                     provider version."
+            ))
+        })?;
+        let parameters = &declaration.parameters;
+        if arguments.len() != parameters.len() {
+            let noun = if parameters.len() == 1 {
+                "argument"
+            } else {
+                "arguments"
+            };
+            return Err(FunctionError::call(format!(
+                "{name} takes {} {noun}, {} given.",
+                parameters.len(),
+                arguments.len()
+            )));
+        }
+        let decoded = arguments
+            .iter()
+            .zip(parameters)
+            .enumerate()
+            .map(|(position, (argument, parameter))| {
+                crate::value::decode_dynamic_value(&argument.msgpack, &argument.json, &parameter.ty)
+                    .map_err(|e| {
+                        FunctionError::argument(
+                            position,
+                            format!(
+                                "The provider could not read the argument {}: {e}.",
+                                parameter.name
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<Value>, _>>()?;
+        let result = self.provider.call_function(name, decoded)?;
+        msgpack::encode(&result, &declaration.return_type)
+            .map(|msgpack| pb::DynamicValue {
+                msgpack,
+                json: Vec::new(),
+            })
+            .map_err(|e| {
+                FunctionError::call(format!(
+                    "This is a bug in the provider: {name} produced a value it cannot encode: {e}."
+                ))
+            })
+    }
+}
+
+/// Every function declaration, in wire form.
+fn functions_to_proto(
+    schemas: &crate::schema::ProviderSchemas,
+) -> std::collections::HashMap<String, pb::Function> {
+    schemas
+        .functions
+        .iter()
+        .map(|(name, declaration)| (name.clone(), declaration.to_proto()))
+        .collect()
 }
 
 /// Encodes a reply value; a failure becomes a diagnostic (and no value).
@@ -193,7 +263,11 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
                     type_name: type_name.clone(),
                 })
                 .collect(),
-            functions: Vec::new(),
+            functions: schemas
+                .functions
+                .keys()
+                .map(|name| pb::get_metadata::FunctionMetadata { name: name.clone() })
+                .collect(),
         }))
     }
 
@@ -217,7 +291,8 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(server_capabilities()),
-            functions: Default::default(),
+            // Terraform 1.8+ reads function declarations here; older versions skip the field.
+            functions: functions_to_proto(schemas),
         }))
     }
 
@@ -531,22 +606,27 @@ impl<P: Provider> pb::provider_server::Provider for GrpcProvider<P> {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> RpcResult<pb::get_functions::Response> {
-        Ok(Response::new(pb::get_functions::Response::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: functions_to_proto(self.provider.schemas()),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn call_function(
         &self,
         request: Request<pb::call_function::Request>,
     ) -> RpcResult<pb::call_function::Response> {
-        Ok(Response::new(pb::call_function::Response {
-            result: None,
-            error: Some(pb::FunctionError {
-                text: format!(
-                    "this provider defines no function {:?}",
-                    request.get_ref().name
-                ),
-                function_argument: None,
-            }),
+        let req = request.into_inner();
+        let result = self.call(&req.name, &req.arguments);
+        Ok(Response::new(match result {
+            Ok(value) => pb::call_function::Response {
+                result: Some(value),
+                error: None,
+            },
+            Err(error) => pb::call_function::Response {
+                result: None,
+                error: Some(error.to_proto()),
+            },
         }))
     }
 
@@ -570,5 +650,166 @@ fn read_failure(
         private,
         deferred: None,
         new_identity: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::function::{FunctionDeclaration, Parameter};
+    use crate::provider::{ApplyResponse, ImportedResource, PlanResponse, ReadResponse};
+    use crate::schema::ProviderSchemas;
+    use pb::provider_server::Provider as _;
+
+    /// A provider with one function, `halve(number) -> number`, and nothing else.
+    struct Halver(ProviderSchemas);
+
+    impl Halver {
+        fn new() -> Self {
+            let declaration = FunctionDeclaration {
+                parameters: vec![Parameter::new("n", Type::Number, "An even number.")],
+                return_type: Type::Number,
+                summary: "Halves".into(),
+                description: "Halves an even number.".into(),
+            };
+            Halver(ProviderSchemas {
+                functions: BTreeMap::from([("halve".to_string(), declaration)]),
+                ..Default::default()
+            })
+        }
+    }
+
+    impl Provider for Halver {
+        fn schemas(&self) -> &ProviderSchemas {
+            &self.0
+        }
+        fn validate_provider_config(&self, _: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn configure(&self, _: Value, _: String) -> Diagnostics {
+            Diagnostics::new()
+        }
+        fn validate_resource_config(&self, _: &str, _: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        fn validate_data_source_config(&self, _: &str, _: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn read_data_source(&self, _: &str, _: Value) -> (Value, Diagnostics) {
+            (Value::Null, Diagnostics::new())
+        }
+        async fn plan_resource_change(&self, _: PlanRequest) -> PlanResponse {
+            PlanResponse::null(Diagnostics::new())
+        }
+        async fn apply_resource_change(&self, _: ApplyRequest) -> ApplyResponse {
+            unreachable!("no resources")
+        }
+        async fn read_resource(&self, _: ReadRequest) -> ReadResponse {
+            unreachable!("no resources")
+        }
+        async fn import_resource_state(
+            &self,
+            _: &str,
+            _: &str,
+        ) -> (Vec<ImportedResource>, Diagnostics) {
+            (Vec::new(), Diagnostics::new())
+        }
+        fn call_function(&self, name: &str, arguments: Vec<Value>) -> Result<Value, FunctionError> {
+            assert_eq!(name, "halve");
+            let n = arguments[0]
+                .as_number()
+                .and_then(|n| n.as_i64())
+                .unwrap_or(1);
+            if n % 2 != 0 {
+                return Err(FunctionError::argument(0, format!("{n} is odd.")));
+            }
+            Ok(Value::from(n / 2))
+        }
+    }
+
+    fn grpc() -> GrpcProvider<Halver> {
+        GrpcProvider::new(Arc::new(Halver::new()))
+    }
+
+    fn number(n: i64) -> pb::DynamicValue {
+        encode_dynamic(&Value::from(n), &Type::Number).unwrap()
+    }
+
+    async fn call(name: &str, arguments: Vec<pb::DynamicValue>) -> pb::call_function::Response {
+        grpc()
+            .call_function(Request::new(pb::call_function::Request {
+                name: name.to_string(),
+                arguments,
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    #[tokio::test]
+    async fn declarations_are_in_the_schema_the_function_list_and_the_metadata() {
+        let schema = grpc()
+            .get_provider_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(schema.functions["halve"].parameters[0].name, "n");
+        let functions = grpc()
+            .get_functions(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(functions.functions.keys().collect::<Vec<_>>(), ["halve"]);
+        let metadata = grpc()
+            .get_metadata(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(metadata.functions[0].name, "halve");
+    }
+
+    #[tokio::test]
+    async fn a_call_decodes_its_arguments_and_encodes_the_result() {
+        let response = call("halve", vec![number(8)]).await;
+        assert!(response.error.is_none(), "{:?}", response.error);
+        assert_eq!(
+            decode_dynamic(response.result.as_ref(), &Type::Number).unwrap(),
+            Value::from(4)
+        );
+    }
+
+    #[tokio::test]
+    async fn failures_are_function_errors_with_the_argument_position() {
+        let error = call("halve", vec![number(3)]).await.error.unwrap();
+        assert_eq!(
+            (error.text.as_str(), error.function_argument),
+            ("3 is odd", Some(0))
+        );
+        let error = call("double", vec![number(3)]).await.error.unwrap();
+        assert_eq!(error.function_argument, None);
+        assert!(
+            error.text.contains("no function \"double\""),
+            "{}",
+            error.text
+        );
+        let error = call("halve", vec![]).await.error.unwrap();
+        assert_eq!(error.text, "halve takes 1 argument, 0 given");
+        let not_a_number = pb::DynamicValue {
+            msgpack: encode_dynamic(&Value::from("x"), &Type::String)
+                .unwrap()
+                .msgpack,
+            json: Vec::new(),
+        };
+        let error = call("halve", vec![not_a_number]).await.error.unwrap();
+        assert_eq!(error.function_argument, Some(0));
+        assert!(
+            error
+                .text
+                .starts_with("The provider could not read the argument n:"),
+            "{}",
+            error.text
+        );
     }
 }

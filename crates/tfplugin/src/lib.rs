@@ -3,10 +3,11 @@
 //!
 //! Layers, from the wire up: [`proto`] (generated), [`handshake`], [`tls`] and [`listener`]
 //! (go-plugin's transport), [`value`] (the DynamicValue codec), [`schema`] and [`diagnostics`]
-//! (what a provider declares and reports), [`provider`] (the trait a provider implements),
+//! and [`function`] (what a provider declares and reports), [`provider`] (the trait a provider implements),
 //! [`grpc`] (the adapter between the two) and [`server`] (the process's life).
 
 pub mod diagnostics;
+pub mod function;
 pub mod grpc;
 pub mod handshake;
 pub mod listener;
@@ -19,6 +20,7 @@ pub mod tls;
 pub mod value;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use function::{FunctionDeclaration, FunctionError, Parameter};
 pub use provider::Provider;
 pub use schema::{
     Attribute, Block, BlockNesting, NestedBlock, ObjectNesting, ProviderSchemas, Schema,

@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use crate::diagnostics::Diagnostics;
+use crate::function::FunctionError;
 use crate::schema::ProviderSchemas;
 use crate::value::{AttributePath, Value};
 
@@ -168,6 +169,16 @@ pub trait Provider: Send + Sync + 'static {
         state: Value,
     ) -> (Value, Diagnostics) {
         (state, Diagnostics::new())
+    }
+
+    /// Calls the function `name` (one of [`ProviderSchemas::functions`]) with its arguments,
+    /// each decoded with its parameter's type. Terraform may call it on a provider that was
+    /// never configured, so a function must compute from its arguments alone. The default
+    /// knows no function.
+    fn call_function(&self, name: &str, _arguments: Vec<Value>) -> Result<Value, FunctionError> {
+        Err(FunctionError::call(format!(
+            "This provider defines no function {name:?}."
+        )))
     }
 
     /// Ctrl-C: cancel in-flight work and return quickly.

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::function::FunctionDeclaration;
 use crate::proto::tfplugin6 as pb;
 use crate::value::Type;
 
@@ -370,6 +371,8 @@ pub struct ProviderSchemas {
     pub resources: BTreeMap<String, Schema>,
     /// Data sources by type name.
     pub data_sources: BTreeMap<String, Schema>,
+    /// Provider-defined functions by name (called as `provider::<provider>::<name>`).
+    pub functions: BTreeMap<String, FunctionDeclaration>,
 }
 
 #[cfg(test)]

@@ -306,7 +306,7 @@ impl ToDiagnostic for ManifestError {
 }
 
 /// The one object of a `manifest`, and its identity.
-fn parse_object(text: &str) -> Result<(Json, ObjectIdentity), ManifestError> {
+pub fn parse_object(text: &str) -> Result<(Json, ObjectIdentity), ManifestError> {
     let object = parse_document(text)?;
     let identity = super::feed::identity_of(&object)?;
     Ok((object, identity))

@@ -3,6 +3,7 @@
 //! unstable sort, clusters are ordered by score and then by `namespace/name`, and the
 //! resulting tie is reported as a [`Warning`].
 
+pub mod by_weight;
 pub mod dividing;
 
 use std::collections::{BTreeMap, BTreeSet};

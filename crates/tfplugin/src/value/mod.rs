@@ -30,6 +30,7 @@ pub mod msgpack;
 mod number;
 mod object;
 mod path;
+mod plain_json;
 mod types;
 mod unknown;
 
@@ -37,6 +38,7 @@ pub use error::ValueError;
 pub use number::{MAX_DECIMAL_LEN, Number};
 pub use object::ObjectBuilder;
 pub use path::{AttributePath, PathStep};
+pub use plain_json::{PlainJsonError, from_plain_json, to_plain_json};
 pub use types::Type;
 pub use unknown::{NumberBound, Refinements, Unknown};
 

@@ -56,6 +56,11 @@ A child cluster is either reached with credentials (`kubeconfig_path` + `context
 token or client certificate, or `exec`) or is a **directory target**: apply writes its rendered
 objects into a directory, one file per object, which needs no cluster at all. The provider never
 falls back to `~/.kube/config` or in-cluster credentials.
+
+With Terraform 1.8+ or OpenTofu 1.7+ the provider's functions bring Clusternet's arithmetic and
+conventions to expressions, validations and `terraform test`, offline:
+`provider::clusternet::divide` (the static replica split), `feed_key`, `manifest_decode`,
+`manifest_decode_multi` and `manifest_encode`.
 ";
 
 pub(super) fn render_page(page: &Page<'_>) -> String {

@@ -100,20 +100,38 @@ pub struct Stream {
     pub duplicates: Vec<Duplicate>,
 }
 
+/// One document parsed: its objects with their place (none for an empty or comment-only
+/// document, the items of a `List`), or where it is and why it is not YAML, not an object, or
+/// a `List` without items.
+pub type ParsedDocument = Result<Vec<(Place, Json)>, (Place, DocumentError)>;
+
+/// The documents of `text` parsed, in order. Nothing is checked beyond what
+/// [`ParsedDocument`] says (`read` checks feeds; the `manifest_decode_multi` function only
+/// decodes).
+pub fn parsed_documents(text: &str) -> Vec<ParsedDocument> {
+    documents(text)
+        .into_iter()
+        .enumerate()
+        .map(|(index, (line, document))| {
+            let place = Place {
+                document: index + 1,
+                line,
+                item: None,
+            };
+            objects_of(document, place).map_err(|error| (place, error))
+        })
+        .collect()
+}
+
 /// Reads `text`: every document, empty and comment-only ones skipped, `List` kinds expanded
 /// into their items as kubectl does.
 pub fn read(text: &str) -> Stream {
     let mut stream = Stream::default();
     let mut seen: BTreeMap<(String, String, String, String), Place> = BTreeMap::new();
-    for (index, (line, document)) in documents(text).into_iter().enumerate() {
-        let place = Place {
-            document: index + 1,
-            line,
-            item: None,
-        };
-        let objects = match objects_of(document, place) {
+    for document in parsed_documents(text) {
+        let objects = match document {
             Ok(objects) => objects,
-            Err(error) => {
+            Err((place, error)) => {
                 stream.bad.push(BadDocument {
                     place,
                     identity: None,
