@@ -257,17 +257,11 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
         .collect();
     for result in &output.subscriptions {
         let meta = &result.subscription.metadata;
-        let rendered = match subscription::summarise(
+        let rendered = subscription::summarise(
             result,
             &subscription::SecretMarkers::Unkeyed,
             Diagnostics::new(),
-        ) {
-            Ok(rendered) => rendered,
-            Err(e) => {
-                diags.push(e.to_diagnostic());
-                return (Value::Null, diags);
-            }
-        };
+        );
         warnings.extend(
             result
                 .warnings

@@ -19,6 +19,7 @@ use crate::apply_options::{field_manager, ignore_fields, timeouts};
 use crate::attrs;
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
+use crate::diagnostics::ToDiagnostic;
 use crate::override_handles::KnownOverrides;
 use crate::targets;
 
@@ -133,19 +134,29 @@ pub async fn apply(
         .cloned()
         .unwrap_or_default();
     let chart_work = chart_work(&prior, &planned_descriptions, &planned_releases);
-    let mut work: Vec<ClusterWork> = rendered
-        .objects
-        .iter()
+    let objects = match rendered.objects.parsed() {
+        Ok(objects) => objects,
+        Err(e) => {
+            diagnostics.push(e.to_diagnostic());
+            return ApplyResponse {
+                new_state: req.prior_state,
+                private: Vec::new(),
+                diagnostics,
+            };
+        }
+    };
+    let mut work: Vec<ClusterWork> = objects
+        .into_iter()
         .map(|(c, objects)| ClusterWork {
-            cluster: c.clone(),
-            objects: Some(objects.clone()),
-            charts: chart_work.get(c).cloned().unwrap_or_default(),
+            objects: Some(objects),
+            charts: chart_work.get(&c).cloned().unwrap_or_default(),
+            cluster: c,
         })
         .collect();
     work.extend(
         prior_clusters
             .iter()
-            .filter(|c| !rendered.objects.contains_key(*c))
+            .filter(|c| !rendered.objects.contains(c))
             .map(|c| ClusterWork {
                 cluster: c.clone(),
                 objects: None,

@@ -18,6 +18,7 @@ use super::state::{self, descriptions_of, releases_value};
 use crate::attrs::{self, Field};
 use crate::charts;
 use crate::config::{Deployer, ProviderConfig};
+use crate::diagnostics::ToDiagnostic;
 use crate::override_handles::{self, KnownOverrides, Sources};
 use crate::pending_overrides::{self, PendingOverrides, PlannedSubscription};
 
@@ -77,12 +78,18 @@ pub async fn plan(
         Ok(mut rendered) => {
             if let (Some(r), Some(config)) = (&mut rendered, &config) {
                 response.diagnostics.extend(r.warnings.clone());
-                if inventory.deployer == Deployer::Provider {
-                    crate::apply_options::ignore_fields::warn_unmatched(
-                        &config.ignore_fields,
-                        r.objects.values().flatten(),
-                        &mut response.diagnostics,
-                    );
+                if inventory.deployer == Deployer::Provider && !config.ignore_fields.is_empty() {
+                    match r.objects.parsed() {
+                        Ok(objects) => crate::apply_options::ignore_fields::warn_unmatched(
+                            &config.ignore_fields,
+                            objects.values().flatten(),
+                            &mut response.diagnostics,
+                        ),
+                        Err(e) => {
+                            response.diagnostics.push(e.to_diagnostic());
+                            return response;
+                        }
+                    }
                 }
                 let diags = template_charts(config, inventory, r, &markers).await;
                 if diags.has_errors() {

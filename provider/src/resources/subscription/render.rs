@@ -2,7 +2,8 @@
 //! snapshot in, Clusternet's rendering out (the preview, the objects per cluster, and with a
 //! hub the objects the hub is to hold).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use clusternet_model::provenance::WarningCode;
 use clusternet_model::render::{RenderInput, SubscriptionRender};
@@ -29,8 +30,9 @@ pub struct Rendered {
     pub spec_hash: String,
     /// The preview (secrets redacted).
     pub descriptions: BTreeMap<String, String>,
-    /// Per cluster, the objects to deploy (secrets included).
-    pub objects: BTreeMap<String, Vec<Json>>,
+    /// Per cluster, the objects to deploy (secrets included), as rendered text: read only
+    /// where they are needed (apply; a plan with `ignore_fields`).
+    pub objects: ObjectTexts,
     /// Warnings from rendering.
     pub warnings: Diagnostics,
     /// What to write to the hub (only rendered for apply, when a hub takes the objects).
@@ -281,8 +283,7 @@ pub fn render(
         diags.push(render_warning(warning));
     }
     diags.extend(super::no_effect::warnings(config, inventory, result));
-    let mut rendered =
-        summarise(result, markers, diags).map_err(|e| Diagnostics::from(e.to_diagnostic()))?;
+    let mut rendered = summarise(result, markers, diags);
     if with_hub {
         // Feeds found on the hub stay the hub's: only feeds passed by value are written.
         let by_value: Vec<_> = input
@@ -380,31 +381,24 @@ impl ToDiagnostic for UnreadableObject {
     }
 }
 
-/// The plan's view of a subscription's render; `Err` when a rendered object does not read
-/// back as JSON.
+/// The plan's view of a subscription's render.
 pub(crate) fn summarise(
     result: &SubscriptionRender,
     markers: &SecretMarkers,
     warnings: Diagnostics,
-) -> Result<Rendered, UnreadableObject> {
+) -> Rendered {
     let redact = |value: &str| markers.marker(value);
     let descriptions = clusternet_model::preview::preview_redacted(result, &redact);
     let mut objects = BTreeMap::new();
     let mut binding_clusters = Vec::new();
     for cluster in &result.clusters {
         binding_clusters.push(cluster.cluster_name.clone());
-        let parsed = cluster
+        let texts = cluster
             .objects
             .iter()
-            .map(|o| {
-                clusternet_model::json::parse(&o.json).map_err(|source| UnreadableObject {
-                    cluster: cluster.cluster_name.clone(),
-                    object: o.identity.describe_versioned(),
-                    source,
-                })
-            })
-            .collect::<Result<Vec<Json>, _>>()?;
-        objects.insert(cluster.cluster_name.clone(), parsed);
+            .map(|o| (o.identity.clone(), o.json.clone()))
+            .collect();
+        objects.insert(cluster.cluster_name.clone(), texts);
     }
     binding_clusters.sort();
     let mut replicas = BTreeMap::new();
@@ -427,15 +421,55 @@ pub(crate) fn summarise(
             }
         }
     }
-    Ok(Rendered {
+    Rendered {
         binding_clusters,
         replicas,
         spec_hash: result.subscription.status.spec_hash.to_string(),
         descriptions,
-        objects,
+        objects: ObjectTexts(objects),
         warnings,
         hub: None,
-    })
+    }
+}
+
+/// Per cluster, the rendered objects' JSON text with their identity.
+#[derive(Default)]
+pub struct ObjectTexts(BTreeMap<String, Vec<(Arc<ObjectIdentity>, String)>>);
+
+impl ObjectTexts {
+    /// Whether `cluster` has a rendering.
+    pub fn contains(&self, cluster: &str) -> bool {
+        self.0.contains_key(cluster)
+    }
+
+    /// The objects, read. Clusters mostly share their renderings, so each distinct text is
+    /// parsed once.
+    pub fn parsed(&self) -> Result<BTreeMap<String, Vec<Json>>, UnreadableObject> {
+        let mut read: HashMap<&str, Json> = HashMap::new();
+        let mut parsed = BTreeMap::new();
+        for (cluster, texts) in &self.0 {
+            let mut objects = Vec::with_capacity(texts.len());
+            for (identity, text) in texts {
+                let object = match read.get(text.as_str()) {
+                    Some(object) => object.clone(),
+                    None => {
+                        let object = clusternet_model::json::parse(text).map_err(|source| {
+                            UnreadableObject {
+                                cluster: cluster.clone(),
+                                object: identity.describe_versioned(),
+                                source,
+                            }
+                        })?;
+                        read.insert(text, object.clone());
+                        object
+                    }
+                };
+                objects.push(object);
+            }
+            parsed.insert(cluster.clone(), objects);
+        }
+        Ok(parsed)
+    }
 }
 
 /// Adds the templated objects of the rendered charts to `rendered.descriptions`, Secret
@@ -455,4 +489,42 @@ pub async fn template_charts(
             .await;
     rendered.descriptions.extend(entries);
     diags
+}
+
+#[cfg(test)]
+mod object_texts_tests {
+    use super::*;
+
+    fn texts(entries: &[(&str, &str)]) -> ObjectTexts {
+        let identity: Arc<ObjectIdentity> =
+            Arc::new("v1/ConfigMap/web/settings".parse().expect("key"));
+        let mut map: BTreeMap<String, Vec<(Arc<ObjectIdentity>, String)>> = BTreeMap::new();
+        for (cluster, text) in entries {
+            map.entry(cluster.to_string())
+                .or_default()
+                .push((identity.clone(), text.to_string()));
+        }
+        ObjectTexts(map)
+    }
+
+    #[test]
+    fn shared_and_own_renderings_read_back_per_cluster() {
+        let shared = r#"{"data":{"color":"blue"}}"#;
+        let own = r#"{"data":{"color":"green"}}"#;
+        let parsed = texts(&[("eu-1", shared), ("eu-2", shared), ("us-1", own)])
+            .parsed()
+            .expect("JSON");
+        assert_eq!(parsed["eu-1"], parsed["eu-2"]);
+        assert_eq!(parsed["us-1"][0]["data"]["color"], "green");
+        assert!(texts(&[]).parsed().expect("nothing").is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_rendering_names_its_cluster_and_object() {
+        let e = texts(&[("eu-1", "{}"), ("us-1", "{not json")])
+            .parsed()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("us-1") && e.contains("ConfigMap"), "{e}");
+    }
 }
