@@ -15,6 +15,7 @@
 pub mod field_patch;
 pub mod helm;
 pub mod json_patch;
+pub mod lazy_patch;
 pub mod merge_patch;
 pub mod ordering;
 
@@ -130,13 +131,14 @@ enum PreparedValue {
 }
 
 impl PreparedOverride {
-    /// Convert an [`OverrideConfig`]: blank check, YAML->JSON, JSON-patch decoding.
+    /// Convert an [`OverrideConfig`]: blank check, YAML->JSON as `yaml.YAMLToJSON` reads it
+    /// (YAML 1.1: an unquoted `on` is `true`), JSON-patch decoding.
     /// Conversion errors are kept and reported only if the override is used.
     pub fn new(source: OverrideSource, config: &OverrideConfig) -> Self {
         let value = if config.value.trim().is_empty() {
             PreparedValue::Blank
         } else {
-            match crate::yaml::yaml_to_json(&config.value) {
+            match crate::goyaml::yaml_to_json(&config.value) {
                 Err(e) => PreparedValue::Invalid(e.to_string()),
                 Ok(value) => {
                     let needs_patch = matches!(
