@@ -16,7 +16,9 @@
 //!
 //! * [`render::render`]`(&RenderInput) -> Result<RenderOutput, Error>`: the whole
 //!   pipeline. Fill a [`render::RenderInput`] with [`render::RenderInput::add_object`]
-//!   (any Kubernetes object as JSON) or field by field.
+//!   (any Kubernetes object as JSON) or field by field. A Description whose overrides fail
+//!   is left out and listed in [`render::RenderOutput::failures`] (typed, naming the
+//!   cluster, the object and the override); the other clusters render, as upstream.
 //! * [`preview::preview`] / [`preview::preview_redacted`]: one Subscription's rendering
 //!   as the Terraform preview map (`<cluster>/<apiVersion>/<Kind>/<ns>/<name>` and
 //!   `<cluster>/helm/<ns>/<chart>` -> compact sorted-key JSON).

@@ -97,8 +97,10 @@ pub enum OverrideErrorKind {
 #[derive(Debug, thiserror::Error)]
 #[error("{origin}: {kind}")]
 pub struct OverrideError {
-    /// Which override failed.
+    /// Which override failed, as [`OverrideSource`]'s `Display` spells it.
     pub origin: String,
+    /// Which override failed.
+    pub source_override: Arc<OverrideSource>,
     /// What went wrong.
     #[source]
     pub kind: OverrideErrorKind,
@@ -200,6 +202,7 @@ impl PreparedOverride {
     fn error(&self, kind: impl Into<OverrideErrorKind>) -> OverrideError {
         OverrideError {
             origin: self.source.to_string(),
+            source_override: self.source.clone(),
             kind: kind.into(),
         }
     }
