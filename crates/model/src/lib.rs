@@ -135,8 +135,11 @@
 //!   `item9` < `item10`), strings that would read as another type double-quoted (`"on"`,
 //!   `"8080"`, `""`), floats with `%g`, lines folded at 80 columns ([`goyaml`]).
 //!
-//! Not reproduced: tagged scalars (`!tag`) inside a YAML field are refused, and a
-//! non-ASCII digit in a map key sorts by code point, not by goyaml.v2's digit arithmetic.
+//! `tests/field_patch_vectors.rs` holds the bytes the pinned Go libraries write for each rule.
+//! Not reproduced: a custom-tagged scalar (`!foo 12`) in a YAML field keeps the type
+//! `serde_norway` gives it; a float literal beyond float64 (`1e400`) is refused where goyaml.v2
+//! keeps it as a string; a non-ASCII digit in a map key sorts by code point, not by
+//! goyaml.v2's digit arithmetic; error messages are the model's own.
 
 pub mod crd;
 pub mod description;

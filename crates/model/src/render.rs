@@ -688,21 +688,19 @@ impl<'a> Renderer<'a> {
                         }
                     }
                 }
-                for (name, errors) in [(&helm_name, helm_errors), (&generic_name, generic_errors)] {
-                    if errors.is_empty() {
-                        continue;
-                    }
-                    if name == &helm_name {
-                        rendered.charts.clear();
-                    } else {
-                        rendered.objects.clear();
-                    }
-                    rendered.failed.push(FailedDescription {
-                        subscription: sub_name.clone(),
-                        cluster_name: rendered.cluster_name.clone(),
-                        description: format!("{namespace}/{name}"),
-                        errors,
-                    });
+                let failed = |name: &str, errors| FailedDescription {
+                    subscription: sub_name.clone(),
+                    cluster_name: cluster.metadata.name.clone(),
+                    description: format!("{namespace}/{name}"),
+                    errors,
+                };
+                if !helm_errors.is_empty() {
+                    rendered.charts.clear();
+                    rendered.failed.push(failed(&helm_name, helm_errors));
+                }
+                if !generic_errors.is_empty() {
+                    rendered.objects.clear();
+                    rendered.failed.push(failed(&generic_name, generic_errors));
                 }
                 if !rendered.charts.is_empty() {
                     let refs = rendered

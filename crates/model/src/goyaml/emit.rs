@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use super::resolve::{Resolved, format_float, is_base60_float, resolve};
+use crate::yaml::YamlError;
 
 /// libyaml's default `best_width` (goyaml.v2 v2.4.0 wraps; `FutureLineWrap` is not called).
 const BEST_WIDTH: usize = 80;
@@ -18,13 +19,76 @@ const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i64 = 2;
 
 /// `yaml.JSONToYAML`: print a JSON value as goyaml.v2 marshals it.
-pub fn json_to_yaml(value: &Value) -> String {
+///
+/// `JSONToYAML` first *reads* the JSON text as YAML, which changes two kinds of strings:
+/// raw C1 controls and DEL (which `json.Marshal` leaves unescaped) are refused by the YAML
+/// reader, and a raw NEL (U+0085), a YAML 1.1 line break, is folded like one.
+pub fn json_to_yaml(value: &Value) -> Result<String, YamlError> {
+    let value = reread(value)?;
     let mut emitter = Emitter::new();
-    emitter.node(value, Context::ROOT);
+    emitter.node(&value, Context::ROOT);
     // Implicit document end: finish the last line.
     emitter.indent = -1;
     emitter.write_indent();
-    emitter.out
+    Ok(emitter.out)
+}
+
+/// What goyaml.v2 reads back from the `json.Marshal` text of `value` (see [`json_to_yaml`]).
+fn reread(value: &Value) -> Result<Value, YamlError> {
+    Ok(match value {
+        Value::String(s) => Value::String(reread_string(s)?),
+        Value::Array(items) => Value::Array(items.iter().map(reread).collect::<Result<_, _>>()?),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Ok((reread_string(k)?, reread(v)?)))
+                .collect::<Result<_, YamlError>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+fn reread_string(s: &str) -> Result<String, YamlError> {
+    if let Some(c) = s
+        .chars()
+        .find(|&c| c == '\u{7f}' || (('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}'))
+    {
+        return Err(YamlError::NotJson(format!(
+            "the control character U+{:04X} cannot be written as YAML (goyaml.v2: control \
+             characters are not allowed)",
+            u32::from(c)
+        )));
+    }
+    if !s.contains('\u{85}') {
+        return Ok(s.to_string());
+    }
+    // Line folding in a double-quoted scalar: blanks around the break go, one break becomes
+    // a space, n breaks become n-1 newlines.
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{85}' {
+            out.push(c);
+            continue;
+        }
+        while out.ends_with([' ', '\t']) {
+            out.pop();
+        }
+        let mut breaks = 1;
+        while let Some(&next) = chars.peek() {
+            match next {
+                '\u{85}' => breaks += 1,
+                ' ' | '\t' => {}
+                _ => break,
+            }
+            chars.next();
+        }
+        if breaks == 1 {
+            out.push(' ');
+        } else {
+            (1..breaks).for_each(|_| out.push('\n'));
+        }
+    }
+    Ok(out)
 }
 
 /// The scalar styles goyaml.v2 asks for or libyaml falls back to.
@@ -603,7 +667,7 @@ mod tests {
     use serde_json::json;
 
     fn yaml(value: Value) -> String {
-        json_to_yaml(&value)
+        json_to_yaml(&value).unwrap()
     }
 
     // sigs.k8s.io/yaml v1.4.0 yaml.go `JSONToYAML` -> goyaml.v2 sorter.go `keyList.Less`:
@@ -653,12 +717,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            json_to_yaml(&value),
+            json_to_yaml(&value).unwrap(),
             "f: 1\ng: 2.5\nh: 1000\ni: 12345678901234567890\nj: 1.2345675e+06\nl:\n- 1\n\
              - - 2\n  - 3\n- x: null\n  \"y\": true\nm: {}\n\"n\": []\no:\n  p:\n    q: r\n"
         );
-        assert_eq!(json_to_yaml(&json!("x")), "x\n");
-        assert_eq!(json_to_yaml(&json!({})), "{}\n");
+        assert_eq!(yaml(json!("x")), "x\n");
+        assert_eq!(yaml(json!({})), "{}\n");
+    }
+
+    // sigs.k8s.io/yaml `JSONToYAML` reads the JSON as YAML first: goyaml.v2 readerc.go
+    // refuses C1 controls, and a raw NEL is a line break folded in a quoted scalar.
+    #[test]
+    fn the_json_is_read_back_as_yaml_first() {
+        assert!(json_to_yaml(&json!({"a": "x\u{7f}"})).is_err());
+        assert_eq!(
+            yaml(json!({"a": "a\u{85}b", "b": "a \u{85}\u{85} b"})),
+            "a: a b\nb: |-\n  a\n  b\n"
+        );
     }
 
     // emitterc.go `yaml_emitter_write_plain_scalar`: a space past column 80 becomes a

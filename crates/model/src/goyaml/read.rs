@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use super::resolve::{Resolved, resolve};
@@ -50,7 +50,16 @@ fn is_plain(text: &str, scalar: &str) -> bool {
     let bytes = text.as_bytes();
     let before = start.checked_sub(1).and_then(|i| bytes.get(i));
     let after = bytes.get(start + scalar.len());
-    !(matches!(before, Some(b'"' | b'\'')) && before == after)
+    if matches!(before, Some(b'"' | b'\'')) && before == after {
+        return false;
+    }
+    // A tagged scalar (`!!str 123`) is not resolved: its tag says what it is.
+    let preceding = text[..start].trim_end_matches([' ', '\t']);
+    let token = preceding
+        .rsplit(|c: char| c.is_whitespace() || "[{,".contains(c))
+        .next()
+        .unwrap_or_default();
+    !token.starts_with('!')
 }
 
 fn float<E: serde::de::Error>(f: f64) -> Result<Value, E> {
@@ -67,17 +76,19 @@ fn plain<E: serde::de::Error>(s: &str) -> Result<Value, E> {
         Resolved::Int(i) => Value::Number(Number::from(i)),
         Resolved::Uint(u) => Value::Number(Number::from(u)),
         Resolved::Float(f) => return float(f),
-        Resolved::Timestamp | Resolved::Merge | Resolved::Str => Value::String(s.to_string()),
+        Resolved::Timestamp | Resolved::Str => Value::String(s.to_string()),
     })
 }
 
-/// `convertToJSONableObject`'s spelling of a non-string map key.
+/// `convertToJSONableObject`'s spelling of a non-string map key (a null key is an error).
 fn key_string<E: serde::de::Error>(key: Value) -> Result<String, E> {
     match key {
         Value::String(s) => Ok(s),
         Value::Bool(b) => Ok(b.to_string()),
-        Value::Null => Ok(String::from("null")),
         Value::Number(n) => Ok(n.to_string()),
+        Value::Null => Err(E::custom(
+            "a map key is null (`~`, `null` or nothing), which sigs.k8s.io/yaml refuses",
+        )),
         other => Err(E::custom(format!(
             "a map key must be a scalar, found {}",
             if other.is_array() {
@@ -159,10 +170,12 @@ impl<'de> Visitor<'de> for Node<'de> {
         Ok(Value::Object(object))
     }
 
-    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _data: A) -> Result<Value, A::Error> {
-        Err(A::Error::custom(
-            "tagged values (!tag) are not supported in a patched field",
-        ))
+    // A custom tag (`!foo {a: 1}`): the value is kept, the tag dropped, as `yaml.YAMLToJSON`
+    // drops it.
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        use serde::de::VariantAccess;
+        let (_tag, content) = data.variant::<String>()?;
+        content.newtype_variant_seed(self)
     }
 }
 
@@ -190,9 +203,21 @@ mod tests {
         );
     }
 
+    // sigs.k8s.io/yaml yaml.go `convertToJSONableObject`: a nil key is an error.
+    #[test]
+    fn null_keys_are_refused() {
+        assert!(yaml_to_json("~: x\n").is_err());
+        assert!(yaml_to_json("null: x\n").is_err());
+    }
+
     #[test]
     fn block_scalars_and_escapes_stay_strings() {
-        let value = yaml_to_json("a: |\n  on\nb: \"o\\u006e\"\nc: >-\n  yes\n").unwrap();
-        assert_eq!(value, json!({"a": "on\n", "b": "on", "c": "yes"}));
+        let value =
+            yaml_to_json("a: |\n  on\nb: \"o\\u006e\"\nc: >-\n  yes\nd: !!str on\ne: !!str 12\n")
+                .unwrap();
+        assert_eq!(
+            value,
+            json!({"a": "on\n", "b": "on", "c": "yes", "d": "on", "e": "12"})
+        );
     }
 }

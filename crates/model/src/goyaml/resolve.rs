@@ -16,13 +16,13 @@ pub enum Resolved {
     Float(f64),
     /// A date or date-time (kept as a string when read into an untyped value).
     Timestamp,
-    /// `<<`, the merge key.
-    Merge,
     /// Anything else: a string.
     Str,
 }
 
-/// Resolve a plain (unquoted, untagged) scalar as `resolve("", s)` does.
+/// Resolve a plain (unquoted, untagged) scalar as `resolve("", s)` does. Only scalars whose
+/// first character has a hint in `resolveTable` (sign, digit, `.`, one of `yYnNtTfFoO~`, or
+/// the empty string) are looked up at all.
 pub fn resolve(s: &str) -> Resolved {
     match s {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
@@ -37,7 +37,6 @@ pub fn resolve(s: &str) -> Resolved {
             return Resolved::Float(f64::INFINITY);
         }
         "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
-        "<<" => return Resolved::Merge,
         _ => {}
     }
     match s.as_bytes()[0] {
@@ -288,7 +287,8 @@ mod tests {
         assert_eq!(resolve("2001-12-14"), Resolved::Timestamp);
         assert_eq!(resolve("2001-12-14t21:59:43.10-05:00"), Resolved::Timestamp);
         assert_eq!(resolve("2001-02-30"), Resolved::Str);
-        assert_eq!(resolve("<<"), Resolved::Merge);
+        // `<<` is in the table, but `<` has no hint in `resolveTable`: never looked up.
+        assert_eq!(resolve("<<"), Resolved::Str);
         for text in ["onion", "1.2.3", "0x", "v1", "1e", "-", "12:30"] {
             assert_eq!(resolve(text), Resolved::Str, "{text}");
         }

@@ -133,7 +133,7 @@ pub fn field_patch(
                     merge_patch::merge_patch(&mut content, patch)?;
                 }
             }
-            goyaml::json_to_yaml(&content)
+            goyaml::json_to_yaml(&content)?
         }
     };
     let changed = encoded != original;

@@ -54,10 +54,17 @@ pub fn apply_indent(original: &str, patch: &Patch, indent: &str) -> Result<Strin
     let mut root = Node::Raw(original.to_string());
     root.expand();
     for operation in &patch.operations {
-        if replay(&mut root, operation).is_none() {
+        match replay(&mut root, operation) {
+            Some(Replayed::Done) => {}
+            Some(Replayed::TestFailed) => {
+                return Err(PatchError::TestFailed(format!(
+                    "testing value {} failed",
+                    operation.path.as_deref().unwrap_or_default()
+                )));
+            }
             // Cannot happen for an operation the semantic pass accepted; fall back to the
             // fully sorted rendering rather than guess.
-            return Ok(crate::json::to_indented(&value, indent));
+            None => return Ok(crate::json::to_indented(&value, indent)),
         }
     }
     let mut compact = String::with_capacity(original.len());
@@ -137,6 +144,25 @@ impl Node {
         }
     }
 
+    /// `lazyNode.equal` against a patch value: objects by key, arrays by position, scalars
+    /// (and anything compared with a scalar) by compacted bytes.
+    fn equals(&self, value: &Value) -> bool {
+        match (self, value) {
+            (Node::Object(map), Value::Object(other)) => {
+                map.len() == other.len()
+                    && map
+                        .iter()
+                        .all(|(k, v)| other.get(k).is_some_and(|w| v.equals(w)))
+            }
+            (Node::Array(items), Value::Array(other)) => {
+                items.len() == other.len() && items.iter().zip(other).all(|(v, w)| v.equals(w))
+            }
+            (Node::Raw(text), _) => go_compact(text) == to_compact(value),
+            (Node::Patched(mine), _) => to_compact(mine) == to_compact(value),
+            _ => false,
+        }
+    }
+
     fn write(&self, out: &mut String) {
         match self {
             Node::Raw(text) => out.push_str(&go_compact(text)),
@@ -179,49 +205,63 @@ fn locate<'a>(root: &'a mut Node, path: &str) -> Option<(&'a mut Node, String)> 
     Some((current, decode_key(key).into_owned()))
 }
 
+/// What replaying one operation found.
+enum Replayed {
+    Done,
+    /// `lazyNode.equal` compares scalars by their compacted bytes (`1.50` is not `1.5`,
+    /// `"\u00e9"` is not `"é"`), stricter than the semantic pass.
+    TestFailed,
+}
+
 /// Replay one operation that the semantic pass applied successfully.
-fn replay(root: &mut Node, op: &Operation) -> Option<()> {
+fn replay(root: &mut Node, op: &Operation) -> Option<Replayed> {
     let patched = || Node::Patched(op.value.clone().unwrap_or(Value::Null));
     let path = op.path.as_deref();
     match op.op.as_str() {
         "add" => {
             let (container, key) = locate(root, path?)?;
-            container.add(&key, patched())
+            container.add(&key, patched()).map(|()| Replayed::Done)
         }
         "remove" => {
             let (container, key) = locate(root, path?)?;
-            container.remove(&key).map(|_| ())
+            container.remove(&key).map(|_| Replayed::Done)
         }
         "replace" if path == Some("") => {
             *root = patched();
             root.expand();
-            Some(())
+            Some(Replayed::Done)
         }
         "replace" => {
             let (container, key) = locate(root, path?)?;
             *container.child(&key)? = patched();
-            Some(())
+            Some(Replayed::Done)
         }
         "move" => {
             let (container, key) = locate(root, op.from.as_deref()?)?;
             let moved = container.remove(&key)?;
             let (container, key) = locate(root, path?)?;
-            container.add(&key, moved)
+            container.add(&key, moved).map(|()| Replayed::Done)
         }
         "copy" => {
             let (container, key) = locate(root, op.from.as_deref()?)?;
             let copied = container.child(&key)?.clone();
             let (container, key) = locate(root, path?)?;
-            container.add(&key, copied)
-        }
-        "test" if path == Some("") => {
-            root.expand_all();
-            Some(())
+            container.add(&key, copied).map(|()| Replayed::Done)
         }
         "test" => {
-            let (container, key) = locate(root, path?)?;
-            container.child(&key)?.expand_all();
-            Some(())
+            let target = match path? {
+                "" => root,
+                path => {
+                    let (container, key) = locate(root, path)?;
+                    container.child(&key)?
+                }
+            };
+            target.expand_all();
+            let expected = op.value.as_ref().unwrap_or(&Value::Null);
+            if !target.equals(expected) {
+                return Some(Replayed::TestFailed);
+            }
+            Some(Replayed::Done)
         }
         _ => None,
     }
@@ -351,7 +391,7 @@ mod tests {
     #[test]
     fn test_parses_the_compared_subtree_and_copy_keeps_raw_bytes() {
         let p = patch(
-            r#"[{"op":"test","path":"/zeta","value":{"x":[3,{"a":2,"b":1}],"y":1.5}},
+            r#"[{"op":"test","path":"/zeta","value":{"x":[3,{"a":2,"b":1}],"y":1.50}},
                 {"op":"copy","from":"/mid","path":"/copy"}]"#,
         );
         let out = apply_indent(FIELD, &p, "").unwrap();
@@ -372,6 +412,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, FIELD);
+    }
+
+    // patch.go `lazyNode.equal`: scalars compare by compacted bytes, so a `test` for 1.5
+    // fails on a field that spells it 1.50 (the semantic pass alone would let it through).
+    #[test]
+    fn test_compares_scalars_by_their_bytes() {
+        assert!(matches!(
+            apply_indent(
+                FIELD,
+                &patch(r#"[{"op":"test","path":"/zeta/y","value":1.5}]"#),
+                ""
+            ),
+            Err(PatchError::TestFailed(_))
+        ));
+        assert!(
+            apply_indent(
+                FIELD,
+                &patch(r#"[{"op":"test","path":"/zeta/y","value":1.50}]"#),
+                ""
+            )
+            .is_ok()
+        );
     }
 
     #[test]
