@@ -107,6 +107,10 @@ pub fn field_patch(
         message,
     };
     let encoded = match format {
+        // `applyJSONPatch` returns a blank document as it is.
+        FieldFormat::Json if original.trim().is_empty() && matches!(inner, Inner::JsonPatch(_)) => {
+            return Ok(false);
+        }
         FieldFormat::Json => {
             let mut content =
                 crate::json::parse(original).map_err(|e| bad_content("JSON", e.to_string()))?;
