@@ -1,4 +1,6 @@
-//! YAML <-> JSON conversion, the way `sigs.k8s.io/yaml` does it for Clusternet.
+//! YAML <-> JSON conversion for input objects and output streams (YAML 1.2). Override
+//! values and the YAML inside patched fields are read and written by [`crate::goyaml`], as
+//! Clusternet's `sigs.k8s.io/yaml` (YAML 1.1) does.
 //!
 //! The YAML crate is `serde_norway`, a maintained fork of the deprecated
 //! `serde_yaml` with the same API; it is used only to parse YAML into its own value
