@@ -27,6 +27,100 @@ pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str(text)
 }
 
+/// `json.Compact` with HTML escaping, as `encoding/json` applies it to the bytes a
+/// `json.RawMessage` holds: insignificant whitespace goes, everything else (key order,
+/// number spelling, existing escapes) stays; `<`, `>`, `&`, U+2028 and U+2029 inside
+/// strings are escaped. `raw` must be valid JSON.
+pub fn go_compact(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in raw.chars() {
+        if in_string {
+            match c {
+                _ if escaped => {
+                    escaped = false;
+                    out.push(c);
+                }
+                '\\' => {
+                    escaped = true;
+                    out.push(c);
+                }
+                '"' => {
+                    in_string = false;
+                    out.push(c);
+                }
+                '<' => out.push_str("\\u003c"),
+                '>' => out.push_str("\\u003e"),
+                '&' => out.push_str("\\u0026"),
+                '\u{2028}' => out.push_str("\\u2028"),
+                '\u{2029}' => out.push_str("\\u2029"),
+                _ => out.push(c),
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `json.Indent(dst, compact, "", indent)`: `compact` must be compact JSON; empty objects
+/// and arrays stay `{}` / `[]`.
+pub fn go_indent(compact: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut need_indent = false;
+    for c in compact.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if need_indent && c != ']' && c != '}' {
+            need_indent = false;
+            depth += 1;
+            newline(&mut out, Some(indent), depth);
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                need_indent = true;
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, Some(indent), depth);
+            }
+            ':' => out.push_str(": "),
+            '}' | ']' => {
+                if need_indent {
+                    need_indent = false;
+                } else {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, Some(indent), depth);
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
     if let Some(unit) = indent {
         out.push('\n');
@@ -159,6 +253,26 @@ mod tests {
         let mut out = String::new();
         write_string(&mut out, "a\u{2028}b\u{2029}c\u{e9}\u{1f600}");
         assert_eq!(out, "\"a\\u2028b\\u2029c\u{e9}\u{1f600}\"");
+    }
+
+    // encoding/json indent.go `Indent` and the `compact` it runs on RawMessage bytes.
+    #[test]
+    fn raw_bytes_are_compacted_and_indented_like_go() {
+        let raw = "{ \"z\": [1.50, {}],\n \"a\": \"<b> & \\u00e9\" }";
+        let compact = go_compact(raw);
+        assert_eq!(
+            compact,
+            r#"{"z":[1.50,{}],"a":"\u003cb\u003e \u0026 \u00e9"}"#
+        );
+        assert_eq!(
+            go_indent(&compact, "    "),
+            "{\n    \"z\": [\n        1.50,\n        {}\n    ],\n    \"a\": \"\\u003cb\\u003e \\u0026 \\u00e9\"\n}"
+        );
+        let value = serde_json::json!({"b": [], "a": {"c": [1, {"d": null}]}});
+        assert_eq!(
+            go_indent(&to_compact(&value), "  "),
+            to_indented(&value, "  ")
+        );
     }
 
     #[test]

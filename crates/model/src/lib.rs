@@ -16,7 +16,9 @@
 //!
 //! * [`render::render`]`(&RenderInput) -> Result<RenderOutput, Error>`: the whole
 //!   pipeline. Fill a [`render::RenderInput`] with [`render::RenderInput::add_object`]
-//!   (any Kubernetes object as JSON) or field by field.
+//!   (any Kubernetes object as JSON) or field by field. A Description whose overrides fail
+//!   is left out and listed in [`render::RenderOutput::failures`] (typed, naming the
+//!   cluster, the object and the override); the other clusters render, as upstream.
 //! * [`preview::preview`] / [`preview::preview_redacted`]: one Subscription's rendering
 //!   as the Terraform preview map (`<cluster>/<apiVersion>/<Kind>/<ns>/<name>` and
 //!   `<cluster>/helm/<ns>/<chart>` -> compact sorted-key JSON).
@@ -88,12 +90,16 @@
 //!   Base/Description labels); the output Subscription shows it.
 //! * **Helm numbers.** Helm coalesces values through float64 (integers above 2^53 lose
 //!   precision, `1.50` becomes `1.5`); the model keeps number literals exactly.
-//! * **YAML 1.1 booleans.** `sigs.k8s.io/yaml` (go-yaml v2) reads unquoted `yes`/`no`/
-//!   `on`/`off` as booleans; `serde_norway` follows YAML 1.2 and keeps them as strings.
-//!   Quote them, or write `true`/`false`.
-//! * **Key order.** The evanphx JSON-patch library keeps untouched subtrees' raw bytes;
-//!   the model re-serialises everything with sorted keys. Stored templates are
-//!   Go-marshalled (sorted) maps, so the bytes agree for every realistic input.
+//! * **YAML 1.1 in input objects.** Override values and the YAML inside patched fields are
+//!   read as Clusternet reads them (`sigs.k8s.io/yaml` on goyaml.v2, YAML 1.1: unquoted
+//!   `yes`/`on`/`off` are booleans, `012` is octal; [`goyaml`]). The input objects
+//!   themselves (feeds, ManagedClusters, ...) are read as YAML 1.2 by `serde_norway`, which
+//!   keeps those words as strings; `kubectl` would read them as booleans. Quote them.
+//! * **Key order of the object.** The evanphx JSON-patch library keeps untouched subtrees'
+//!   raw bytes; for the object itself the model re-serialises with sorted keys. Stored
+//!   templates are Go-marshalled (sorted) maps, so the bytes agree for every realistic
+//!   input. (Inside a patched JSON *field*, where the original text is the user's, the
+//!   model does keep untouched bytes: see "Field patches" below.)
 //! * **HelmChart phase.** An empty `status.phase` ("verifying", retried upstream) is
 //!   rendered as if `Found`; `NotFound` renders no Description for the Subscription's
 //!   Bases, as upstream, with a `ChartNotFound` warning.
@@ -113,11 +119,33 @@
 //! * **StrategicMergePatch** is rejected with an error, as upstream; so is an empty
 //!   `fieldFormat` on field patches (upstream's comment claims a YAML default it does not
 //!   have).
+//!
+//! # Field patches, byte for byte
+//!
+//! `FieldJSONPatch` and `FieldMergePatch` rewrite a string field with the bytes Clusternet's
+//! `applyFieldJSONPatch` / `applyFieldMergePatch` (`localizer/patch.go`) write, through the
+//! library versions its go.mod pins ([`overrides::field_patch`]):
+//! * JSON field, JSON patch: evanphx/json-patch v5.7.0 `ApplyIndent` re-parses only the
+//!   top level and the containers a patch walks through or tests; untouched nested values
+//!   keep their key order and number spelling ([`overrides::lazy_patch`]). A patch dropped
+//!   for a missing path leaves the field byte-identical.
+//! * JSON field, merge patch: the result goes through `map[string]interface{}`, so every
+//!   number through float64 (`12345678901234567890` -> `12345678901234567000`, `1.0` -> `1`).
+//! * YAML field: goyaml.v2 reads YAML 1.1 and writes keys in natural order (`item2` <
+//!   `item9` < `item10`), strings that would read as another type double-quoted (`"on"`,
+//!   `"8080"`, `""`), floats with `%g`, lines folded at 80 columns ([`goyaml`]).
+//!
+//! `tests/field_patch_vectors.rs` holds the bytes the pinned Go libraries write for each rule.
+//! Not reproduced: a custom-tagged scalar (`!foo 12`) in a YAML field keeps the type
+//! `serde_norway` gives it; a float literal beyond float64 (`1e400`) is refused where goyaml.v2
+//! keeps it as a string; a non-ASCII digit in a map key sorts by code point, not by
+//! goyaml.v2's digit arithmetic; error messages are the model's own.
 
 pub mod crd;
 pub mod description;
 pub mod error;
 pub mod feeds;
+pub mod goyaml;
 pub mod hub;
 pub mod identity;
 pub mod input;

@@ -69,6 +69,18 @@ pub struct OverrideSource {
     pub generated: bool,
 }
 
+impl OverrideSource {
+    /// The override object as `Kind/namespace/name` (`Globalization/name` for the
+    /// cluster-scoped Globalizations).
+    pub fn object_reference(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("{}/{}", self.kind, self.name)
+        } else {
+            format!("{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
 impl std::fmt::Display for OverrideSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.namespace.is_empty() {

@@ -67,6 +67,70 @@ pub struct ClusterRender {
     pub objects: Vec<RenderedObject>,
     /// Rendered charts with provenance, in `charts` order.
     pub charts: Vec<RenderedChart>,
+    /// Descriptions not produced because overrides failed on them (upstream:
+    /// `FailedApplyingOverrides`); their objects or charts are not in `objects` / `charts`.
+    pub failed: Vec<FailedDescription>,
+}
+
+/// A Description Clusternet would not produce for one cluster: applying overrides failed on
+/// at least one of its objects or charts. Upstream (`ApplyOverridesToDescription`) tries
+/// every object, collects the errors and then stops only this Description; the cluster's
+/// other Description and the other clusters are rendered.
+#[derive(Debug, Clone)]
+pub struct FailedDescription {
+    /// `namespace/name` of the Subscription.
+    pub subscription: String,
+    /// ManagedCluster name.
+    pub cluster_name: String,
+    /// `namespace/name` of the Description.
+    pub description: String,
+    /// One [`Error::Override`] per failing object or chart, in feed order.
+    pub errors: Vec<Arc<Error>>,
+}
+
+impl FailedDescription {
+    /// The failing overrides, with the object each failed on.
+    pub fn override_errors(&self) -> impl Iterator<Item = (&str, &overrides::OverrideError)> {
+        self.errors.iter().filter_map(|e| match e.as_ref() {
+            Error::Override { object, source, .. } => Some((object.as_str(), source.as_ref())),
+            _ => None,
+        })
+    }
+}
+
+impl std::fmt::Display for FailedDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Description {} (Subscription {}, cluster {}) is not rendered: ",
+            self.description, self.subscription, self.cluster_name
+        )?;
+        for (i, error) in self.errors.iter().enumerate() {
+            let text = error.to_string();
+            // Each error starts with "Description <name>: "; the sentence already says it.
+            let prefix = format!("Description {}: ", self.description);
+            let text = text.strip_prefix(&prefix).unwrap_or(&text);
+            write!(f, "{}{text}", if i == 0 { "" } else { "; " })?;
+        }
+        Ok(())
+    }
+}
+
+impl RenderOutput {
+    /// Every Description not produced because of failing overrides, by Subscription and
+    /// cluster.
+    pub fn failures(&self) -> impl Iterator<Item = &FailedDescription> {
+        self.subscriptions
+            .iter()
+            .flat_map(SubscriptionRender::failures)
+    }
+}
+
+impl SubscriptionRender {
+    /// This Subscription's Descriptions not produced because of failing overrides.
+    pub fn failures(&self) -> impl Iterator<Item = &FailedDescription> {
+        self.clusters.iter().flat_map(|c| c.failed.iter())
+    }
 }
 
 /// One rendered plain object.
@@ -591,31 +655,52 @@ impl<'a> Renderer<'a> {
                 descriptions: Vec::new(),
                 objects: Vec::new(),
                 charts: Vec::new(),
+                failed: Vec::new(),
             };
             if not_found.is_empty() {
                 let generic_name =
                     crate::naming::generic_description_name(&rendered.base.metadata.name);
                 let helm_name = crate::naming::helm_description_name(&rendered.base.metadata.name);
+                // Upstream renders every object of a Description, collecting errors, and
+                // then fails only that Description.
+                let (mut helm_errors, mut generic_errors) = (Vec::new(), Vec::new());
                 for (feed_index, r) in resolved.iter().enumerate() {
                     match r {
                         Resolved::Chart(c) => {
-                            let chart = self.render_chart(
+                            match self.render_chart(
                                 &scope,
                                 *c,
                                 feed_index,
                                 &chart_objects[*c],
                                 &helm_name,
-                            )?;
-                            rendered.charts.push(chart);
+                            ) {
+                                Ok(chart) => rendered.charts.push(chart),
+                                Err(e) => helm_errors.push(Arc::new(e)),
+                            }
                         }
                         Resolved::Manifests(found) => {
                             for &m in found {
-                                let object =
-                                    self.render_object(&scope, m, feed_index, &generic_name)?;
-                                rendered.objects.push(object);
+                                match self.render_object(&scope, m, feed_index, &generic_name) {
+                                    Ok(object) => rendered.objects.push(object),
+                                    Err(e) => generic_errors.push(Arc::new(e)),
+                                }
                             }
                         }
                     }
+                }
+                let failed = |name: &str, errors| FailedDescription {
+                    subscription: sub_name.clone(),
+                    cluster_name: cluster.metadata.name.clone(),
+                    description: format!("{namespace}/{name}"),
+                    errors,
+                };
+                if !helm_errors.is_empty() {
+                    rendered.charts.clear();
+                    rendered.failed.push(failed(&helm_name, helm_errors));
+                }
+                if !generic_errors.is_empty() {
+                    rendered.objects.clear();
+                    rendered.failed.push(failed(&generic_name, generic_errors));
                 }
                 if !rendered.charts.is_empty() {
                     let refs = rendered

@@ -5,7 +5,9 @@
 //! the generated dividing Localizations, then the Descriptions. `spec.raw` and
 //! `spec.chartRaw` are base64 as the API stores them, or JSON objects with `decode`.
 //! YAML output is a `---`-separated stream with sorted keys; JSON output is one
-//! `{"apiVersion":"v1","kind":"List","items":[...]}`.
+//! `{"apiVersion":"v1","kind":"List","items":[...]}`. A Description whose overrides fail is
+//! left out of the output and reported in [`StreamResult::failures`], as Clusternet stops
+//! only that Description.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -49,6 +51,9 @@ pub struct StreamResult {
     pub stdout: String,
     /// For stderr, one line each.
     pub warnings: Vec<String>,
+    /// For stderr, one line per Description not rendered because overrides failed on it
+    /// (the other Descriptions are in `stdout`); the command then exits non-zero.
+    pub failures: Vec<String>,
 }
 
 /// Parse sources into a [`RenderInput`].
@@ -201,6 +206,10 @@ pub fn render_sources(
             .iter()
             .map(|w| format!("warning: {}", w.message))
             .collect(),
+        failures: output
+            .failures()
+            .map(|failure| format!("error: {failure}"))
+            .collect(),
     })
 }
 
@@ -286,5 +295,60 @@ items:
             err.starts_with("in.yaml: document 1: Localization n/l: spec.overrides[0].type:"),
             "{err}"
         );
+    }
+
+    // localizer.go `ApplyOverridesToDescription` + deployer.go `syncDescriptions`: one
+    // cluster's failing override stops only that cluster's Description.
+    #[test]
+    fn a_failing_override_fails_only_its_own_cluster() {
+        let input = r#"
+apiVersion: clusters.clusternet.io/v1beta1
+kind: ManagedCluster
+metadata: {name: a, namespace: clusternet-aaaaa, labels: {x: y}}
+spec: {clusterId: a, syncMode: Push}
+---
+apiVersion: clusters.clusternet.io/v1beta1
+kind: ManagedCluster
+metadata: {name: b, namespace: clusternet-bbbbb, labels: {x: y}}
+spec: {clusterId: b, syncMode: Push}
+---
+apiVersion: apps.clusternet.io/v1alpha1
+kind: Subscription
+metadata: {name: app, namespace: default}
+spec:
+  subscribers: [{clusterAffinity: {matchLabels: {x: y}}}]
+  feeds: [{apiVersion: v1, kind: ConfigMap, namespace: default, name: c}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, namespace: default}
+data: {k: v}
+---
+apiVersion: apps.clusternet.io/v1alpha1
+kind: Localization
+metadata: {name: bad, namespace: clusternet-bbbbb}
+spec:
+  feed: {apiVersion: v1, kind: ConfigMap, namespace: default, name: c}
+  overrides: [{name: t, type: JSONPatch, value: '[{"op":"test","path":"/data/k","value":"w"}]'}]
+"#;
+        let sources = [Source {
+            name: "t",
+            text: input,
+        }];
+        let rendered = crate::render::render(&read_sources(&sources).unwrap()).unwrap();
+        let failures: Vec<_> = rendered.failures().collect();
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].cluster_name, "b");
+        let (object, error) = failures[0].override_errors().next().unwrap();
+        assert_eq!(object, "ConfigMap default/c");
+        assert_eq!(
+            error.source_override.object_reference(),
+            "Localization/clusternet-bbbbb/bad"
+        );
+        let result = render_sources(&sources, StreamOptions::default()).unwrap();
+        assert_eq!(result.failures.len(), 1);
+        assert!(result.failures[0].contains("testing value /data/k failed"));
+        assert_eq!(result.stdout.matches("kind: Description").count(), 1);
+        assert!(result.stdout.contains("namespace: clusternet-aaaaa"));
     }
 }

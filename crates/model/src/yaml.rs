@@ -1,4 +1,6 @@
-//! YAML <-> JSON conversion, the way `sigs.k8s.io/yaml` does it for Clusternet.
+//! YAML <-> JSON conversion for input objects and output streams (YAML 1.2). Override
+//! values and the YAML inside patched fields are read and written by [`crate::goyaml`], as
+//! Clusternet's `sigs.k8s.io/yaml` (YAML 1.1) does.
 //!
 //! The YAML crate is `serde_norway`, a maintained fork of the deprecated
 //! `serde_yaml` with the same API; it is used only to parse YAML into its own value
@@ -133,17 +135,23 @@ pub fn check_limits(text: &str) -> Result<(), YamlError> {
 /// An empty document becomes `null`.
 pub fn yaml_to_json(text: &str) -> Result<Value, YamlError> {
     check_limits(text)?;
-    // Fast path: most override values are JSON, which is YAML. Parsing them as JSON gives
-    // the same tree once floats are re-formatted the way the YAML path (float64) does.
-    let start = text.trim_start();
-    if (start.starts_with('{') || start.starts_with('['))
-        && let Ok(mut value) = serde_json::from_str::<Value>(text)
-    {
-        normalize_numbers(&mut value)?;
-        return Ok(value);
+    if let Some(value) = json_fast_path(text) {
+        return value;
     }
     let yaml: Yaml = serde_norway::from_str(text)?;
     convert_from_yaml(yaml)
+}
+
+/// Most override values are JSON, which is YAML (1.1 and 1.2 alike). Parsing them as JSON
+/// gives the same tree once floats are re-formatted the way the YAML path (float64) does.
+/// `None` when the text is not a JSON object or array.
+pub(crate) fn json_fast_path(text: &str) -> Option<Result<Value, YamlError>> {
+    let start = text.trim_start();
+    if !(start.starts_with('{') || start.starts_with('[')) {
+        return None;
+    }
+    let mut value = serde_json::from_str::<Value>(text).ok()?;
+    Some(normalize_numbers(&mut value).map(|()| value))
 }
 
 /// Integers stay as they are; any other number goes through float64, as in Go.

@@ -1,7 +1,8 @@
 //! Golden fixtures: `fixtures/<case>/input.yaml` rendered exactly as the `render`
 //! command renders it (`--decode`, YAML output) must equal `expected.yaml`. Warnings
-//! go to `expected-warnings.txt`; a case whose rendering fails has an `expected.yaml`
-//! holding a single `error:` document instead.
+//! go to `expected-warnings.txt`, Descriptions not rendered because overrides failed to
+//! `expected-failures.txt`; a case whose rendering fails has an `expected.yaml` holding a
+//! single `error:` document instead.
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p clusternet-model --test golden` rewrites the
 //! expected files; review the diff before committing it.
@@ -21,19 +22,25 @@ fn run_case(dir: &Path) -> Result<(), String> {
         output: OutputFormat::Yaml,
         decode: true,
     };
-    let (stdout, warnings) = match render_sources(
+    let (stdout, warnings, failures) = match render_sources(
         &[Source {
             name: "input.yaml",
             text: &input,
         }],
         options,
     ) {
-        Ok(result) => (result.stdout, result.warnings.join("\n")),
+        Ok(result) => (
+            result.stdout,
+            result.warnings.join("\n"),
+            result.failures.join("\n"),
+        ),
         Err(e) => (
             clusternet_model::yaml::to_stream(&[serde_json::json!({ "error": e.to_string() })]),
             String::new(),
+            String::new(),
         ),
     };
+    let failures_path = dir.join("expected-failures.txt");
     let expected_path = dir.join("expected.yaml");
     let warnings_path = dir.join("expected-warnings.txt");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -42,6 +49,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
             let _ = fs::remove_file(&warnings_path);
         } else {
             fs::write(&warnings_path, format!("{warnings}\n")).map_err(|e| e.to_string())?;
+        }
+        if failures.is_empty() {
+            let _ = fs::remove_file(&failures_path);
+        } else {
+            fs::write(&failures_path, format!("{failures}\n")).map_err(|e| e.to_string())?;
         }
         return Ok(());
     }
@@ -57,6 +69,13 @@ fn run_case(dir: &Path) -> Result<(), String> {
     if warnings.trim_end() != expected_warnings.trim_end() {
         return Err(format!(
             "{}: warnings differ\n--- got ---\n{warnings}\n--- expected ---\n{expected_warnings}",
+            dir.display()
+        ));
+    }
+    let expected_failures = fs::read_to_string(&failures_path).unwrap_or_default();
+    if failures.trim_end() != expected_failures.trim_end() {
+        return Err(format!(
+            "{}: failed Descriptions differ\n--- got ---\n{failures}\n--- expected ---\n{expected_failures}",
             dir.display()
         ));
     }

@@ -5,7 +5,9 @@
 //! Reads YAML streams (files, or stdin for `-` or when no file is given), renders them
 //! with `clusternet_model`, prints the result on stdout and warnings on stderr. Exit
 //! status: 0 on success (also with warnings), 1 when the input is invalid or cannot be
-//! read, 2 on a usage error. All parsing and formatting lives in the model crate; this
+//! read, 2 on a usage error, 3 when overrides failed on some Descriptions: those are
+//! reported on stderr and left out, every other Description is printed (Clusternet, too,
+//! stops only the failing Description). All parsing and formatting lives in the model crate; this
 //! file only reads files and prints.
 
 use std::io::{Read, Write};
@@ -25,7 +27,14 @@ options:
   -o, --output yaml|json   output format (default yaml; json prints one v1 List)
       --decode             show spec.raw / spec.chartRaw as JSON instead of base64
   -h, --help               print this help
+
+exit status: 0 rendered (warnings on stderr), 1 invalid or unreadable input, 2 usage
+error, 3 some Descriptions not rendered because overrides failed on them (reported on
+stderr; the others are printed).
 ";
+
+/// Exit status when some Descriptions failed and the others were printed.
+const SOME_DESCRIPTIONS_FAILED: u8 = 3;
 
 struct Args {
     options: StreamOptions,
@@ -174,7 +183,18 @@ pub fn run(args: &[String]) -> ExitCode {
             {
                 return ExitCode::FAILURE;
             }
-            ExitCode::SUCCESS
+            if result.failures.is_empty() {
+                return ExitCode::SUCCESS;
+            }
+            for failure in &result.failures {
+                let _ = writeln!(stderr, "render: {failure}");
+            }
+            let _ = writeln!(
+                stderr,
+                "render: {} Description(s) not rendered; the output holds the others",
+                result.failures.len()
+            );
+            ExitCode::from(SOME_DESCRIPTIONS_FAILED)
         }
         Err(e) => {
             eprintln!("render: error: {e}");

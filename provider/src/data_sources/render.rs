@@ -248,6 +248,14 @@ pub fn read(config: &Value) -> (Value, Diagnostics) {
             return (Value::Null, diags);
         }
     };
+    // As in a subscription's plan, an override failing on some cluster is an error (ADR 0027).
+    diags.extend(subscription::override_failures::diagnostics(
+        output.failures(),
+        |_| AttributePath::root().attr("objects"),
+    ));
+    if diags.has_errors() {
+        return (Value::Null, diags);
+    }
     let object_type = subscription_type();
     let mut subscriptions = BTreeMap::new();
     let mut warnings: Vec<Value> = output

@@ -128,7 +128,7 @@ pub fn apply_lenient(patch: &Patch, doc: &mut Value) -> Result<Outcome, PatchErr
     }
 }
 
-fn decode_key(key: &str) -> Cow<'_, str> {
+pub(super) fn decode_key(key: &str) -> Cow<'_, str> {
     if key.contains('~') {
         Cow::Owned(key.replace("~1", "/").replace("~0", "~"))
     } else {
@@ -136,7 +136,7 @@ fn decode_key(key: &str) -> Cow<'_, str> {
     }
 }
 
-fn array_index(key: &str, len: usize) -> Option<usize> {
+pub(super) fn array_index(key: &str, len: usize) -> Option<usize> {
     let idx: i64 = key.parse().ok()?;
     let len = len as i64;
     let idx = if idx < 0 { idx + len } else { idx };

@@ -15,6 +15,7 @@
 pub mod field_patch;
 pub mod helm;
 pub mod json_patch;
+pub mod lazy_patch;
 pub mod merge_patch;
 pub mod ordering;
 
@@ -96,8 +97,10 @@ pub enum OverrideErrorKind {
 #[derive(Debug, thiserror::Error)]
 #[error("{origin}: {kind}")]
 pub struct OverrideError {
-    /// Which override failed.
+    /// Which override failed, as [`OverrideSource`]'s `Display` spells it.
     pub origin: String,
+    /// Which override failed.
+    pub source_override: Arc<OverrideSource>,
     /// What went wrong.
     #[source]
     pub kind: OverrideErrorKind,
@@ -130,13 +133,14 @@ enum PreparedValue {
 }
 
 impl PreparedOverride {
-    /// Convert an [`OverrideConfig`]: blank check, YAML->JSON, JSON-patch decoding.
+    /// Convert an [`OverrideConfig`]: blank check, YAML->JSON as `yaml.YAMLToJSON` reads it
+    /// (YAML 1.1: an unquoted `on` is `true`), JSON-patch decoding.
     /// Conversion errors are kept and reported only if the override is used.
     pub fn new(source: OverrideSource, config: &OverrideConfig) -> Self {
         let value = if config.value.trim().is_empty() {
             PreparedValue::Blank
         } else {
-            match crate::yaml::yaml_to_json(&config.value) {
+            match crate::goyaml::yaml_to_json(&config.value) {
                 Err(e) => PreparedValue::Invalid(e.to_string()),
                 Ok(value) => {
                     let needs_patch = matches!(
@@ -198,6 +202,7 @@ impl PreparedOverride {
     fn error(&self, kind: impl Into<OverrideErrorKind>) -> OverrideError {
         OverrideError {
             origin: self.source.to_string(),
+            source_override: self.source.clone(),
             kind: kind.into(),
         }
     }

@@ -19,6 +19,7 @@ mod config;
 mod import;
 mod markers;
 mod no_effect;
+pub(crate) mod override_failures;
 mod plan;
 mod read;
 pub(crate) mod render;

@@ -253,6 +253,22 @@ pub fn render(
         ));
         return Err(diags);
     };
+    // An override that fails on some cluster fails the plan, naming it (ADR 0027).
+    diags.extend(super::override_failures::diagnostics(
+        result.failures(),
+        |source| {
+            config
+                .overrides
+                .iter()
+                .position(|o| names(o, source))
+                .map_or_else(AttributePath::root, |i| {
+                    AttributePath::root().attr("overrides").index(i as i64)
+                })
+        },
+    ));
+    if diags.has_errors() {
+        return Err(diags);
+    }
     diags.extend(hub_inputs::check_deployable(result, inventory));
     if diags.has_errors() {
         return Err(diags);
@@ -309,6 +325,15 @@ pub fn render(
         ));
     }
     Ok(Some(rendered))
+}
+
+/// Whether the override object `object` (a Localization or Globalization) is `source`'s.
+fn names(object: &Json, source: &clusternet_model::provenance::OverrideSource) -> bool {
+    let text = |v: Option<&Json>| v.and_then(Json::as_str).unwrap_or_default().to_string();
+    let meta = object.get("metadata");
+    text(object.get("kind")) == source.kind
+        && text(meta.and_then(|m| m.get("name"))) == source.name
+        && text(meta.and_then(|m| m.get("namespace"))) == source.namespace
 }
 
 /// A render warning as a diagnostic, on the attribute it is about.
