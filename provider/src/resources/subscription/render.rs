@@ -17,6 +17,7 @@ use crate::charts;
 use crate::config::ProviderConfig;
 use crate::diagnostics::ToDiagnostic;
 use crate::hub_inputs;
+use crate::override_handles::OverrideRef;
 use crate::snapshot::HubSnapshot;
 use clusternet_model::identity::ObjectIdentity;
 
@@ -327,13 +328,11 @@ pub fn render(
     Ok(Some(rendered))
 }
 
-/// Whether the override object `object` (a Localization or Globalization) is `source`'s.
-fn names(object: &Json, source: &clusternet_model::provenance::OverrideSource) -> bool {
-    let text = |v: Option<&Json>| v.and_then(Json::as_str).unwrap_or_default().to_string();
-    let meta = object.get("metadata");
-    text(object.get("kind")) == source.kind
-        && text(meta.and_then(|m| m.get("name"))) == source.name
-        && text(meta.and_then(|m| m.get("namespace"))) == source.namespace
+/// Whether the override `passed` (an element of `overrides`) is `source`'s.
+fn names(passed: &OverrideRef, source: &clusternet_model::provenance::OverrideSource) -> bool {
+    passed.id().is_some_and(|id| {
+        id.kind == source.kind && id.namespace == source.namespace && id.name == source.name
+    })
 }
 
 /// A render warning as a diagnostic, on the attribute it is about.
