@@ -6,7 +6,7 @@
 //! wrote in an index file in the directory and only ever removes files listed there.
 
 use std::collections::BTreeSet;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -316,17 +316,33 @@ pub fn read_directory_expecting(
     references: &[ObjectIdentity],
     expected: &[Option<&str>],
 ) -> Result<Vec<Option<FileState>>, DirectoryError> {
+    // One buffer for every file, read without asking for its size first: a refresh of a
+    // fleet reads tens of thousands of small files, and the system calls are most of it.
+    let mut buffer = Vec::with_capacity(16 * 1024);
     references
         .iter()
         .zip(expected)
         .map(|(reference, expected)| {
             let path = dir.join(file_name(reference));
-            match std::fs::read_to_string(&path) {
-                Ok(text) if *expected == Some(text.as_str()) => Ok(None),
-                Ok(text) => Ok(Some(match from_yaml(&text) {
-                    Ok(value) => FileState::Present(value),
-                    Err(message) => FileState::Unparsable(message),
-                })),
+            buffer.clear();
+            let read = std::fs::File::open(&path)
+                .and_then(|file| file.take(u64::MAX).read_to_end(&mut buffer));
+            match read {
+                Ok(_) if expected.is_some_and(|e| e.as_bytes() == buffer.as_slice()) => Ok(None),
+                Ok(_) => match std::str::from_utf8(&buffer) {
+                    Ok(text) => Ok(Some(match from_yaml(text) {
+                        Ok(value) => FileState::Present(value),
+                        Err(message) => FileState::Unparsable(message),
+                    })),
+                    // As `read_to_string` reports it.
+                    Err(_) => Err(DirectoryError::Io {
+                        path,
+                        source: std::io::Error::new(
+                            ErrorKind::InvalidData,
+                            "stream did not contain valid UTF-8",
+                        ),
+                    }),
+                },
                 Err(e) if e.kind() == ErrorKind::NotFound => Ok(Some(FileState::Missing)),
                 Err(source) => Err(DirectoryError::Io { path, source }),
             }
