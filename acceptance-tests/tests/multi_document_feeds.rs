@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use acceptance_tests::terraform::{Terraform, Workspace, squashed};
-use acceptance_tests::testbed::{Testbed, unique_name};
+use acceptance_tests::testbed::{Testbed, names_of, unique_name};
 
 const DIRECTORY_PROVIDER: &str = r#"
 terraform {
@@ -349,17 +349,39 @@ spec:
 }
 
 fn bed_workspace(tf: &Terraform, bed: &Testbed, stream: &str) -> Workspace {
+    bed_workspace_with_hub(tf, bed, stream, None)
+}
+
+/// [`bed_workspace`], with the bed's hub when `hub_namespaces` gives each child's dedicated
+/// namespace on it (a prefix, unique per test).
+fn bed_workspace_with_hub(
+    tf: &Terraform,
+    bed: &Testbed,
+    stream: &str,
+    hub_namespaces: Option<&str>,
+) -> Workspace {
     let clusters: String = bed
         .children()
         .iter()
         .map(|c| {
+            let namespace = hub_namespaces
+                .map(|prefix| format!(", namespace = \"{prefix}-{}\"", c.name()))
+                .unwrap_or_default();
             format!(
-                "    \"{name}\" = {{ labels = {{ env = \"prod\" }}, kubeconfig_path = \"{path}\", context = \"{name}\" }}\n",
+                "    \"{name}\" = {{ labels = {{ env = \"prod\" }}, kubeconfig_path = \"{path}\", context = \"{name}\"{namespace} }}\n",
                 name = c.name(),
                 path = c.kubeconfig().display()
             )
         })
         .collect();
+    let hub = hub_namespaces
+        .map(|_| {
+            format!(
+                "  hub = {{ kubeconfig_path = \"{}\", context = \"hub\" }}\n",
+                bed.hub().kubeconfig().display()
+            )
+        })
+        .unwrap_or_default();
     let provider = format!(
         r#"
 terraform {{
@@ -369,14 +391,22 @@ terraform {{
 }}
 
 provider "clusternet" {{
-  clusters = {{
+{hub}  clusters = {{
 {clusters}  }}
 }}
 "#
     );
+    // On the shared hub, the Subscription lives in the test's own namespace.
+    let resources = match hub_namespaces {
+        Some(prefix) => FROM_FILE.replace(
+            "name = \"app\"",
+            &format!("name      = \"app\"\n  namespace = \"{prefix}\""),
+        ),
+        None => FROM_FILE.to_string(),
+    };
     Workspace::from_files(
         &[
-            ("main.tf", &format!("{provider}{FROM_FILE}")),
+            ("main.tf", &format!("{provider}{resources}")),
             ("app.yaml", stream),
         ],
         tf,
@@ -408,6 +438,76 @@ fn a_crd_and_its_custom_resource_in_one_stream_deploy_in_one_apply() {
         }
         ws.expect_no_changes("after deploying a CRD and its custom resource");
         ws.destroy().expect_success();
+    }
+}
+
+/// Hub mode: the stream's objects go to the hub as the Manifests Clusternet's shadow API
+/// stores, one per feed, and to every child; destroy removes them from both.
+#[test]
+fn in_hub_mode_each_object_of_the_stream_is_a_manifest_on_the_hub() {
+    let bed = Testbed::shared();
+    bed.hub()
+        .install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ns = unique_name("multihub");
+        let stream = format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n---\n{}",
+            (1..=3)
+                .map(|i| config_map(&format!("object-{i}"), "1").replace("default", &ns))
+                .collect::<Vec<_>>()
+                .join("---\n")
+        );
+        let ws = bed_workspace_with_hub(&tf, bed, &stream, Some(&ns));
+        ws.apply().expect_success();
+        let manifests: Vec<String> = names_of(
+            &bed.hub()
+                .items("manifests.apps.clusternet.io", "clusternet-reserved"),
+        )
+        .into_iter()
+        .filter(|n| n.contains(&ns))
+        .collect();
+        assert_eq!(
+            manifests.len(),
+            4,
+            "{v}: the Namespace and three ConfigMaps as Manifests: {manifests:?}"
+        );
+        assert!(
+            manifests.contains(&format!("configmaps.{ns}.object-2")),
+            "{v}: {manifests:?}"
+        );
+        let subscriptions = bed
+            .hub()
+            .items("subscriptions.apps.clusternet.io", "default");
+        let subscription = subscriptions
+            .iter()
+            .find(|s| s["metadata"]["name"] == "app")
+            .unwrap_or_else(|| panic!("{v}: no Subscription app on the hub"));
+        assert_eq!(
+            subscription["spec"]["feeds"].as_array().map(Vec::len),
+            Some(4),
+            "{v}: {subscription}"
+        );
+        for child in bed.children() {
+            assert!(
+                child
+                    .kubectl(["get", "configmap", "object-3", "-n", &ns])
+                    .is_ok(),
+                "{v}: object-3 missing on {}",
+                child.name()
+            );
+        }
+        ws.expect_no_changes("after applying the stream in hub mode");
+        ws.destroy().expect_success();
+        let left: Vec<String> = names_of(
+            &bed.hub()
+                .items("manifests.apps.clusternet.io", "clusternet-reserved"),
+        )
+        .into_iter()
+        .filter(|n| n.contains(&ns))
+        .collect();
+        assert!(left.is_empty(), "{v}: Manifests left on the hub: {left:?}");
     }
 }
 
