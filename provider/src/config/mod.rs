@@ -193,6 +193,9 @@ pub struct ClusterConfig {
     /// Whether `namespace` was set in the configuration (else it is the default, and a
     /// ManagedCluster on the hub gives the real one).
     pub namespace_set: bool,
+    /// Replicas it can still host for dynamic dividing (`capacity`); `None`: computed
+    /// from its Nodes and Pods.
+    pub capacity: Option<i64>,
 }
 
 /// Where a cluster of the inventory comes from.
@@ -239,6 +242,8 @@ pub struct ProviderConfig {
     pub has_unknowns: bool,
     /// The hub snapshot this process rendered with, once taken (`None` without a hub).
     pub snapshot: Option<Arc<HubSnapshot>>,
+    /// The clusters' Nodes and Pods this process divides by, once read (ADR 0029).
+    pub capacity: Option<Arc<crate::capacity::CapacitySnapshot>>,
     /// With deployer = "clusternet": how long apply waits for Clusternet's Descriptions to
     /// compare them with the prediction (`verify_timeout`); `None`: no waiting.
     pub verify_timeout: Option<std::time::Duration>,

@@ -196,6 +196,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             helm_binary,
             has_unknowns,
             snapshot: None,
+            capacity: None,
             verify_timeout,
         },
         naming_the_place(diags),
@@ -372,6 +373,29 @@ fn parse_cluster(
         Field::Null => {}
     }
 
+    let capacity = match attrs::integer(cluster, "capacity") {
+        Field::Null => None,
+        Field::Unknown => {
+            unknown = true;
+            None
+        }
+        Field::Known(Ok(n)) if (0..=i64::from(i32::MAX)).contains(&n) => Some(n),
+        Field::Known(n) => {
+            let shown = n.map_or_else(|e| e.to_string(), |n| n.to_string());
+            diags.error_at(
+                path.clone().attr("capacity"),
+                "Invalid capacity",
+                format!(
+                    "capacity = {shown} on cluster {name:?}: use a whole number of replicas, 0 \
+                     or more (at most {}), or leave it out to compute it from the cluster's \
+                     Nodes and Pods.",
+                    i32::MAX
+                ),
+            );
+            None
+        }
+    };
+
     let directory = attrs::string(cluster, "directory");
     let connection = parse_connection(cluster, path, diags);
     let target = match (directory, connection) {
@@ -431,6 +455,7 @@ fn parse_cluster(
             target,
             source: super::ClusterSource::Config,
             namespace_set,
+            capacity,
         }),
         _ if unknown => Parsed::Unknown,
         _ => Parsed::Invalid,

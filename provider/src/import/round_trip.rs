@@ -26,6 +26,7 @@ fn inventory() -> ProviderConfig {
                 target: Target::Directory(PathBuf::from(format!("/nonexistent/{name}"))),
                 source: ClusterSource::Config,
                 namespace_set: false,
+                capacity: None,
             },
         )
     };
@@ -38,6 +39,7 @@ fn inventory() -> ProviderConfig {
         helm_binary: None,
         has_unknowns: false,
         snapshot: None,
+        capacity: None,
         verify_timeout: None,
     }
 }

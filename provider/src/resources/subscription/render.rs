@@ -35,6 +35,8 @@ pub struct Rendered {
     pub warnings: Diagnostics,
     /// What to write to the hub (only rendered for apply, when a hub takes the objects).
     pub hub: Option<clusternet_model::hub::HubObjects>,
+    /// Dynamic dividing: the availability shown, `<cluster>/<feed key>` (ADR 0029).
+    pub availability: Option<BTreeMap<String, i64>>,
 }
 
 impl Rendered {
@@ -200,12 +202,15 @@ pub fn render(
             ))
             .expect("managed clusters are well-formed");
     }
+    crate::capacity::add_to_input(&mut input, inventory);
+    let mut subscription = config.subscription();
+    subscription.status = super::dynamic::current_status(config, inventory);
     let by_value = config.feeds.iter().filter_map(|f| match f {
         FeedInput::ByValue { object, .. } => Some(object.clone()),
         FeedInput::ByKey(_) => None,
     });
     let added = input
-        .add_subscription(config.subscription())
+        .add_subscription(subscription)
         .and_then(|()| {
             by_value
                 .chain(hub_feeds)
@@ -269,8 +274,10 @@ pub fn render(
             format!(
                 "dividing_type = \"Dynamic\" divides replicas by each cluster's available \
                  capacity, and none is known for {} feed and cluster pair(s) ({first}), which \
-                 would get 0 replicas. Use dividing_type = \"Static\" and subscriber weights.",
-                unknown_capacity.len()
+                 would get 0 replicas.{} Set `capacity` on the cluster in the provider \
+                 configuration, or use dividing_type = \"Static\" and subscriber weights.",
+                unknown_capacity.len(),
+                crate::capacity::unreadable_sentence(inventory),
             ),
         );
         return Err(diags);
@@ -281,6 +288,7 @@ pub fn render(
     diags.extend(super::no_effect::warnings(config, inventory, result));
     let mut rendered =
         summarise(result, markers, diags).map_err(|e| Diagnostics::from(e.to_diagnostic()))?;
+    rendered.availability = super::dynamic::shown(config, result);
     if with_hub {
         // Feeds found on the hub stay the hub's: only feeds passed by value are written.
         let by_value: Vec<_> = input
@@ -433,6 +441,7 @@ pub(crate) fn summarise(
         objects,
         warnings,
         hub: None,
+        availability: None,
     })
 }
 
