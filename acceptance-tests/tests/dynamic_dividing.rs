@@ -192,8 +192,7 @@ impl<'a> Capacity<'a> {
                 } else {
                     "Node"
                 });
-                object["metadata"]["annotations"]["render.clusternet.io/cluster"] =
-                    json!(binding);
+                object["metadata"]["annotations"]["render.clusternet.io/cluster"] = json!(binding);
                 objects.push(object);
             }
         }
@@ -356,7 +355,11 @@ fn replicas_follow_each_clusters_real_capacity() {
         ws.expect_no_changes("dynamic dividing after scaling up");
 
         ws.destroy().expect_success();
-        assert_eq!(deployed_replicas(c1, &ns), None, "{v}: destroy left the Deployment");
+        assert_eq!(
+            deployed_replicas(c1, &ns),
+            None,
+            "{v}: destroy left the Deployment"
+        );
         capacity.remove_pod(c2, &late);
     }
 }
@@ -398,10 +401,7 @@ fn render_cli_replicas(capacity: &Capacity<'_>, ns: &str) -> Vec<i64> {
         (bed.child(1), "clusternet-c1/c1"),
         (bed.child(2), "clusternet-c2/c2"),
     ]));
-    let input: String = objects
-        .iter()
-        .map(|o| format!("---\n{o}\n"))
-        .collect();
+    let input: String = objects.iter().map(|o| format!("---\n{o}\n")).collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("input.yaml");
     std::fs::write(&file, input).expect("write the render input");
@@ -428,4 +428,70 @@ fn render_cli_replicas(capacity: &Capacity<'_>, ns: &str) -> Vec<i64> {
         .iter()
         .filter_map(Json::as_i64)
         .collect()
+}
+
+/// A cluster whose Nodes and Pods cannot be read never silently gets 0 replicas: the plan
+/// fails on `dividing_type`, saying which cluster could not be read and why, and how to give
+/// its capacity instead. A directory target divides by its configured `capacity`.
+#[test]
+fn an_unreadable_cluster_fails_the_plan_with_the_reason() {
+    const UNREADABLE_TF: &str = r#"
+terraform {
+  required_providers {
+    clusternet = { source = "clusternet/clusternet" }
+  }
+}
+
+provider "clusternet" {
+  clusters = {
+    "gone" = { host = "https://127.0.0.1:1", token = "t", insecure = true }
+    "disk" = { directory = "rendered/disk", capacity = 3 }
+  }
+}
+
+resource "clusternet_manifest" "web" {
+  manifest = yamlencode({
+    apiVersion = "apps/v1"
+    kind       = "Deployment"
+    metadata   = { name = "web", namespace = "default" }
+    spec = {
+      replicas = 2
+      selector = { matchLabels = { app = "web" } }
+      template = {
+        metadata = { labels = { app = "web" } }
+        spec     = { containers = [{ name = "web", image = "nginx:1.27" }] }
+      }
+    }
+  })
+}
+
+resource "clusternet_subscription" "web" {
+  name                = "web"
+  scheduling_strategy = "Dividing"
+  dividing_type       = "Dynamic"
+  subscriber {
+    cluster_affinity {}
+  }
+  feeds = [clusternet_manifest.web.feed]
+}
+"#;
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ws = Workspace::from_files(&[("main.tf", UNREADABLE_TF)], &tf);
+        let plan = ws.plan().expect_failure();
+        let text = acceptance_tests::terraform::squashed(&plan.all_output());
+        for expected in [
+            "Cluster capacity unknown",
+            "for cluster clusternet-gone/gone",
+            "Nodes and Pods could not be read: cannot list the Nodes of cluster gone",
+            "Set `capacity` on the cluster in the provider configuration",
+            "dividing_type",
+        ] {
+            assert!(text.contains(expected), "{v}: no {expected:?} in:\n{text}");
+        }
+        assert!(
+            !text.contains("clusternet-disk/disk"),
+            "{v}: the directory target has its capacity:\n{text}"
+        );
+    }
 }

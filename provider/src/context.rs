@@ -60,10 +60,8 @@ impl Context {
                             .map(Some),
                     }
                 };
-                let (snapshot, capacity) = tokio::join!(
-                    snapshot,
-                    crate::capacity::CapacitySnapshot::read(&config)
-                );
+                let (snapshot, capacity) =
+                    tokio::join!(snapshot, crate::capacity::CapacitySnapshot::read(&config));
                 let mut inventory = match snapshot.map_err(|e| e.to_diagnostic())? {
                     None => (*config).clone(),
                     Some(snapshot) => config.with_snapshot(Arc::new(snapshot)),

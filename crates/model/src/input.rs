@@ -269,11 +269,17 @@ impl RenderInput {
             }
             ("v1", "Node" | "Pod")
                 if object
-                    .pointer(&format!("/metadata/annotations/{}", CLUSTER_ANNOTATION.replace('/', "~1")))
+                    .pointer(&format!(
+                        "/metadata/annotations/{}",
+                        CLUSTER_ANNOTATION.replace('/', "~1")
+                    ))
                     .is_some() =>
             {
                 let cluster = object
-                    .pointer(&format!("/metadata/annotations/{}", CLUSTER_ANNOTATION.replace('/', "~1")))
+                    .pointer(&format!(
+                        "/metadata/annotations/{}",
+                        CLUSTER_ANNOTATION.replace('/', "~1")
+                    ))
                     .and_then(Value::as_str)
                     .filter(|c| c.contains('/'))
                     .ok_or_else(|| {

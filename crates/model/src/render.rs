@@ -500,22 +500,19 @@ impl<'a> Renderer<'a> {
                 .cloned()
                 .unwrap_or_else(|| inventory::detect(&sub, self.index))
         });
-        let schedule =
-            scheduling::schedule(
-                &sub,
-                clusters,
-                inventory.as_ref(),
-                scheduling::Capacity {
-                    availability: &input.availability,
-                    resources: &input.cluster_resources,
-                },
-            )
-            .map_err(
-                |source| Error::Scheduling {
-                    subscription: sub_name.clone(),
-                    source,
-                },
-            )?;
+        let schedule = scheduling::schedule(
+            &sub,
+            clusters,
+            inventory.as_ref(),
+            scheduling::Capacity {
+                availability: &input.availability,
+                resources: &input.cluster_resources,
+            },
+        )
+        .map_err(|source| Error::Scheduling {
+            subscription: sub_name.clone(),
+            source,
+        })?;
         let mut warnings = schedule.warnings.clone();
         sub.status.binding_clusters = schedule.binding_clusters.clone();
         sub.status.replicas = schedule.replicas.clone();

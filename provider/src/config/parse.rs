@@ -661,4 +661,45 @@ mod tests {
             )
         );
     }
+
+    #[test]
+    fn capacity_is_a_whole_number_of_replicas_on_its_attribute() {
+        let cluster = |capacity: Value| {
+            Value::Object(BTreeMap::from([
+                ("directory".to_string(), Value::from("rendered/a")),
+                ("capacity".to_string(), capacity),
+            ]))
+        };
+        let config = |capacity: Value| {
+            Value::Object(BTreeMap::from([(
+                "clusters".to_string(),
+                Value::Map(BTreeMap::from([("a".to_string(), cluster(capacity))])),
+            )]))
+        };
+        let (parsed, diags) = parse(&config(Value::from(7i64)));
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert_eq!(parsed.clusters["a"].capacity, Some(7));
+
+        for wrong in [Value::from(-1i64), Value::from(i64::from(i32::MAX) + 1)] {
+            let (parsed, diags) = parse(&config(wrong));
+            let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].summary, "Invalid capacity");
+            assert!(
+                errors[0].detail.contains("whole number of replicas"),
+                "{}",
+                errors[0].detail
+            );
+            assert_eq!(
+                errors[0].path,
+                Some(
+                    AttributePath::root()
+                        .attr("clusters")
+                        .key("a")
+                        .attr("capacity")
+                )
+            );
+            assert!(!parsed.clusters.contains_key("a"));
+        }
+    }
 }

@@ -249,7 +249,8 @@ pub fn schedule(
                                 result.merge(&names, &key, &[]);
                                 continue;
                             };
-                            let requirements = order_of(f).and_then(|o| o.replica_requirements.as_ref());
+                            let requirements =
+                                order_of(f).and_then(|o| o.replica_requirements.as_ref());
                             let available: Vec<i64> = names
                                 .iter()
                                 .map(|name| {
@@ -267,8 +268,10 @@ pub fn schedule(
                             if division.tie {
                                 warnings.push(tie_warning(&sub_name, &key, "remainder"));
                             }
-                            dynamic_availability
-                                .insert(key.clone(), names.iter().cloned().zip(available).collect());
+                            dynamic_availability.insert(
+                                key.clone(),
+                                names.iter().cloned().zip(available).collect(),
+                            );
                             (names.clone(), division.replicas)
                         }
                         (Some(now), Some(d @ ..=-1)) => {
@@ -276,7 +279,10 @@ pub fn schedule(
                             if division.tie {
                                 warnings.push(tie_warning(&sub_name, &key, "remainder"));
                             }
-                            let bound = current.as_ref().map(|c| c.bindings.clone()).unwrap_or_default();
+                            let bound = current
+                                .as_ref()
+                                .map(|c| c.bindings.clone())
+                                .unwrap_or_default();
                             (bound, division.replicas)
                         }
                         _ => continue,
@@ -286,7 +292,12 @@ pub fn schedule(
                 chosen = result
                     .bindings
                     .iter()
-                    .map(|b| candidates[names.iter().position(|n| n == b).expect("bound clusters are candidates")])
+                    .map(|b| {
+                        candidates[names
+                            .iter()
+                            .position(|n| n == b)
+                            .expect("bound clusters are candidates")]
+                    })
                     .collect();
                 replicas = Some(result.replicas);
             }
@@ -330,7 +341,11 @@ fn available_replicas(
     feed: &FeedKey,
     requirements: Option<&serde_json::Value>,
 ) -> Result<i64, String> {
-    if let Some(n) = capacity.availability.get(cluster).and_then(|a| a.for_feed(feed)) {
+    if let Some(n) = capacity
+        .availability
+        .get(cluster)
+        .and_then(|a| a.for_feed(feed))
+    {
         return Ok(n);
     }
     match capacity.resources.get(cluster) {

@@ -377,7 +377,8 @@ mod tests {
     #[test]
     fn node_selector_and_hard_taints_filter_nodes() {
         let mut tainted = node("t", "8", "8Gi", 110);
-        tainted["spec"] = json!({"taints": [{"key": "gpu", "value": "yes", "effect": "NoSchedule"}]});
+        tainted["spec"] =
+            json!({"taints": [{"key": "gpu", "value": "yes", "effect": "NoSchedule"}]});
         let mut soft = node("s", "8", "8Gi", 110);
         soft["spec"] = json!({"taints": [{"key": "x", "effect": "PreferNoSchedule"}]});
         let cluster = ClusterResources {

@@ -42,7 +42,10 @@ impl CurrentDivision {
     /// otherwise (a subscription that turns Dynamic is divided from scratch).
     pub fn of_state(prior: &Value) -> Option<CurrentDivision> {
         if prior.is_null()
-            || attrs::string(prior, "scheduling_strategy").known().as_deref() != Some("Dividing")
+            || attrs::string(prior, "scheduling_strategy")
+                .known()
+                .as_deref()
+                != Some("Dividing")
             || attrs::string(prior, "dividing_type").known().as_deref() != Some("Dynamic")
         {
             return None;
@@ -72,7 +75,10 @@ fn split(key: &str) -> Option<(&str, &str)> {
 /// clusters as the inventory names them on the hub (`<namespace>/<name>`, sorted as the
 /// binder sorts). Empty (divide from scratch) when there is none or a bound cluster left the
 /// inventory.
-pub fn current_status(config: &SubscriptionConfig, inventory: &ProviderConfig) -> SubscriptionStatus {
+pub fn current_status(
+    config: &SubscriptionConfig,
+    inventory: &ProviderConfig,
+) -> SubscriptionStatus {
     let Some(current) = config
         .current
         .as_ref()
@@ -85,7 +91,10 @@ pub fn current_status(config: &SubscriptionConfig, inventory: &ProviderConfig) -
         let Some(cluster) = inventory.clusters.get(name) else {
             return SubscriptionStatus::default();
         };
-        bound.push((format!("{}/{}", cluster.namespace, cluster.name), name.as_str()));
+        bound.push((
+            format!("{}/{}", cluster.namespace, cluster.name),
+            name.as_str(),
+        ));
     }
     bound.sort();
     let mut replicas: BTreeMap<FeedKey, Vec<i32>> = BTreeMap::new();
@@ -130,8 +139,9 @@ pub fn shown(
     }
     if let Some(current) = &config.current {
         for (key, &n) in &current.availability {
-            let divided_now = split(key)
-                .is_some_and(|(_, feed)| result.availability.contains_key(&FeedKey(feed.to_string())));
+            let divided_now = split(key).is_some_and(|(_, feed)| {
+                result.availability.contains_key(&FeedKey(feed.to_string()))
+            });
             let still_a_feed = split(key).is_some_and(|(_, feed)| {
                 result
                     .subscription

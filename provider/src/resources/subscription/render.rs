@@ -203,14 +203,12 @@ pub fn render(
             .expect("managed clusters are well-formed");
     }
     crate::capacity::add_to_input(&mut input, inventory);
-    let mut subscription = config.subscription();
-    subscription.status = super::dynamic::current_status(config, inventory);
     let by_value = config.feeds.iter().filter_map(|f| match f {
         FeedInput::ByValue { object, .. } => Some(object.clone()),
         FeedInput::ByKey(_) => None,
     });
     let added = input
-        .add_subscription(subscription)
+        .add_subscription(config.subscription())
         .and_then(|()| {
             by_value
                 .chain(hub_feeds)
@@ -224,6 +222,14 @@ pub fn render(
             format!("{e}."),
         ));
         return Err(diags);
+    }
+    // Dynamic dividing starts from the division the prior state holds (ADR 0029).
+    for subscription in input
+        .subscriptions
+        .iter_mut()
+        .filter(|s| s.metadata.name == config.name && s.metadata.namespace == config.namespace)
+    {
+        subscription.status = super::dynamic::current_status(config, inventory);
     }
     if let Some(snapshot) = &inventory.snapshot {
         diags.extend(hub_inputs::add_hub_overrides(
