@@ -32,7 +32,8 @@
 //! * [`crd::custom_resource_definition`]: CRDs for the provider's own hub mode, generated
 //!   from the types' [`crd::CrdSchema`] and tested for compatibility with upstream's.
 //! * Building blocks, usable alone: [`scheduling::schedule`],
-//!   [`scheduling::dividing`], [`overrides::apply_overrides`] and its primitives
+//!   [`scheduling::dividing`], [`scheduling::predictor`] (a cluster's availability from its
+//!   Nodes and Pods), [`overrides::apply_overrides`] and its primitives
 //!   ([`overrides::json_patch`], [`overrides::merge_patch`], [`overrides::helm`],
 //!   [`overrides::field_patch`]), [`spec_hash::spec_hash`], [`selectors`], [`taints`],
 //!   [`scope`] (which kinds are namespaced, without a cluster).
