@@ -52,6 +52,7 @@ impl Context {
         let config = self.configured()?;
         self.inventory
             .get_or_init(|| async move {
+                let to_read = config.capacity_to_read();
                 let snapshot = async {
                     match &config.hub {
                         None => Ok(None),
@@ -60,8 +61,10 @@ impl Context {
                             .map(Some),
                     }
                 };
-                let (snapshot, capacity) =
-                    tokio::join!(snapshot, crate::capacity::CapacitySnapshot::read(&config));
+                let (snapshot, capacity) = tokio::join!(
+                    snapshot,
+                    crate::capacity::CapacitySnapshot::read(to_read, config.parallelism)
+                );
                 let mut inventory = match snapshot.map_err(|e| e.to_diagnostic())? {
                     None => (*config).clone(),
                     Some(snapshot) => config.with_snapshot(Arc::new(snapshot)),

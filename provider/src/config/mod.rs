@@ -12,6 +12,7 @@ use std::sync::Arc;
 use clusternet_deploy::connection::{ConnectionConfig, ExecConfig as DeployExecConfig};
 use clusternet_model::types::TaintEffect;
 
+use crate::capacity::CapacitySnapshot;
 use crate::snapshot::HubSnapshot;
 
 pub use parse::parse;
@@ -243,10 +244,25 @@ pub struct ProviderConfig {
     /// The hub snapshot this process rendered with, once taken (`None` without a hub).
     pub snapshot: Option<Arc<HubSnapshot>>,
     /// The clusters' Nodes and Pods this process divides by, once read (ADR 0029).
-    pub capacity: Option<Arc<crate::capacity::CapacitySnapshot>>,
+    pub capacity: Option<Arc<CapacitySnapshot>>,
     /// With deployer = "clusternet": how long apply waits for Clusternet's Descriptions to
     /// compare them with the prediction (`verify_timeout`); `None`: no waiting.
     pub verify_timeout: Option<std::time::Duration>,
+}
+
+impl ProviderConfig {
+    /// The clusters whose Nodes and Pods dynamic dividing reads: those with credentials and
+    /// no `capacity` (ADR 0029).
+    pub fn capacity_to_read(&self) -> Vec<(String, ConnectionConfig)> {
+        self.clusters
+            .values()
+            .filter(|c| c.capacity.is_none())
+            .filter_map(|c| match &c.target {
+                Target::Cluster(connection) => Some((c.name.clone(), connection.deploy_config())),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// The dedicated namespace of a cluster with no explicit one.

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use clusternet_model::render::SubscriptionRender;
+use clusternet_model::render::{RenderInput, SubscriptionRender};
+use clusternet_model::scheduling::Availability;
 use clusternet_model::types::{DividingType, FeedKey, SubscriptionStatus};
 use clusternet_tfplugin::Value;
 
@@ -167,5 +168,43 @@ pub fn value(shown: Option<&BTreeMap<String, i64>>) -> Value {
                 .map(|(k, &n)| (k.clone(), Value::from(n)))
                 .collect(),
         ),
+    }
+}
+
+/// Fills `input` with what dynamic dividing divides by: the configured `capacity` of a
+/// cluster (for every feed), else its Nodes and Pods as read.
+pub fn add_to_input(input: &mut RenderInput, inventory: &ProviderConfig) {
+    for cluster in inventory.clusters.values() {
+        let binding = format!("{}/{}", cluster.namespace, cluster.name);
+        if let Some(capacity) = cluster.capacity {
+            input.availability.insert(
+                binding,
+                Availability {
+                    default: Some(capacity),
+                    per_feed: BTreeMap::new(),
+                },
+            );
+        } else if let Some(Ok(resources)) = inventory
+            .capacity
+            .as_ref()
+            .and_then(|snapshot| snapshot.clusters.get(&cluster.name))
+        {
+            input.cluster_resources.insert(binding, resources.clone());
+        }
+    }
+}
+
+/// " Its Nodes and Pods could not be read: <reasons>." for the clusters that could not be
+/// read, or "" when every cluster was.
+pub fn unreadable_sentence(inventory: &ProviderConfig) -> String {
+    let reasons = inventory
+        .capacity
+        .as_ref()
+        .map(|s| s.unreadable())
+        .unwrap_or_default();
+    if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(" Nodes and Pods could not be read: {}.", reasons.join("; "))
     }
 }

@@ -202,7 +202,7 @@ pub fn render(
             ))
             .expect("managed clusters are well-formed");
     }
-    crate::capacity::add_to_input(&mut input, inventory);
+    super::dynamic::add_to_input(&mut input, inventory);
     let by_value = config.feeds.iter().filter_map(|f| match f {
         FeedInput::ByValue { object, .. } => Some(object.clone()),
         FeedInput::ByKey(_) => None,
@@ -283,7 +283,7 @@ pub fn render(
                  would get 0 replicas.{} Set `capacity` on the cluster in the provider \
                  configuration, or use dividing_type = \"Static\" and subscriber weights.",
                 unknown_capacity.len(),
-                crate::capacity::unreadable_sentence(inventory),
+                super::dynamic::unreadable_sentence(inventory),
             ),
         );
         return Err(diags);
