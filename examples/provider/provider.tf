@@ -39,9 +39,12 @@ provider "clusternet" {
       taints                 = [{ key = "dedicated", value = "payments", effect = "NoSchedule" }]
     }
     # A directory target: apply writes the rendered objects here, one file per object.
+    # `capacity`: the replicas it counts as able to host for dividing_type = "Dynamic"
+    # (clusters with credentials have theirs computed from their Nodes and Pods).
     "preview" = {
       labels    = { env = "preview" }
       directory = "${path.module}/rendered/preview"
+      capacity  = 4
     }
   }
 

@@ -15,8 +15,9 @@ use crate::snapshot::HubSnapshot;
 #[derive(Default)]
 pub struct Context {
     config: RwLock<Option<Arc<ProviderConfig>>>,
-    /// The configuration with the hub snapshot merged in: taken once per process, on first
-    /// need, and before this process writes anything to the hub (DESIGN.md §5 (d)).
+    /// The configuration with the hub snapshot merged in and the clusters' capacity read:
+    /// taken once per process, on first need, and before this process writes anything
+    /// (DESIGN.md §5 (d), ADR 0029).
     inventory: tokio::sync::OnceCell<Result<Arc<ProviderConfig>, Diagnostics>>,
     /// Overrides and subscriptions planned in this process, for the next-apply warning.
     pending: Mutex<PendingOverrides>,
@@ -46,20 +47,34 @@ impl Context {
             })
     }
 
-    /// The cluster inventory and hub snapshot every rendering of this process uses. Without
-    /// a (known) hub, the configuration as it is; with one, the snapshot is taken on the
-    /// first call and kept. Every path that writes to the hub calls this first.
+    /// The cluster inventory, hub snapshot and cluster capacity every rendering of this
+    /// process uses, taken on the first call and kept. Without a (known) hub, the
+    /// configuration as it is; with one, merged with the hub's snapshot. The capacity of the
+    /// clusters with credentials (their Nodes and Pods, for dynamic dividing) is read at the
+    /// same time. Every path that writes to the hub or to a cluster calls this first.
     pub async fn inventory(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
         let config = self.configured()?;
-        let Some(hub) = config.hub.clone() else {
-            return Ok(config);
-        };
         self.inventory
             .get_or_init(|| async move {
-                let snapshot = HubSnapshot::take(&hub.describe(), &hub.deploy_config())
-                    .await
-                    .map_err(|e| e.to_diagnostic())?;
-                Ok(Arc::new(config.with_snapshot(Arc::new(snapshot))))
+                let to_read = config.capacity_to_read();
+                let snapshot = async {
+                    match &config.hub {
+                        None => Ok(None),
+                        Some(hub) => HubSnapshot::take(&hub.describe(), &hub.deploy_config())
+                            .await
+                            .map(Some),
+                    }
+                };
+                let (snapshot, capacity) = tokio::join!(
+                    snapshot,
+                    crate::capacity::CapacitySnapshot::read(to_read, config.parallelism)
+                );
+                let mut inventory = match snapshot.map_err(|e| e.to_diagnostic())? {
+                    None => (*config).clone(),
+                    Some(snapshot) => config.with_snapshot(Arc::new(snapshot)),
+                };
+                inventory.capacity = Some(Arc::new(capacity));
+                Ok(Arc::new(inventory))
             })
             .await
             .clone()

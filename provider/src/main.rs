@@ -6,6 +6,7 @@
 
 mod apply_options;
 mod attrs;
+mod capacity;
 mod charts;
 mod cli;
 mod config;

@@ -11,6 +11,9 @@
 //! files, and [`apply_many`] runs several clusters in parallel. [`helm`] wraps the Helm CLI
 //! for chart-based feeds.
 //!
+//! [`Cluster::read_resources`] lists a child's Nodes and Pods for dynamic dividing
+//! ([`capacity`]).
+//!
 //! [`Cluster::wait_ready`] waits until applied objects are ready by the kstatus-style rules of
 //! [`readiness`] (the gate of progressive rollout), saying per object why not.
 //!
@@ -21,6 +24,7 @@
 //! planned shape, so those filled-in keys never show as a diff.
 
 pub mod apply;
+pub mod capacity;
 pub mod cluster;
 pub mod connection;
 pub mod defaults;

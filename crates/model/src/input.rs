@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::feeds::StoredManifest;
-use crate::scheduling::Availability;
+use crate::scheduling::{Availability, ClusterResources};
 use crate::types::{
     APPS_API_VERSION, CLUSTERS_API_VERSION, FeedInventory, Globalization, HelmChart, Localization,
     ManagedCluster, Manifest, Subscription,
@@ -22,6 +22,11 @@ use crate::types::{
 /// it stands in for Clusternet's predictor.
 pub const AVAILABILITY_ANNOTATION: &str = "render.clusternet.io/available-replicas";
 
+/// Annotation on a `v1` Node or Pod naming the child cluster it belongs to
+/// (`"<namespace>/<name>"` of its ManagedCluster): the object is then not a feed but input
+/// of the predictor for dynamic dividing ([`crate::scheduling::predictor`]). Model-specific.
+pub const CLUSTER_ANNOTATION: &str = "render.clusternet.io/cluster";
+
 /// Everything rendering needs. Fill it with [`RenderInput::add_object`] or directly.
 #[derive(Debug, Clone, Default)]
 pub struct RenderInput {
@@ -29,6 +34,9 @@ pub struct RenderInput {
     pub clusters: Vec<ManagedCluster>,
     /// Availability per cluster (`"<namespace>/<name>"`), for dynamic dividing.
     pub availability: BTreeMap<String, Availability>,
+    /// Nodes and Pods per cluster (`"<namespace>/<name>"`), for dynamic dividing where no
+    /// availability is given.
+    pub cluster_resources: BTreeMap<String, ClusterResources>,
     /// Subscriptions.
     pub subscriptions: Vec<Subscription>,
     /// HelmChart feeds.
@@ -258,6 +266,36 @@ impl RenderInput {
                     )
                 })?;
                 self.manifests.push(stored);
+            }
+            ("v1", "Node" | "Pod")
+                if object
+                    .pointer(&format!(
+                        "/metadata/annotations/{}",
+                        CLUSTER_ANNOTATION.replace('/', "~1")
+                    ))
+                    .is_some() =>
+            {
+                let cluster = object
+                    .pointer(&format!(
+                        "/metadata/annotations/{}",
+                        CLUSTER_ANNOTATION.replace('/', "~1")
+                    ))
+                    .and_then(Value::as_str)
+                    .filter(|c| c.contains('/'))
+                    .ok_or_else(|| {
+                        invalid(
+                            &name,
+                            &format!("metadata.annotations[{CLUSTER_ANNOTATION}]"),
+                            "must be the ManagedCluster's <namespace>/<name>",
+                        )
+                    })?
+                    .to_string();
+                let resources = self.cluster_resources.entry(cluster).or_default();
+                if kind == "Node" {
+                    resources.nodes.push(object);
+                } else {
+                    resources.pods.push(object);
+                }
             }
             (APPS_API_VERSION, "Base" | "Description" | "HelmRelease") => {
                 return Err(invalid(

@@ -34,7 +34,8 @@
 //! * [`crd::custom_resource_definition`]: CRDs for the provider's own hub mode, generated
 //!   from the types' [`crd::CrdSchema`] and tested for compatibility with upstream's.
 //! * Building blocks, usable alone: [`scheduling::schedule`],
-//!   [`scheduling::dividing`], [`overrides::apply_overrides`] and its primitives
+//!   [`scheduling::dividing`], [`scheduling::predictor`] (a cluster's availability from its
+//!   Nodes and Pods), [`overrides::apply_overrides`] and its primitives
 //!   ([`overrides::json_patch`], [`overrides::merge_patch`], [`overrides::helm`],
 //!   [`overrides::field_patch`]), [`spec_hash::spec_hash`], [`selectors`], [`taints`],
 //!   [`scope`] (which kinds are namespaced, without a cluster).
@@ -106,10 +107,21 @@
 //! * **Missing feeds** fail the whole render with an error naming the Subscription and
 //!   `spec.feeds[i]` (upstream fails that Base with event `Nonexistent<Kind>` and keeps
 //!   going); a plan must not silently drop a cluster.
-//! * **Dynamic dividing** uses availabilities given by the caller (or the
-//!   `render.clusternet.io/available-replicas` annotation in the CLI) instead of the
-//!   predictor, and always divides from scratch (no scale-down delta over current
-//!   replicas); `minClusters`, `maxClusters`, `topologySpreadConstraints` and
+//! * **Dynamic dividing** takes each cluster's availability given outright (the
+//!   `render.clusternet.io/available-replicas` annotation in the CLI, `capacity` in the
+//!   provider) or predicts it from the cluster's Nodes and Pods
+//!   ([`scheduling::predictor`], fed by `v1` Nodes and Pods annotated
+//!   `render.clusternet.io/cluster` in the CLI, listed from the children by the provider):
+//!   nodeSelector, NoSchedule/NoExecute taints, allocatable minus the requests of Pods not
+//!   Succeeded/Failed, per-node minimum of free/request capped by free pod slots, summed -
+//!   what upstream's agent predictor computes, including that it ignores Node readiness,
+//!   `unschedulable` and affinity. A cluster whose prediction fails (no feasible Node, an
+//!   overcommitted Node) is reported (`UnknownAvailability`) and counted as 0. Once a
+//!   Subscription has replicas (its `status`), only the deviation is divided as upstream:
+//!   scaling up by availability and added to the current replicas, scaling down by the
+//!   current replicas, no deviation keeps them; a current binding with a cluster that is no
+//!   longer selectable is divided from scratch instead (upstream would keep replicas on
+//!   it). `minClusters`, `maxClusters`, `topologySpreadConstraints` and
 //!   `preferredClusters` are not evaluated. The adaptive filtering percentage for fleets of
 //!   100+ clusters is not modelled (every candidate is considered).
 //! * **Sub-groups.** Clusters matched by several subscribers are bound once.

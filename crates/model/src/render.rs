@@ -44,6 +44,9 @@ pub struct SubscriptionRender {
     pub feed_inventory: Option<FeedInventory>,
     /// One entry per bound cluster, in `bindingClusters` order.
     pub clusters: Vec<ClusterRender>,
+    /// Dynamic dividing: per feed key divided by availability in this rendering, each
+    /// candidate cluster's availability (`"<namespace>/<name>"`).
+    pub availability: BTreeMap<crate::types::FeedKey, BTreeMap<String, i64>>,
     /// Warnings about this Subscription.
     pub warnings: Vec<Warning>,
 }
@@ -561,13 +564,19 @@ impl<'a> Renderer<'a> {
                 .cloned()
                 .unwrap_or_else(|| inventory::detect(&sub, self.index))
         });
-        let schedule =
-            scheduling::schedule(&sub, clusters, inventory.as_ref(), &input.availability).map_err(
-                |source| Error::Scheduling {
-                    subscription: sub_name.clone(),
-                    source,
-                },
-            )?;
+        let schedule = scheduling::schedule(
+            &sub,
+            clusters,
+            inventory.as_ref(),
+            scheduling::Capacity {
+                availability: &input.availability,
+                resources: &input.cluster_resources,
+            },
+        )
+        .map_err(|source| Error::Scheduling {
+            subscription: sub_name.clone(),
+            source,
+        })?;
         let mut warnings = schedule.warnings.clone();
         sub.status.binding_clusters = schedule.binding_clusters.clone();
         sub.status.replicas = schedule.replicas.clone();
@@ -733,6 +742,7 @@ impl<'a> Renderer<'a> {
             subscription: sub,
             feed_inventory: inventory,
             clusters: rendered_clusters,
+            availability: schedule.availability.clone(),
             warnings,
         })
     }

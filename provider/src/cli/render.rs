@@ -21,7 +21,9 @@ usage: terraform-provider-clusternet render [--output yaml|json] [--decode] [FIL
 Renders ManagedClusters, Subscriptions, HelmCharts, Localizations, Globalizations,
 FeedInventories, Manifests and any other Kubernetes object (a feed, as if submitted through
 Clusternet's shadow API) into: the Subscriptions with status, the Bases, the generated
-dividing Localizations and the Descriptions.
+dividing Localizations and the Descriptions. For dynamic dividing, a ManagedCluster's
+availability is its annotation render.clusternet.io/available-replicas, or is predicted from
+the v1 Nodes and Pods annotated render.clusternet.io/cluster: <namespace>/<name> of it.
 
 options:
   -o, --output yaml|json   output format (default yaml; json prints one v1 List)

@@ -54,6 +54,7 @@ fn hub_cluster(object: &Json) -> Option<ClusterConfig> {
         target: Target::HubOnly,
         source: ClusterSource::Hub,
         namespace_set: true,
+        capacity: None,
     })
 }
 
@@ -84,6 +85,7 @@ fn merge(configured: &ClusterConfig, hub: ClusterConfig) -> ClusterConfig {
         target: configured.target.clone(),
         source: ClusterSource::ConfigAndHub,
         namespace_set: configured.namespace_set,
+        capacity: configured.capacity,
     }
 }
 
@@ -143,6 +145,7 @@ mod tests {
             target: Target::Directory("out".into()),
             source: ClusterSource::Config,
             namespace_set: namespace.is_some(),
+            capacity: None,
         }
     }
 
@@ -156,6 +159,7 @@ mod tests {
             has_unknowns: false,
             helm_binary: None,
             snapshot: None,
+            capacity: None,
             verify_timeout: None,
         }
     }

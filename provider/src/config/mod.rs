@@ -12,6 +12,7 @@ use std::sync::Arc;
 use clusternet_deploy::connection::{ConnectionConfig, ExecConfig as DeployExecConfig};
 use clusternet_model::types::TaintEffect;
 
+use crate::capacity::CapacitySnapshot;
 use crate::snapshot::HubSnapshot;
 
 pub use parse::parse;
@@ -193,6 +194,9 @@ pub struct ClusterConfig {
     /// Whether `namespace` was set in the configuration (else it is the default, and a
     /// ManagedCluster on the hub gives the real one).
     pub namespace_set: bool,
+    /// Replicas it can still host for dynamic dividing (`capacity`); `None`: computed
+    /// from its Nodes and Pods.
+    pub capacity: Option<i64>,
 }
 
 /// Where a cluster of the inventory comes from.
@@ -239,9 +243,26 @@ pub struct ProviderConfig {
     pub has_unknowns: bool,
     /// The hub snapshot this process rendered with, once taken (`None` without a hub).
     pub snapshot: Option<Arc<HubSnapshot>>,
+    /// The clusters' Nodes and Pods this process divides by, once read (ADR 0029).
+    pub capacity: Option<Arc<CapacitySnapshot>>,
     /// With deployer = "clusternet": how long apply waits for Clusternet's Descriptions to
     /// compare them with the prediction (`verify_timeout`); `None`: no waiting.
     pub verify_timeout: Option<std::time::Duration>,
+}
+
+impl ProviderConfig {
+    /// The clusters whose Nodes and Pods dynamic dividing reads: those with credentials and
+    /// no `capacity` (ADR 0029).
+    pub fn capacity_to_read(&self) -> Vec<(String, ConnectionConfig)> {
+        self.clusters
+            .values()
+            .filter(|c| c.capacity.is_none())
+            .filter_map(|c| match &c.target {
+                Target::Cluster(connection) => Some((c.name.clone(), connection.deploy_config())),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// The dedicated namespace of a cluster with no explicit one.

@@ -196,6 +196,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             helm_binary,
             has_unknowns,
             snapshot: None,
+            capacity: None,
             verify_timeout,
         },
         naming_the_place(diags),
@@ -372,6 +373,29 @@ fn parse_cluster(
         Field::Null => {}
     }
 
+    let capacity = match attrs::integer(cluster, "capacity") {
+        Field::Null => None,
+        Field::Unknown => {
+            unknown = true;
+            None
+        }
+        Field::Known(Ok(n)) if (0..=i64::from(i32::MAX)).contains(&n) => Some(n),
+        Field::Known(n) => {
+            let shown = n.map_or_else(|e| e.to_string(), |n| n.to_string());
+            diags.error_at(
+                path.clone().attr("capacity"),
+                "Invalid capacity",
+                format!(
+                    "capacity = {shown} on cluster {name:?}: use a whole number of replicas, 0 \
+                     or more (at most {}), or leave it out to compute it from the cluster's \
+                     Nodes and Pods.",
+                    i32::MAX
+                ),
+            );
+            None
+        }
+    };
+
     let directory = attrs::string(cluster, "directory");
     let connection = parse_connection(cluster, path, diags);
     let target = match (directory, connection) {
@@ -431,6 +455,7 @@ fn parse_cluster(
             target,
             source: super::ClusterSource::Config,
             namespace_set,
+            capacity,
         }),
         _ if unknown => Parsed::Unknown,
         _ => Parsed::Invalid,
@@ -635,5 +660,46 @@ mod tests {
                     .attr("directory")
             )
         );
+    }
+
+    #[test]
+    fn capacity_is_a_whole_number_of_replicas_on_its_attribute() {
+        let cluster = |capacity: Value| {
+            Value::Object(BTreeMap::from([
+                ("directory".to_string(), Value::from("rendered/a")),
+                ("capacity".to_string(), capacity),
+            ]))
+        };
+        let config = |capacity: Value| {
+            Value::Object(BTreeMap::from([(
+                "clusters".to_string(),
+                Value::Map(BTreeMap::from([("a".to_string(), cluster(capacity))])),
+            )]))
+        };
+        let (parsed, diags) = parse(&config(Value::from(7i64)));
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert_eq!(parsed.clusters["a"].capacity, Some(7));
+
+        for wrong in [Value::from(-1i64), Value::from(i64::from(i32::MAX) + 1)] {
+            let (parsed, diags) = parse(&config(wrong));
+            let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].summary, "Invalid capacity");
+            assert!(
+                errors[0].detail.contains("whole number of replicas"),
+                "{}",
+                errors[0].detail
+            );
+            assert_eq!(
+                errors[0].path,
+                Some(
+                    AttributePath::root()
+                        .attr("clusters")
+                        .key("a")
+                        .attr("capacity")
+                )
+            );
+            assert!(!parsed.clusters.contains_key("a"));
+        }
     }
 }

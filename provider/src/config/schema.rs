@@ -67,6 +67,14 @@ fn cluster_attributes() -> Vec<Attribute> {
         )
         .with_optional()
         .describe("Taints of the cluster; Subscriptions must tolerate them to select it."),
+        Attribute::optional("capacity", Type::Number).describe(
+            "How many more replicas this cluster can host, for subscriptions with \
+             `dividing_type = \"Dynamic\"`, which divide replicas in proportion to it. \
+             Without it the provider computes it at plan time from the cluster's Nodes and \
+             Pods, as Clusternet's predictor does (allocatable minus the requests of running \
+             pods, per replica's requests); a directory target, or a cluster known only from \
+             the hub, needs it for dynamic dividing. A whole number, 0 or more.",
+        ),
         Attribute::optional("directory", Type::String).describe(
             "Make this a directory target: apply writes the cluster's rendered objects into \
              this directory, one file per object, instead of deploying them. Exclusive with \

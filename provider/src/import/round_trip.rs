@@ -28,6 +28,7 @@ fn inventory() -> ProviderConfig {
                 target: Target::Directory(PathBuf::from(format!("/nonexistent/{name}"))),
                 source: ClusterSource::Config,
                 namespace_set: false,
+                capacity: None,
             },
         )
     };
@@ -40,6 +41,7 @@ fn inventory() -> ProviderConfig {
         helm_binary: None,
         has_unknowns: false,
         snapshot: None,
+        capacity: None,
         verify_timeout: None,
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Availability, SchedulingError, schedule};
+use super::{Capacity, SchedulingError, schedule};
 use crate::provenance::WarningCode;
 use crate::types::{
     DividingScheduling, DividingType, Feed, FeedInventory, FeedInventorySpec, FeedOrder,
@@ -114,11 +114,15 @@ pub fn divide_by_weight(
             }],
         },
     };
+    // Static dividing divides by weight: no capacity is read.
     let schedule = schedule(
         &subscription,
         &managed,
         Some(&inventory),
-        &BTreeMap::<String, Availability>::new(),
+        Capacity {
+            availability: &BTreeMap::new(),
+            resources: &BTreeMap::new(),
+        },
     )?;
     let Some(list) = schedule.replicas.and_then(|mut m| m.remove(&feed.key())) else {
         return Ok(WeightedDivision::NothingWeighted);

@@ -99,6 +99,9 @@ pub struct SubscriptionConfig {
     pub ignore_fields: Vec<IgnoreRule>,
     /// Which of the apply settings `ignore_fields`, `field_manager` and `timeouts` are set.
     pub apply_settings_set: Vec<&'static str>,
+    /// The division of the prior state that dynamic dividing starts from (set by plan and
+    /// apply, never decoded from the configuration).
+    pub current: Option<super::dynamic::CurrentDivision>,
 }
 
 /// The path of an attribute of the subscription.
@@ -227,6 +230,7 @@ impl SubscriptionConfig {
             waiting,
             ignore_fields,
             apply_settings_set,
+            current: None,
         })
     }
 

@@ -16,6 +16,7 @@
 mod apply;
 mod apply_clusternet;
 mod config;
+mod dynamic;
 mod import;
 mod markers;
 mod no_effect;
@@ -86,9 +87,10 @@ async fn render_for_apply(
     if diags.has_errors() {
         return Err(diags);
     }
-    let Some(decoded) = decoded else {
+    let Some(mut decoded) = decoded else {
         return Ok(None);
     };
+    decoded.current = dynamic::CurrentDivision::of_state(&req.prior_state);
     let sources = Sources {
         known,
         recorded: override_handles::recorded(&req.planned_private),

@@ -41,7 +41,10 @@ pub async fn plan(
         return response;
     }
     let mut diags = Diagnostics::new();
-    let config = SubscriptionConfig::decode(&req.config, &mut diags);
+    let mut config = SubscriptionConfig::decode(&req.config, &mut diags);
+    if let Some(config) = &mut config {
+        config.current = super::dynamic::CurrentDivision::of_state(&req.prior_state);
+    }
     if diags.has_errors() {
         response.diagnostics = diags;
         return response;
@@ -269,6 +272,10 @@ pub fn computed_state(base: &Value, rendered: Option<&Rendered>, prior: &Value) 
             for (attr, value) in r.attribute_values() {
                 entries.insert(attr.into(), value);
             }
+            entries.insert(
+                super::dynamic::AVAILABILITY.into(),
+                super::dynamic::value(r.availability.as_ref()),
+            );
             let grouped = state::grouped_attributes(&r.descriptions, &r.binding_clusters, prior);
             for (attr, value) in grouped {
                 entries.insert(attr.into(), value);
@@ -278,6 +285,7 @@ pub fn computed_state(base: &Value, rendered: Option<&Rendered>, prior: &Value) 
             for attr in [
                 "binding_clusters",
                 "replicas",
+                super::dynamic::AVAILABILITY,
                 "spec_hash",
                 state::SHARED,
                 state::DEVIATIONS,

@@ -38,6 +38,8 @@ pub struct Rendered {
     pub warnings: Diagnostics,
     /// What to write to the hub (only rendered for apply, when a hub takes the objects).
     pub hub: Option<clusternet_model::hub::HubObjects>,
+    /// Dynamic dividing: the availability shown, `<cluster>/<feed key>` (ADR 0029).
+    pub availability: Option<BTreeMap<String, i64>>,
 }
 
 impl Rendered {
@@ -205,6 +207,7 @@ pub fn render(
             ))
             .expect("managed clusters are well-formed");
     }
+    super::dynamic::add_to_input(&mut input, inventory);
     let by_value = config.feeds.iter().filter_map(|f| match f {
         FeedInput::ByValue { object, .. } => Some(object.clone()),
         FeedInput::ByKey(_) => None,
@@ -224,6 +227,14 @@ pub fn render(
             format!("{e}."),
         ));
         return Err(diags);
+    }
+    // Dynamic dividing starts from the division the prior state holds (ADR 0029).
+    for subscription in input
+        .subscriptions
+        .iter_mut()
+        .filter(|s| s.metadata.name == config.name && s.metadata.namespace == config.namespace)
+    {
+        subscription.status = super::dynamic::current_status(config, inventory);
     }
     if let Some(snapshot) = &inventory.snapshot {
         diags.extend(hub_inputs::add_hub_overrides(
@@ -290,8 +301,10 @@ pub fn render(
             format!(
                 "dividing_type = \"Dynamic\" divides replicas by each cluster's available \
                  capacity, and none is known for {} feed and cluster pair(s) ({first}), which \
-                 would get 0 replicas. Use dividing_type = \"Static\" and subscriber weights.",
-                unknown_capacity.len()
+                 would get 0 replicas.{} Set `capacity` on the cluster in the provider \
+                 configuration, or use dividing_type = \"Static\" and subscriber weights.",
+                unknown_capacity.len(),
+                super::dynamic::unreadable_sentence(inventory),
             ),
         );
         return Err(diags);
@@ -301,6 +314,7 @@ pub fn render(
     }
     diags.extend(super::no_effect::warnings(config, inventory, result));
     let mut rendered = summarise(result, markers, diags);
+    rendered.availability = super::dynamic::shown(config, result);
     if with_hub {
         // Feeds found on the hub stay the hub's: only feeds passed by value are written.
         let by_value: Vec<_> = input
@@ -453,6 +467,7 @@ pub(crate) fn summarise(
         objects: ObjectTexts(objects),
         warnings,
         hub: None,
+        availability: None,
     }
 }
 

@@ -96,6 +96,16 @@ pub fn schema() -> Schema {
                     "Replicas per cluster and workload feed, keyed `<cluster>/<feed key>` \
                      (dividing only).",
                 ),
+                Attribute::computed("availability", Type::map(Type::Number)).describe(
+                    "With `dividing_type = \"Dynamic\"`: the replicas each cluster can still \
+                     host, per workload feed, keyed `<cluster>/<feed key>` - what the replicas \
+                     were divided by. Computed at plan time from the cluster's `capacity` in \
+                     the provider configuration, or from its Nodes and Pods (allocatable minus \
+                     the requests of running pods, divided by one replica's requests, as \
+                     Clusternet's predictor does). Once divided, only a change of the desired \
+                     replicas divides again (the difference, as Clusternet does), so the \
+                     numbers stay those of the last division. Null otherwise.",
+                ),
                 Attribute::computed("spec_hash", Type::String)
                     .describe("Clusternet's specHash of the subscription."),
                 Attribute::computed("descriptions", Type::map(Type::String)).describe(
