@@ -477,9 +477,7 @@ fn in_hub_mode_each_object_of_the_stream_is_a_manifest_on_the_hub() {
             manifests.contains(&format!("configmaps.{ns}.object-2")),
             "{v}: {manifests:?}"
         );
-        let subscriptions = bed
-            .hub()
-            .items("subscriptions.apps.clusternet.io", "default");
+        let subscriptions = bed.hub().items("subscriptions.apps.clusternet.io", &ns);
         let subscription = subscriptions
             .iter()
             .find(|s| s["metadata"]["name"] == "app")

@@ -1,7 +1,6 @@
 //! The child clusters' capacity for dynamic dividing (ADR 0029): each cluster's Nodes and
-//! Pods, listed once per provider process together with the hub snapshot, before the
-//! process writes anything, so that every rendering of a run divides by the same numbers
-//! and the plan made during apply equals the plan made before it.
+//! Pods, listed once per provider process when a subscription that divides dynamically first
+//! needs them, so that every rendering of a run divides by the same numbers.
 //!
 //! Only clusters the provider can reach (credentials, no `capacity` in the configuration)
 //! are read, at most `parallelism` at a time. A cluster that cannot be read is kept with its

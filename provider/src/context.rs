@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use clusternet_tfplugin::{Diagnostic, Diagnostics};
 
+use crate::capacity::CapacitySnapshot;
 use crate::config::ProviderConfig;
 use crate::diagnostics::ToDiagnostic;
 use crate::override_handles::KnownOverrides;
@@ -15,10 +16,12 @@ use crate::snapshot::HubSnapshot;
 #[derive(Default)]
 pub struct Context {
     config: RwLock<Option<Arc<ProviderConfig>>>,
-    /// The configuration with the hub snapshot merged in and the clusters' capacity read:
-    /// taken once per process, on first need, and before this process writes anything
-    /// (DESIGN.md §5 (d), ADR 0029).
+    /// The configuration with the hub snapshot merged in: taken once per process, on first
+    /// need, and before this process writes anything to the hub (DESIGN.md §5 (d)).
     inventory: tokio::sync::OnceCell<Result<Arc<ProviderConfig>, Diagnostics>>,
+    /// The clusters' Nodes and Pods, read once per process when dynamic dividing first needs
+    /// them (ADR 0029).
+    capacity: tokio::sync::OnceCell<Arc<CapacitySnapshot>>,
     /// Overrides and subscriptions planned in this process, for the next-apply warning.
     pending: Mutex<PendingOverrides>,
     /// Override objects planned, applied or imported in this process, for the subscriptions
@@ -47,37 +50,45 @@ impl Context {
             })
     }
 
-    /// The cluster inventory, hub snapshot and cluster capacity every rendering of this
-    /// process uses, taken on the first call and kept. Without a (known) hub, the
-    /// configuration as it is; with one, merged with the hub's snapshot. The capacity of the
-    /// clusters with credentials (their Nodes and Pods, for dynamic dividing) is read at the
-    /// same time. Every path that writes to the hub or to a cluster calls this first.
+    /// The cluster inventory and hub snapshot every rendering of this process uses, taken on
+    /// the first call and kept. Without a (known) hub, the configuration as it is; with one,
+    /// merged with the hub's snapshot. Every path that writes to the hub or to a cluster
+    /// calls this first.
     pub async fn inventory(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
         let config = self.configured()?;
         self.inventory
             .get_or_init(|| async move {
-                let to_read = config.capacity_to_read();
-                let snapshot = async {
-                    match &config.hub {
-                        None => Ok(None),
-                        Some(hub) => HubSnapshot::take(&hub.describe(), &hub.deploy_config())
-                            .await
-                            .map(Some),
-                    }
+                let Some(hub) = &config.hub else {
+                    return Ok(config.clone());
                 };
-                let (snapshot, capacity) = tokio::join!(
-                    snapshot,
-                    crate::capacity::CapacitySnapshot::read(to_read, config.parallelism)
-                );
-                let mut inventory = match snapshot.map_err(|e| e.to_diagnostic())? {
-                    None => (*config).clone(),
-                    Some(snapshot) => config.with_snapshot(Arc::new(snapshot)),
-                };
-                inventory.capacity = Some(Arc::new(capacity));
-                Ok(Arc::new(inventory))
+                let snapshot = HubSnapshot::take(&hub.describe(), &hub.deploy_config())
+                    .await
+                    .map_err(|e| e.to_diagnostic())?;
+                Ok(Arc::new(config.with_snapshot(Arc::new(snapshot))))
             })
             .await
             .clone()
+    }
+
+    /// [`Context::inventory`] with the clusters' capacity for dynamic dividing: their Nodes
+    /// and Pods, read on the first call of the process and kept (ADR 0029). Only a
+    /// subscription that divides dynamically asks for it, so a run without one lists no
+    /// Node and no Pod.
+    pub async fn inventory_with_capacity(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
+        let inventory = self.inventory().await?;
+        let capacity = self
+            .capacity
+            .get_or_init(|| async {
+                Arc::new(
+                    CapacitySnapshot::read(inventory.capacity_to_read(), inventory.parallelism)
+                        .await,
+                )
+            })
+            .await
+            .clone();
+        let mut with_capacity = (*inventory).clone();
+        with_capacity.capacity = Some(capacity);
+        Ok(Arc::new(with_capacity))
     }
 
     /// Overrides and subscriptions planned in this process.

@@ -177,7 +177,13 @@ impl Provider for ClusternetProvider {
         // Localization of a cluster known only there, a subscription bound to one) and the
         // hub's overrides. When the snapshot cannot be taken, import's own reads of the hub
         // report why (no hub, missing CRDs, unreachable) more precisely.
-        let inventory = self.context.inventory().await.unwrap_or(configured);
+        // A subscription may divide dynamically: it is imported with the clusters' capacity.
+        let inventory = if type_name == crate::resources::subscription::TYPE_NAME {
+            self.context.inventory_with_capacity().await
+        } else {
+            self.context.inventory().await
+        };
+        let inventory = inventory.unwrap_or(configured);
         crate::import::import(type_name, id, &inventory).await
     }
 

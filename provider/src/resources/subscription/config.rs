@@ -104,6 +104,16 @@ pub struct SubscriptionConfig {
     pub current: Option<super::dynamic::CurrentDivision>,
 }
 
+/// Whether the configuration `config` divides replicas dynamically (`scheduling_strategy =
+/// "Dividing"`, `dividing_type = "Dynamic"`), as far as it is known.
+pub fn divides_dynamically(config: &Value) -> bool {
+    attrs::string(config, "scheduling_strategy")
+        .known()
+        .as_deref()
+        == Some("Dividing")
+        && attrs::string(config, "dividing_type").known().as_deref() == Some("Dynamic")
+}
+
 /// The path of an attribute of the subscription.
 fn attr(name: &str) -> AttributePath {
     AttributePath::root().attr(name)

@@ -35,6 +35,8 @@ use clusternet_tfplugin::provider::{
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 
 use crate::attrs::{self, Field};
+use std::sync::Arc;
+
 use crate::config::ProviderConfig;
 use crate::context::Context;
 use crate::override_handles::{self, KnownOverrides, Sources};
@@ -138,6 +140,16 @@ struct ForApply {
     marker_key: Value,
 }
 
+/// The inventory a subscription of `config` renders with: with the clusters' capacity when it
+/// divides dynamically (ADR 0029).
+async fn inventory(ctx: &Context, config: &Value) -> Result<Arc<ProviderConfig>, Diagnostics> {
+    if config::divides_dynamically(config) {
+        ctx.inventory_with_capacity().await
+    } else {
+        ctx.inventory().await
+    }
+}
+
 /// `clusternet_subscription`.
 pub struct Subscription;
 
@@ -156,9 +168,9 @@ impl Resource for Subscription {
 
     fn plan<'a>(&'a self, ctx: &'a Context, req: PlanRequest) -> Fut<'a, PlanResponse> {
         Box::pin(async move {
-            match registry::inventory_or(ctx, PlanResponse::null).await {
+            match inventory(ctx, &req.config).await {
                 Ok(inventory) => plan(req, &inventory, ctx.pending(), ctx.known_overrides()).await,
-                Err(response) => response,
+                Err(diagnostics) => PlanResponse::null(diagnostics),
             }
         })
     }
@@ -166,7 +178,7 @@ impl Resource for Subscription {
     fn apply<'a>(&'a self, ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse> {
         Box::pin(async move {
             // The snapshot is taken here at the latest, before anything is written to the hub.
-            match ctx.inventory().await {
+            match inventory(ctx, &req.config).await {
                 Ok(inventory) => {
                     let planned_private = req.planned_private.clone();
                     let mut response = apply::apply(req, &inventory, ctx.known_overrides()).await;
