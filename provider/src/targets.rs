@@ -440,12 +440,17 @@ pub async fn read(
     let mut unreadable = BTreeMap::new();
     let mut by_cluster: BTreeMap<&str, Vec<(&String, ObjectIdentity, String)>> = BTreeMap::new();
     let mut live = BTreeMap::new();
+    // Clusters share their objects: each distinct object key is read once.
+    let mut references: HashMap<&str, Option<ObjectIdentity>> = HashMap::new();
     for (key, planned) in descriptions {
         let planned = planned.as_str().unwrap_or_default().to_string();
-        match key
-            .split_once('/')
-            .and_then(|(c, rest)| Some((c, reference_of(rest)?)))
-        {
+        match key.split_once('/').and_then(|(c, rest)| {
+            let reference = references
+                .entry(rest)
+                .or_insert_with(|| reference_of(rest))
+                .clone()?;
+            Some((c, reference))
+        }) {
             Some((cluster, reference)) => {
                 by_cluster
                     .entry(cluster)
@@ -468,6 +473,16 @@ pub async fn read(
             (cluster.to_string(), target, entries)
         })
         .collect();
+    // The file of each distinct object, named once.
+    let file_names: Arc<HashMap<ObjectIdentity, String>> = Arc::new(
+        jobs.iter()
+            .filter(|(_, target, _)| matches!(target, Some(Target::Directory(_))))
+            .flat_map(|(_, _, entries)| entries.iter().map(|(_, reference, _)| reference))
+            .collect::<HashSet<&ObjectIdentity>>()
+            .into_iter()
+            .map(|reference| (reference.clone(), directory::file_name(reference)))
+            .collect(),
+    );
     // What a directory target's file holds for each distinct entry, made once: most clusters
     // share most entries.
     let file_texts: Arc<HashMap<String, Option<String>>> = Arc::new(
@@ -492,18 +507,22 @@ pub async fn read(
         let ignored = ignored.clone();
         let owned = owned.clone();
         let file_texts = file_texts.clone();
+        let file_names = file_names.clone();
         async move {
             let (states, failure): (Vec<Option<FileState>>, Option<String>) = match &target {
                 Some(Target::Directory(root)) => {
-                    let refs: Vec<ObjectIdentity> =
-                        entries.iter().map(|(_, r, _)| r.clone()).collect();
                     // A file as planned keeps the planned text (`None`) unparsed.
-                    let expected: Vec<Option<&str>> = entries
+                    let files: Vec<(&str, Option<&str>)> = entries
                         .iter()
-                        .map(|(_, _, planned)| file_texts.get(planned).and_then(Option::as_deref))
+                        .map(|(_, reference, planned)| {
+                            (
+                                file_names[reference].as_str(),
+                                file_texts.get(planned).and_then(Option::as_deref),
+                            )
+                        })
                         .collect();
                     match subscription_dir(root, &subscription_id)
-                        .and_then(|dir| directory::read_directory_expecting(&dir, &refs, &expected))
+                        .and_then(|dir| directory::read_directory_expecting(&dir, &files))
                     {
                         Ok(states) => (states, None),
                         Err(e) => (entries.iter().map(|_| None).collect(), Some(e.to_string())),

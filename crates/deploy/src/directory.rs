@@ -306,24 +306,23 @@ pub fn read_directory(
         .collect()
 }
 
-/// [`read_directory`] for files expected to hold the texts `expected` (one per reference, as
-/// [`to_yaml`] writes an object; `None` when nothing is expected): a file whose text is
-/// exactly its expected text reads as `None` (as expected) without going through the YAML
-/// parser; any other file reads as its state. A directory target is mostly as apply wrote it,
-/// so a refresh of thousands of files mostly compares text.
+/// [`read_directory`] for files named `name` (as [`file_name`] names an object's file)
+/// expected to hold the text `expected` (as [`to_yaml`] writes an object; `None` when nothing
+/// is expected): a file whose text is exactly its expected text reads as `None` (as
+/// expected) without going through the YAML parser; any other file reads as its state. A
+/// directory target is mostly as apply wrote it, so a refresh of thousands of files mostly
+/// compares text; the caller names each distinct object's file once for all its clusters.
 pub fn read_directory_expecting(
     dir: &Path,
-    references: &[ObjectIdentity],
-    expected: &[Option<&str>],
+    files: &[(&str, Option<&str>)],
 ) -> Result<Vec<Option<FileState>>, DirectoryError> {
     // One buffer for every file, read without asking for its size first: a refresh of a
     // fleet reads tens of thousands of small files, and the system calls are most of it.
     let mut buffer = Vec::with_capacity(16 * 1024);
-    references
+    files
         .iter()
-        .zip(expected)
-        .map(|(reference, expected)| {
-            let path = dir.join(file_name(reference));
+        .map(|&(name, expected)| {
+            let path = dir.join(name);
             buffer.clear();
             let read = std::fs::File::open(&path)
                 .and_then(|file| file.take(u64::MAX).read_to_end(&mut buffer));
@@ -663,8 +662,13 @@ mod tests {
         )
         .unwrap();
         let expected: Vec<String> = objects.iter().map(|o| to_yaml(o).unwrap()).collect();
-        let expected: Vec<Option<&str>> = expected.iter().map(|t| Some(t.as_str())).collect();
-        let read = read_directory_expecting(dir.path(), &refs, &expected).unwrap();
+        let names: Vec<String> = refs.iter().map(file_name).collect();
+        let files: Vec<(&str, Option<&str>)> = names
+            .iter()
+            .zip(&expected)
+            .map(|(name, text)| (name.as_str(), Some(text.as_str())))
+            .collect();
+        let read = read_directory_expecting(dir.path(), &files).unwrap();
         assert_eq!(read[0], None);
         assert_eq!(read[1], Some(FileState::Missing));
         assert_eq!(read[2], Some(FileState::Present(edited)));

@@ -40,6 +40,7 @@ pub async fn templated_entries(
     let mut diagnostics = Diagnostics::new();
     let charts: Vec<(ChartRelease, Option<usize>)> = descriptions
         .iter()
+        .filter(|(key, _)| may_be_chart(key))
         .filter_map(|(key, text)| {
             let PreviewKey {
                 previewed: Previewed::Chart { namespace, name },
@@ -231,6 +232,7 @@ pub fn planned_releases(
 pub fn chart_releases(descriptions: &BTreeMap<String, Value>) -> Vec<ChartRelease> {
     descriptions
         .iter()
+        .filter(|(k, _)| may_be_chart(k))
         .filter_map(|(k, v)| ChartRelease::from_entry(k, v.as_str()?).ok())
         .collect()
 }
