@@ -301,54 +301,26 @@ items:
     // cluster's failing override stops only that cluster's Description.
     #[test]
     fn a_failing_override_fails_only_its_own_cluster() {
-        let input = r#"
-apiVersion: clusters.clusternet.io/v1beta1
-kind: ManagedCluster
-metadata: {name: a, namespace: clusternet-aaaaa, labels: {x: y}}
-spec: {clusterId: a, syncMode: Push}
----
-apiVersion: clusters.clusternet.io/v1beta1
-kind: ManagedCluster
-metadata: {name: b, namespace: clusternet-bbbbb, labels: {x: y}}
-spec: {clusterId: b, syncMode: Push}
----
-apiVersion: apps.clusternet.io/v1alpha1
-kind: Subscription
-metadata: {name: app, namespace: default}
-spec:
-  subscribers: [{clusterAffinity: {matchLabels: {x: y}}}]
-  feeds: [{apiVersion: v1, kind: ConfigMap, namespace: default, name: c}]
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: c, namespace: default}
-data: {k: v}
----
-apiVersion: apps.clusternet.io/v1alpha1
-kind: Localization
-metadata: {name: bad, namespace: clusternet-bbbbb}
-spec:
-  feed: {apiVersion: v1, kind: ConfigMap, namespace: default, name: c}
-  overrides: [{name: t, type: JSONPatch, value: '[{"op":"test","path":"/data/k","value":"w"}]'}]
-"#;
+        let input = include_str!("../tests/fixtures/override-failure-one-cluster/input.yaml");
         let sources = [Source {
             name: "t",
             text: input,
         }];
         let rendered = crate::render::render(&read_sources(&sources).unwrap()).unwrap();
         let failures: Vec<_> = rendered.failures().collect();
-        assert_eq!(failures.len(), 1);
-        assert_eq!(failures[0].cluster_name, "b");
+        assert_eq!(failures.len(), 1, "one Description of one cluster fails");
+        assert_eq!(failures[0].cluster_name, "eu-2");
         let (object, error) = failures[0].override_errors().next().unwrap();
-        assert_eq!(object, "ConfigMap default/c");
+        assert_eq!(object, "ConfigMap default/settings");
         assert_eq!(
             error.source_override.object_reference(),
-            "Localization/clusternet-bbbbb/bad"
+            "Localization/clusternet-eu2cd/settings-guard"
         );
         let result = render_sources(&sources, StreamOptions::default()).unwrap();
         assert_eq!(result.failures.len(), 1);
-        assert!(result.failures[0].contains("testing value /data/k failed"));
-        assert_eq!(result.stdout.matches("kind: Description").count(), 1);
-        assert!(result.stdout.contains("namespace: clusternet-aaaaa"));
+        assert!(result.failures[0].contains("testing value /data/mode failed"));
+        // eu-1's generic and helm Descriptions, and eu-2's helm one, still render.
+        assert_eq!(result.stdout.matches("kind: Description").count(), 3);
+        assert!(result.stdout.contains("namespace: clusternet-eu1ab"));
     }
 }

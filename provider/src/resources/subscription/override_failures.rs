@@ -52,36 +52,10 @@ mod tests {
     use super::*;
     use clusternet_model::stream::{Source, read_sources};
 
-    const INPUT: &str = r#"
-apiVersion: clusters.clusternet.io/v1beta1
-kind: ManagedCluster
-metadata: {name: a, namespace: clusternet-aaaaa, labels: {x: y}}
-spec: {clusterId: a, syncMode: Push}
----
-apiVersion: clusters.clusternet.io/v1beta1
-kind: ManagedCluster
-metadata: {name: b, namespace: clusternet-bbbbb, labels: {x: y}}
-spec: {clusterId: b, syncMode: Push}
----
-apiVersion: apps.clusternet.io/v1alpha1
-kind: Subscription
-metadata: {name: app, namespace: default}
-spec:
-  subscribers: [{clusterAffinity: {matchLabels: {x: y}}}]
-  feeds: [{apiVersion: v1, kind: ConfigMap, namespace: default, name: c}]
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: c, namespace: default}
-data: {k: v}
----
-apiVersion: apps.clusternet.io/v1alpha1
-kind: Localization
-metadata: {name: bad, namespace: clusternet-bbbbb}
-spec:
-  feed: {apiVersion: v1, kind: ConfigMap, namespace: default, name: c}
-  overrides: [{name: guard, type: JSONPatch, value: '[{"op":"test","path":"/data/k","value":"w"}]'}]
-"#;
+    /// The model's golden case: two overrides fail on eu-2, eu-1 renders.
+    const INPUT: &str = include_str!(
+        "../../../../crates/model/tests/fixtures/override-failure-one-cluster/input.yaml"
+    );
 
     #[test]
     fn names_the_cluster_the_override_and_the_object_on_its_attribute() {
@@ -94,12 +68,13 @@ spec:
         let path = AttributePath::root().attr("overrides").index(0);
         let diags = diagnostics(output.failures(), |_| path.clone());
         let all: Vec<&Diagnostic> = diags.iter().collect();
-        assert_eq!(all.len(), 1);
-        assert_eq!(all[0].summary, "Override fails on cluster b");
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].summary, "Override fails on cluster eu-2");
         assert!(
             all[0].detail.starts_with(
-                "Localization/clusternet-bbbbb/bad overrides[0] (\"guard\") cannot be applied to \
-                 ConfigMap default/c for cluster b: JSON patch: testing value /data/k failed."
+                "Localization/clusternet-eu2cd/settings-guard overrides[0] (\"only-if-green\") \
+                 cannot be applied to ConfigMap default/settings for cluster eu-2: JSON patch: \
+                 testing value /data/mode failed."
             ),
             "{}",
             all[0].detail
