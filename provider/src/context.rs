@@ -19,8 +19,8 @@ pub struct Context {
     /// The configuration with the hub snapshot merged in: taken once per process, on first
     /// need, and before this process writes anything to the hub (DESIGN.md §5 (d)).
     inventory: tokio::sync::OnceCell<Result<Arc<ProviderConfig>, Diagnostics>>,
-    /// The clusters' Nodes and Pods, read once per process when dynamic dividing first needs
-    /// them (ADR 0029).
+    /// The clusters' Nodes and Pods, read once per process: when dynamic dividing first needs
+    /// them, and at the latest before the process writes (ADR 0029).
     capacity: tokio::sync::OnceCell<Arc<CapacitySnapshot>>,
     /// Overrides and subscriptions planned in this process, for the next-apply warning.
     pending: Mutex<PendingOverrides>,
@@ -71,9 +71,9 @@ impl Context {
     }
 
     /// [`Context::inventory`] with the clusters' capacity for dynamic dividing: their Nodes
-    /// and Pods, read on the first call of the process and kept (ADR 0029). Only a
-    /// subscription that divides dynamically asks for it, so a run without one lists no
-    /// Node and no Pod.
+    /// and Pods, read on the first call of the process and kept (ADR 0029). A plan asks for it
+    /// only for a subscription that divides dynamically, so a plan without one lists no Node
+    /// and no Pod; an apply reads it before its first write.
     pub async fn inventory_with_capacity(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
         let inventory = self.inventory().await?;
         let capacity = self
@@ -89,6 +89,13 @@ impl Context {
         let mut with_capacity = (*inventory).clone();
         with_capacity.capacity = Some(capacity);
         Ok(Arc::new(with_capacity))
+    }
+
+    /// [`Context::inventory`] for a path that writes (to the hub or to a cluster): with the
+    /// clusters' capacity, read first if no Dynamic subscription has yet, so that every
+    /// division of the process divides by numbers taken before its first write (ADR 0029).
+    pub async fn inventory_for_write(&self) -> Result<Arc<ProviderConfig>, Diagnostics> {
+        self.inventory_with_capacity().await
     }
 
     /// Overrides and subscriptions planned in this process.

@@ -143,8 +143,9 @@ impl Resource for Override {
 
     fn apply<'a>(&'a self, ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse> {
         Box::pin(async move {
-            // The snapshot is taken here at the latest, before anything is written to the hub.
-            match ctx.inventory().await {
+            // The snapshot and the capacity are taken here at the latest, before anything is
+            // written.
+            match ctx.inventory_for_write().await {
                 Ok(inventory) => apply::apply(req, &inventory, ctx.known_overrides()).await,
                 Err(diagnostics) => registry::apply_refused(req, diagnostics),
             }

@@ -570,4 +570,26 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn only_a_dynamic_division_asks_for_the_clusters_capacity() {
+        let with = |strategy: Option<Value>, dividing: Option<Value>| {
+            let mut entries = BTreeMap::new();
+            if let Some(v) = strategy {
+                entries.insert("scheduling_strategy".to_string(), v);
+            }
+            if let Some(v) = dividing {
+                entries.insert("dividing_type".to_string(), v);
+            }
+            divides_dynamically(&Value::Object(entries))
+        };
+        let s = |text: &str| Some(Value::from(text));
+        assert!(with(s("Dividing"), s("Dynamic")));
+        assert!(!with(s("Dividing"), s("Static")));
+        assert!(!with(s("Dividing"), None));
+        // Replication ignores dividing_type.
+        assert!(!with(s("Replication"), s("Dynamic")));
+        assert!(!with(None, s("Dynamic")));
+        assert!(!with(Some(Value::unknown()), s("Dynamic")));
+    }
 }

@@ -177,8 +177,9 @@ impl Resource for Subscription {
 
     fn apply<'a>(&'a self, ctx: &'a Context, req: ApplyRequest) -> Fut<'a, ApplyResponse> {
         Box::pin(async move {
-            // The snapshot is taken here at the latest, before anything is written to the hub.
-            match inventory(ctx, &req.config).await {
+            // The snapshot and the capacity are taken here at the latest, before anything is
+            // written.
+            match ctx.inventory_for_write().await {
                 Ok(inventory) => {
                     let planned_private = req.planned_private.clone();
                     let mut response = apply::apply(req, &inventory, ctx.known_overrides()).await;
