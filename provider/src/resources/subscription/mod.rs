@@ -29,14 +29,14 @@ mod schema;
 mod state;
 mod upgrade;
 
+use std::sync::Arc;
+
 use clusternet_tfplugin::provider::{
     ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
 };
 use clusternet_tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 
 use crate::attrs::{self, Field};
-use std::sync::Arc;
-
 use crate::config::ProviderConfig;
 use crate::context::Context;
 use crate::override_handles::{self, KnownOverrides, Sources};
