@@ -495,3 +495,123 @@ resource "clusternet_subscription" "web" {
         );
     }
 }
+
+/// Hub mode, capacities from the provider configuration: the hub's Subscription holds the
+/// division in its status.
+fn hub_config(bed: &Testbed, ns: &str, capacities: (u32, u32)) -> String {
+    let path = |c: &Cluster| c.kubeconfig().display().to_string();
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clusternet = {{ source = "clusternet/clusternet" }}
+  }}
+}}
+
+provider "clusternet" {{
+  hub = {{ kubeconfig_path = "{hub}", context = "hub" }}
+  clusters = {{
+    "c1" = {{ labels = {{ pool = "{ns}" }}, namespace = "{ns}-c1", kubeconfig_path = "{c1}", context = "child-1", capacity = {cap1} }}
+    "c2" = {{ labels = {{ pool = "{ns}" }}, namespace = "{ns}-c2", kubeconfig_path = "{c2}", context = "child-2", capacity = {cap2} }}
+  }}
+}}
+
+resource "clusternet_manifest" "namespace" {{
+  manifest = yamlencode({{ apiVersion = "v1", kind = "Namespace", metadata = {{ name = "{ns}" }} }})
+}}
+
+resource "clusternet_manifest" "web" {{
+  manifest = yamlencode({{
+    apiVersion = "apps/v1"
+    kind       = "Deployment"
+    metadata   = {{ name = "web", namespace = "{ns}" }}
+    spec = {{
+      replicas = 4
+      selector = {{ matchLabels = {{ app = "web" }} }}
+      template = {{
+        metadata = {{ labels = {{ app = "web" }} }}
+        spec     = {{ containers = [{{ name = "web", image = "registry.k8s.io/pause:3.9" }}] }}
+      }}
+    }}
+  }})
+}}
+
+resource "clusternet_subscription" "app" {{
+  name                = "app"
+  namespace           = "{ns}"
+  scheduling_strategy = "Dividing"
+  dividing_type       = "Dynamic"
+  subscriber {{
+    cluster_affinity {{
+      match_labels = {{ pool = "{ns}" }}
+    }}
+  }}
+  feeds = [clusternet_manifest.namespace.feed, clusternet_manifest.web.feed]
+}}
+"#,
+        hub = path(bed.hub()),
+        c1 = path(bed.child(1)),
+        c2 = path(bed.child(2)),
+        cap1 = capacities.0,
+        cap2 = capacities.1,
+    )
+}
+
+/// An import starts from the division the hub's Subscription holds, as Clusternet's scheduler
+/// does: after the capacities change, the imported replicas are still those deployed and the
+/// plan after the import is empty (dividing afresh would move replicas).
+#[test]
+fn an_imported_dynamic_subscription_keeps_the_division_on_the_hub() {
+    let bed = Testbed::shared();
+    bed.hub()
+        .install_clusternet_crds()
+        .expect("install Clusternet's CRDs on the hub");
+    for tf in Terraform::all() {
+        let v = tf.version;
+        let ns = unique_name("dynimport");
+        let ws = Workspace::from_files(&[("main.tf", &hub_config(bed, &ns, (3, 1)))], &tf);
+        ws.apply().expect_success();
+        assert_eq!(
+            per_cluster(
+                &ws.resource_values("clusternet_subscription"),
+                "replicas",
+                &ns
+            ),
+            pairs(&[("c1", 3), ("c2", 1)]),
+            "{v}: 4 replicas over capacities 3 and 1"
+        );
+        // The capacities swap; an empty state imports everything from the hub.
+        let imported = Workspace::from_files(&[("main.tf", &hub_config(bed, &ns, (1, 3)))], &tf);
+        for (address, id) in [
+            (
+                "clusternet_manifest.namespace",
+                format!("v1/Namespace/{ns}"),
+            ),
+            (
+                "clusternet_manifest.web",
+                format!("apps/v1/Deployment/{ns}/web"),
+            ),
+            ("clusternet_subscription.app", format!("{ns}/app")),
+        ] {
+            imported
+                .run(&["import", "-no-color", "-input=false", address, &id])
+                .expect_success();
+        }
+        assert_eq!(
+            per_cluster(
+                &imported.resource_values("clusternet_subscription"),
+                "replicas",
+                &ns
+            ),
+            pairs(&[("c1", 3), ("c2", 1)]),
+            "{v}: the import keeps the hub's division"
+        );
+        imported.expect_no_changes("the plan after importing a dynamic subscription");
+        assert_eq!(
+            deployed_replicas(bed.child(1), &ns).as_deref(),
+            Some("3"),
+            "{v}"
+        );
+        ws.destroy().expect_success();
+    }
+}

@@ -8,6 +8,7 @@ use clusternet_model::render::{RenderInput, SubscriptionRender};
 use clusternet_model::scheduling::Availability;
 use clusternet_model::types::{DividingType, FeedKey, SubscriptionStatus};
 use clusternet_tfplugin::Value;
+use serde_json::Value as Json;
 
 use super::config::SubscriptionConfig;
 use crate::attrs;
@@ -63,6 +64,46 @@ impl CurrentDivision {
             binding_clusters,
             replicas,
             availability: numbers(prior, AVAILABILITY),
+        })
+    }
+}
+
+impl CurrentDivision {
+    /// The division a Subscription on the hub (`object`, its status as the scheduler, or this
+    /// provider, wrote it) holds, in the inventory's cluster names; `None` unless it divides
+    /// dynamically and has replicas, or when a bound cluster is not in the inventory. An
+    /// import starts from it, as Clusternet's scheduler would, so that the imported
+    /// replicas are those deployed.
+    pub fn of_hub(object: &Json, inventory: &ProviderConfig) -> Option<CurrentDivision> {
+        let spec = &object["spec"];
+        if spec["schedulingStrategy"] != "Dividing"
+            || spec.pointer("/dividingScheduling/type") != Some(&Json::from("Dynamic"))
+        {
+            return None;
+        }
+        let status = &object["status"];
+        let binding_clusters = status["bindingClusters"]
+            .as_array()?
+            .iter()
+            .map(|binding| {
+                let (namespace, name) = binding.as_str()?.split_once('/')?;
+                inventory
+                    .clusters
+                    .values()
+                    .find(|c| c.namespace == namespace && c.name == name)
+                    .map(|c| c.name.clone())
+            })
+            .collect::<Option<Vec<String>>>()?;
+        let mut replicas = BTreeMap::new();
+        for (feed, counts) in status["replicas"].as_object()? {
+            for (cluster, count) in binding_clusters.iter().zip(counts.as_array()?) {
+                replicas.insert(format!("{cluster}/{feed}"), count.as_i64()?);
+            }
+        }
+        (!replicas.is_empty()).then(|| CurrentDivision {
+            binding_clusters,
+            replicas,
+            availability: BTreeMap::new(),
         })
     }
 }
@@ -206,5 +247,85 @@ pub fn unreadable_sentence(inventory: &ProviderConfig) -> String {
         String::new()
     } else {
         format!(" Nodes and Pods could not be read: {}.", reasons.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::{ClusterConfig, ClusterSource, Deployer, Target};
+
+    fn inventory() -> ProviderConfig {
+        let cluster = |name: &str| {
+            (
+                name.to_string(),
+                ClusterConfig {
+                    name: name.to_string(),
+                    labels: BTreeMap::new(),
+                    namespace: format!("clusternet-{name}"),
+                    taints: Vec::new(),
+                    target: Target::Directory(PathBuf::from("/nonexistent")),
+                    source: ClusterSource::Config,
+                    namespace_set: false,
+                    capacity: Some(4),
+                },
+            )
+        };
+        ProviderConfig {
+            hub: None,
+            deployer: Deployer::Provider,
+            clusters: BTreeMap::from([cluster("eu-1"), cluster("us-1")]),
+            parallelism: 2,
+            force_conflicts: false,
+            helm_binary: None,
+            has_unknowns: false,
+            snapshot: None,
+            verify_timeout: None,
+            capacity: None,
+        }
+    }
+
+    fn hub_subscription(dividing: &str, bindings: Json) -> Json {
+        json!({
+            "spec": {"schedulingStrategy": "Dividing", "dividingScheduling": {"type": dividing}},
+            "status": {
+                "bindingClusters": bindings,
+                "replicas": {"apps/v1/Deployment/shop/web": [2, 5]}
+            }
+        })
+    }
+
+    #[test]
+    fn an_import_starts_from_the_division_on_the_hub() {
+        let object = hub_subscription(
+            "Dynamic",
+            json!(["clusternet-eu-1/eu-1", "clusternet-us-1/us-1"]),
+        );
+        let current = CurrentDivision::of_hub(&object, &inventory()).expect("a division");
+        assert_eq!(current.binding_clusters, ["eu-1", "us-1"]);
+        assert_eq!(
+            current.replicas,
+            BTreeMap::from([
+                ("eu-1/apps/v1/Deployment/shop/web".to_string(), 2),
+                ("us-1/apps/v1/Deployment/shop/web".to_string(), 5),
+            ])
+        );
+    }
+
+    #[test]
+    fn no_division_to_start_from_unless_dynamic_and_every_cluster_known() {
+        let known = json!(["clusternet-eu-1/eu-1", "clusternet-us-1/us-1"]);
+        assert!(
+            CurrentDivision::of_hub(&hub_subscription("Static", known), &inventory()).is_none()
+        );
+        let unknown = json!(["clusternet-eu-1/eu-1", "clusternet-ap-1/ap-1"]);
+        assert!(
+            CurrentDivision::of_hub(&hub_subscription("Dynamic", unknown), &inventory()).is_none()
+        );
+        assert!(CurrentDivision::of_hub(&json!({}), &inventory()).is_none());
     }
 }

@@ -113,9 +113,14 @@ pub async fn imported_state(
         ],
     );
     let mut diags = Diagnostics::new();
-    let decoded = SubscriptionConfig::decode(&config, &mut diags);
+    let mut decoded = SubscriptionConfig::decode(&config, &mut diags);
     if diags.has_errors() {
         return Err(diags);
+    }
+    if let Some(decoded) = &mut decoded {
+        // A dynamic division starts from the one on the hub, as the next plan starts from
+        // the imported state's.
+        decoded.current = super::dynamic::CurrentDivision::of_hub(object, inventory);
     }
     // The imported state gets its marker key now, so that the plan after import renders
     // exactly this (ADR 0008); one without Secret values needs none.
