@@ -301,10 +301,18 @@ fn replicas_follow_each_clusters_real_capacity() {
                 plan.stdout
             );
         }
+        let (replicas, stderr) = render_cli_replicas(&capacity, &ns);
         assert_eq!(
-            render_cli_replicas(&capacity, &ns),
+            replicas,
             [6, 3, 1],
             "{v}: the render CLI divides differently"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "availability: Subscription {ns}/web, feed apps/v1/Deployment/{ns}/web: \
+                 clusternet-c1/c1 10, clusternet-c2/c2 6, clusternet-c3/c3 2"
+            )),
+            "{v}: the render CLI reports the plan's availability:\n{stderr}"
         );
 
         ws.apply().expect_success();
@@ -365,7 +373,8 @@ fn replicas_follow_each_clusters_real_capacity() {
 }
 
 /// The replicas the `render` CLI divides for the same input (c1, c2, c3 in binding order).
-fn render_cli_replicas(capacity: &Capacity<'_>, ns: &str) -> Vec<i64> {
+/// The render CLI's replicas for `web` and its stderr (where it reports the availability).
+fn render_cli_replicas(capacity: &Capacity<'_>, ns: &str) -> (Vec<i64>, String) {
     let cluster = |name: &str, annotations: Json| {
         json!({"apiVersion": "clusters.clusternet.io/v1beta1", "kind": "ManagedCluster",
                "metadata": {"name": name, "namespace": format!("clusternet-{name}"),
@@ -422,12 +431,16 @@ fn render_cli_replicas(capacity: &Capacity<'_>, ns: &str) -> Vec<i64> {
         .flatten()
         .find(|o| o["kind"] == "Subscription")
         .expect("the Subscription is rendered");
-    sub["status"]["replicas"][format!("apps/v1/Deployment/{ns}/web")]
+    let replicas = sub["status"]["replicas"][format!("apps/v1/Deployment/{ns}/web")]
         .as_array()
         .expect("replicas")
         .iter()
         .filter_map(Json::as_i64)
-        .collect()
+        .collect();
+    (
+        replicas,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// A cluster whose Nodes and Pods cannot be read never silently gets 0 replicas: the plan

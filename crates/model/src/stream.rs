@@ -54,6 +54,9 @@ pub struct StreamResult {
     /// For stderr, one line per Description not rendered because overrides failed on it
     /// (the other Descriptions are in `stdout`); the command then exits non-zero.
     pub failures: Vec<String>,
+    /// For stderr, one line per feed divided dynamically: the availability of each candidate
+    /// cluster it was divided by (what a plan shows in `availability`).
+    pub availability: Vec<String>,
 }
 
 /// Parse sources into a [`RenderInput`].
@@ -210,7 +213,31 @@ pub fn render_sources(
             .failures()
             .map(|failure| format!("error: {failure}"))
             .collect(),
+        availability: availability_lines(&output),
     })
+}
+
+/// "availability: Subscription <ns>/<name>, feed <key>: <namespace>/<cluster> <n>, ..." per
+/// feed divided dynamically.
+fn availability_lines(output: &crate::render::RenderOutput) -> Vec<String> {
+    output
+        .subscriptions
+        .iter()
+        .flat_map(|result| {
+            let subscription = result.subscription.metadata.namespaced_name();
+            result.availability.iter().map(move |(feed, clusters)| {
+                let per_cluster: Vec<String> = clusters
+                    .iter()
+                    .map(|(cluster, n)| format!("{cluster} {n}"))
+                    .collect();
+                format!(
+                    "availability: Subscription {subscription}, feed {}: {}",
+                    feed.0,
+                    per_cluster.join(", ")
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -322,5 +349,27 @@ items:
         // eu-1's generic and helm Descriptions, and eu-2's helm one, still render.
         assert_eq!(result.stdout.matches("kind: Description").count(), 3);
         assert!(result.stdout.contains("namespace: clusternet-eu1ab"));
+    }
+
+    #[test]
+    fn a_dynamic_division_reports_what_it_divided_by() {
+        let sources = [Source {
+            name: "t",
+            text: include_str!("../tests/fixtures/dynamic-dividing-availability/input.yaml"),
+        }];
+        let result = render_sources(&sources, StreamOptions::default()).unwrap();
+        assert_eq!(
+            result.availability,
+            [
+                "availability: Subscription default/web, feed apps/v1/Deployment/default/web: \
+                 clusternet-eu1ab/eu-1 3, clusternet-eu2ef/eu-2 6, clusternet-us1cd/us-1 9"
+            ]
+        );
+        let static_division = [Source {
+            name: "t",
+            text: include_str!("../tests/fixtures/static-dividing-weights/input.yaml"),
+        }];
+        let result = render_sources(&static_division, StreamOptions::default()).unwrap();
+        assert!(result.availability.is_empty());
     }
 }

@@ -23,7 +23,8 @@ FeedInventories, Manifests and any other Kubernetes object (a feed, as if submit
 Clusternet's shadow API) into: the Subscriptions with status, the Bases, the generated
 dividing Localizations and the Descriptions. For dynamic dividing, a ManagedCluster's
 availability is its annotation render.clusternet.io/available-replicas, or is predicted from
-the v1 Nodes and Pods annotated render.clusternet.io/cluster: <namespace>/<name> of it.
+the v1 Nodes and Pods annotated render.clusternet.io/cluster: <namespace>/<name> of it; each
+feed divided dynamically prints the availability it was divided by on stderr.
 
 options:
   -o, --output yaml|json   output format (default yaml; json prints one v1 List)
@@ -173,8 +174,8 @@ pub fn run(args: &[String]) -> ExitCode {
         Ok(result) => {
             let stderr = std::io::stderr();
             let mut stderr = stderr.lock();
-            for warning in &result.warnings {
-                let _ = writeln!(stderr, "{warning}");
+            for line in result.warnings.iter().chain(&result.availability) {
+                let _ = writeln!(stderr, "{line}");
             }
             let stdout = std::io::stdout();
             let mut stdout = stdout.lock();
