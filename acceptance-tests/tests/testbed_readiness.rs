@@ -17,6 +17,8 @@ use acceptance_tests::testbed::{
 use serde_json::Value;
 
 const DEADLINE: Duration = Duration::from_secs(60);
+/// How long a workload may take to become available right after an API server outage.
+const AFTER_AN_OUTAGE: Duration = Duration::from_secs(180);
 
 /// child-1 of the shared bed, which must run schedulers and the node agent.
 fn child() -> &'static Cluster {
@@ -303,8 +305,11 @@ fn the_node_agent_outlives_an_outage_and_up_restarts_it_when_it_died() {
     cluster
         .apply_yaml(&deployment(&ns, "after", "tier: web", "nginx:1.25", 2))
         .unwrap();
+    // After an outage the controllers' and the scheduler's watches come back on client-go's
+    // backoff (up to 30 s a retry, each in turn: Deployment, ReplicaSet, scheduler, agent),
+    // so this wait may take longer than one on a bed that was never down.
     cluster
-        .wait_deployment_available(&ns, "after", DEADLINE)
+        .wait_deployment_available(&ns, "after", AFTER_AN_OUTAGE)
         .unwrap();
 
     // The agent dies: the bed is reported unhealthy, and `up` starts the agent again
