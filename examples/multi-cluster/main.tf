@@ -137,7 +137,7 @@ resource "clusternet_subscription" "shop" {
     clusternet_manifest.settings.feed,
     clusternet_manifest.web.feed,
   ]
-  # Passing the overrides by value makes their effect part of this plan.
+  # Passing the overrides (their refs) makes their effect part of this plan.
   overrides = [
     clusternet_globalization.prod_logging.ref,
     clusternet_localization.us.ref,

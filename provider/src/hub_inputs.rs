@@ -22,7 +22,7 @@ pub fn hub_feed_identities(objects: &[Json]) -> BTreeSet<ObjectIdentity> {
         .collect()
 }
 
-/// Adds the hub's overrides of `feeds` not passed by value (`passed` wins over the hub copy
+/// Adds the hub's overrides of `feeds` not passed in `overrides` (`passed` wins over the hub copy
 /// of the same name). A Localization in a namespace that is no cluster's is left out (it
 /// can reach no cluster); a hub override the render engine rejects is left out with a
 /// warning.

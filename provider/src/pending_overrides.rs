@@ -1,6 +1,6 @@
 //! Overrides changed in this run that a subscription only sees at its next apply.
 //!
-//! A subscription renders with the overrides passed to it by value and, for the others, the
+//! A subscription renders with the overrides passed to it in `overrides` and, for the others, the
 //! hub snapshot taken before this run wrote anything (DESIGN.md §5). So when one plan
 //! creates or changes a Localization or Globalization of a feed of a subscription that does
 //! not pass it in `overrides`, that subscription keeps the old override this run and picks
@@ -31,7 +31,7 @@ pub struct PlannedSubscription {
     pub id: String,
     /// Its feeds.
     pub feeds: Vec<ObjectIdentity>,
-    /// The overrides passed to it by value.
+    /// The overrides passed to it in `overrides`.
     pub passed: BTreeSet<OverrideId>,
     /// The dedicated namespaces of its bound clusters (a Localization elsewhere never
     /// reaches it).
