@@ -141,11 +141,14 @@ fn a_state_with_override_objects_upgrades_without_a_diff() {
         let path = ws.path().join("terraform.tfstate");
         let mut state: Json =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("state")).expect("JSON");
-        let object = |kind: &str, namespace: Option<&str>, name: &str| {
-            let mut metadata = json!({"name": name});
-            if let Some(ns) = namespace {
-                metadata["namespace"] = json!(ns);
-            }
+        // The override object a `ref` held before handles, for the handle it holds now.
+        let old_ref = |handle: &str| {
+            let metadata = match handle.split('/').collect::<Vec<_>>().as_slice() {
+                ["Localization", ns, name] => json!({"namespace": ns, "name": name}),
+                ["Globalization", name] => json!({"name": name}),
+                _ => panic!("{v}: ref {handle} is no handle"),
+            };
+            let kind = handle.split('/').next().unwrap_or_default();
             json!({"apiVersion": "apps.clusternet.io/v1alpha1", "kind": kind,
                    "metadata": metadata, "spec": {"priority": 500}})
             .to_string()
@@ -158,13 +161,8 @@ fn a_state_with_override_objects_upgrades_without_a_diff() {
             match kind.as_str() {
                 "clusternet_localization" | "clusternet_globalization" => {
                     assert_eq!(instance["schema_version"], 1, "{v}");
-                    let handle = attributes["ref"].as_str().expect("ref").to_string();
-                    let old = match handle.split('/').collect::<Vec<_>>().as_slice() {
-                        ["Localization", ns, name] => object("Localization", Some(ns), name),
-                        ["Globalization", name] => object("Globalization", None, name),
-                        _ => panic!("{v}: ref {handle} is no handle"),
-                    };
-                    instance["attributes"]["ref"] = json!(old);
+                    let handle = attributes["ref"].as_str().expect("ref");
+                    instance["attributes"]["ref"] = json!(old_ref(handle));
                     instance["schema_version"] = json!(0);
                     rewritten += 1;
                 }
@@ -174,15 +172,7 @@ fn a_state_with_override_objects_upgrades_without_a_diff() {
                         .as_array()
                         .expect("overrides")
                         .iter()
-                        .map(|h| {
-                            let h = h.as_str().expect("handle");
-                            match h.split('/').collect::<Vec<_>>().as_slice() {
-                                ["Localization", ns, name] => {
-                                    json!(object("Localization", Some(ns), name))
-                                }
-                                _ => json!(object("Globalization", None, &h[14..])),
-                            }
-                        })
+                        .map(|h| json!(old_ref(h.as_str().expect("handle"))))
                         .collect();
                     instance["attributes"]["overrides"] = Json::from(old);
                     instance["schema_version"] = json!(2);

@@ -225,16 +225,16 @@ pub fn refreshed(private: &[u8], state: &Value, known: &KnownOverrides) -> Vec<u
     let Field::Known(entries) = attrs::string_list(state, "overrides") else {
         return private.to_vec();
     };
-    let before = recorded(private);
+    // What this process planned, else what was recorded: resolution without the hub.
+    let sources = Sources {
+        known,
+        recorded: recorded(private),
+        snapshot: None,
+    };
     let objects: Vec<Json> = entries
         .iter()
         .filter_map(|text| match OverrideRef::parse(text).ok()? {
-            OverrideRef::Handle(id) => known.get(&id).or_else(|| {
-                before
-                    .iter()
-                    .find(|o| OverrideId::of(o).as_ref() == Some(&id))
-                    .cloned()
-            }),
+            OverrideRef::Handle(id) => sources.find(&id),
             OverrideRef::Object(_) => None,
         })
         .collect();

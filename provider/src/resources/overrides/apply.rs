@@ -7,7 +7,7 @@ use clusternet_tfplugin::{Diagnostics, Value};
 use super::plan::with_computed;
 use crate::attrs;
 use crate::config::ProviderConfig;
-use crate::override_handles::KnownOverrides;
+use crate::override_handles::{KnownOverrides, OverrideRef};
 use crate::snapshot::OverrideId;
 
 /// Applies: the override lives in state, and on the hub when one is configured (with
@@ -69,13 +69,9 @@ pub async fn apply(
 /// The override a state holds: its `ref`, a handle (or, in a state from before handles,
 /// the object as JSON).
 fn prior_identity(state: &Value) -> Option<OverrideId> {
-    let text = attrs::string(state, "ref").known()?;
-    OverrideId::from_handle(&text).or_else(|| {
-        clusternet_model::json::parse(&text)
-            .ok()
-            .as_ref()
-            .and_then(OverrideId::of)
-    })
+    OverrideRef::parse(&attrs::string(state, "ref").known()?)
+        .ok()?
+        .id()
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@ use clusternet_tfplugin::{Attribute, Block, BlockNesting, NestedBlock, Schema, T
 
 use super::LOCALIZATION;
 use crate::attrs;
+use crate::override_handles::OverrideRef;
 use crate::selector;
-use crate::snapshot::OverrideId;
 
 pub(super) fn override_block() -> NestedBlock {
     let mut nested = NestedBlock::new(
@@ -121,9 +121,7 @@ pub fn upgrade(version: i64, state: Value) -> Value {
     };
     let handle = attrs::string(&Value::Object(entries.clone()), "ref")
         .known()
-        .and_then(|text| clusternet_model::json::parse(&text).ok())
-        .as_ref()
-        .and_then(OverrideId::of)
+        .and_then(|text| OverrideRef::parse(&text).ok()?.id())
         .map(|id| id.handle());
     if let Some(handle) = handle {
         entries.insert("ref".into(), Value::from(handle));

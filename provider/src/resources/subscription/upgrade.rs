@@ -22,7 +22,7 @@ use serde_json::Value as Json;
 use super::state::with_descriptions;
 use crate::charts::plan::chart_releases;
 use crate::charts::release::ChartRelease;
-use crate::snapshot::OverrideId;
+use crate::override_handles::OverrideRef;
 
 /// The schema version this provider writes.
 pub const SCHEMA_VERSION: i64 = 3;
@@ -50,9 +50,7 @@ fn overrides_as_handles(state: Value) -> Value {
         for item in items.iter_mut() {
             let handle = item
                 .as_str()
-                .and_then(|text| json::parse(text).ok())
-                .as_ref()
-                .and_then(OverrideId::of)
+                .and_then(|text| OverrideRef::parse(text).ok()?.id())
                 .map(|id| id.handle());
             if let Some(handle) = handle {
                 *item = Value::from(handle);
